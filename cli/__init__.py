@@ -1,0 +1,1 @@
+"""The swingometer command line (typer), a thin layer over sim."""

@@ -1,0 +1,1 @@
+"""Numba kernels: pure functions of arrays (random numbers, Monte Carlo)."""

@@ -1,0 +1,132 @@
+"""Counter-based random numbers: every variate is a pure function of (seed, stream, draw, index).
+
+Nothing depends on which thread computes a value or in what order, so Monte Carlo output is
+identical for any thread count and any chunking.
+
+Generator
+    ``bits = mix64(mix64(mix64(seed ^ STREAM_CONST*stream) + draw) + index)``, where ``mix64`` is
+    the SplitMix64 finaliser (Steele, Lea & Flood 2014), a bijection on 64-bit integers with full
+    avalanche. Chaining it over the key is a hash-based counter generator in the style of
+    Salmon et al. (2011), "Parallel random numbers: as easy as 1, 2, 3".
+Uniforms
+    The top 53 bits of a hash, times 2**-53, plus 2**-54: never exactly 0 or 1.
+Normals
+    Marsaglia & Tsang's (2000) ziggurat with 128 layers on a 32-bit signed integer taken from the
+    high half of one hash, the layer index taken from the low half (separate bits, which avoids
+    the layer/value correlation Doornik (2005) found in the original). Rejections (about 1.2%)
+    and the tail beyond 3.4426 draw further hashes from the same key with a counter. Tests check
+    moments, a Kolmogorov-Smirnov statistic and tail probabilities against scipy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, uint64
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+STREAM_CONST = np.uint64(0xD1B54A32D192ED03)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_ZIG_R = 3.442619855899
+
+
+@njit(inline="always", cache=True)
+def mix64(x: np.uint64) -> np.uint64:
+    """SplitMix64 finaliser: a bijective 64-bit hash with full avalanche."""
+    z = x + GOLDEN
+    z = (z ^ (z >> uint64(30))) * _M1
+    z = (z ^ (z >> uint64(27))) * _M2
+    return z ^ (z >> uint64(31))
+
+
+@njit(inline="always", cache=True)
+def key(seed: np.uint64, stream: np.uint64, draw: np.uint64) -> np.uint64:
+    """Hash of (seed, stream, draw): the base key of one draw's variates in one stream."""
+    return mix64(mix64(seed ^ (stream * STREAM_CONST)) + draw)
+
+
+@njit(inline="always", cache=True)
+def bits(base: np.uint64, index: np.uint64) -> np.uint64:
+    """64 random bits for position ``index`` under a base key."""
+    return mix64(base ^ mix64(index))
+
+
+@njit(inline="always", cache=True)
+def to_uniform(b: np.uint64) -> float:
+    """Uniform on (0, 1) from 64 random bits (53-bit resolution, never 0 or 1)."""
+    return (b >> uint64(11)) * (1.0 / 9007199254740992.0) + (0.5 / 9007199254740992.0)
+
+
+def ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the 128-layer ziggurat tables ``(kn, wn, fn)`` (Marsaglia & Tsang 2000)."""
+    m1 = 2147483648.0
+    dn = _ZIG_R
+    tn = dn
+    vn = 9.91256303526217e-3
+    kn = np.zeros(128, dtype=np.int64)
+    wn = np.zeros(128)
+    fn = np.zeros(128)
+    q = vn / np.exp(-0.5 * dn * dn)
+    kn[0] = int((dn / q) * m1)
+    kn[1] = 0
+    wn[0] = q / m1
+    wn[127] = dn / m1
+    fn[0] = 1.0
+    fn[127] = np.exp(-0.5 * dn * dn)
+    for i in range(126, 0, -1):
+        dn = np.sqrt(-2.0 * np.log(vn / dn + np.exp(-0.5 * dn * dn)))
+        kn[i + 1] = int((dn / tn) * m1)
+        tn = dn
+        fn[i] = np.exp(-0.5 * dn * dn)
+        wn[i] = dn / m1
+    return kn, wn, fn
+
+
+@njit(cache=True)
+def _normal_slow(base: np.uint64, index: np.uint64, hz: np.int64, iz: np.int64,
+                 kn: np.ndarray, wn: np.ndarray, fn: np.ndarray) -> float:  # fmt: skip
+    """Ziggurat rejection and tail path (rare): extra hashes keyed by a retry counter."""
+    retry = np.uint64(1)
+    while True:
+        x = hz * wn[iz]
+        if iz == 0:
+            while True:
+                u1 = to_uniform(bits(base, index ^ (retry << uint64(40))))
+                u2 = to_uniform(bits(base, index ^ ((retry + uint64(1)) << uint64(40))))
+                retry += uint64(2)
+                xt = -np.log(u1) / _ZIG_R
+                yt = -np.log(u2)
+                if yt + yt >= xt * xt:
+                    return _ZIG_R + xt if hz > 0 else -_ZIG_R - xt
+        u = to_uniform(bits(base, index ^ (retry << uint64(40))))
+        retry += uint64(1)
+        if fn[iz] + u * (fn[iz - 1] - fn[iz]) < np.exp(-0.5 * x * x):
+            return x
+        b = bits(base, index ^ (retry << uint64(40)))
+        retry += uint64(1)
+        hz = np.int64(np.int32(np.uint32(b >> uint64(32))))
+        iz = np.int64(b & uint64(127))
+        if abs(hz) < kn[iz]:
+            return hz * wn[iz]
+
+
+@njit(inline="always", cache=True)
+def normal(base: np.uint64, index: np.uint64, kn: np.ndarray, wn: np.ndarray, fn: np.ndarray) -> float:
+    """Standard normal variate for position ``index`` under a base key (ziggurat)."""
+    b = bits(base, index)
+    hz = np.int64(np.int32(np.uint32(b >> uint64(32))))
+    iz = np.int64(b & uint64(127))
+    if abs(hz) < kn[iz]:
+        return hz * wn[iz]
+    return _normal_slow(base, index, hz, iz, kn, wn, fn)
+
+
+@njit(cache=True)
+def normals(seed: np.uint64, stream: np.uint64, draw: np.uint64, n: int,
+            kn: np.ndarray, wn: np.ndarray, fn: np.ndarray) -> np.ndarray:  # fmt: skip
+    """``n`` standard normals for one (seed, stream, draw): positions 0..n-1."""
+    base = key(seed, stream, draw)
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = normal(base, np.uint64(i), kn, wn, fn)
+    return out

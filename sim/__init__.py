@@ -1,0 +1,1 @@
+"""Swingometer library: data, scenarios, projections and simulations for UK general elections."""

@@ -1,0 +1,1 @@
+"""Data layer: registry, download and verification, readers, the Election object."""

@@ -1,0 +1,35 @@
+"""One call from a scenario file to a Monte Carlo result (what ``swingometer run`` does)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.data.election import load_election
+from sim.data.readers import DataDir
+from sim.project import Projection, project
+from sim.results import SimulationResult
+from sim.scenario.load import load_scenario
+from sim.scenario.schema import Scenario
+from sim.simulate import simulate
+
+
+def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, Projection]:
+    """Load a scenario file and its base election, and project it deterministically."""
+    scenario = load_scenario(path)
+    election = load_election(scenario.base, data_dir)
+    return scenario, project(scenario, election)
+
+
+def run_file(
+    path: str | Path,
+    draws: int,
+    seed: int,
+    *,
+    threads: int | None = None,
+    data_dir: DataDir = None,
+    progress: Callable[[int], None] | None = None,
+) -> SimulationResult:
+    """Load, project and simulate a scenario file."""
+    scenario, projection = project_file(path, data_dir)
+    return simulate(projection, scenario.uncertainty, draws, seed, threads=threads, progress=progress)

@@ -1,0 +1,109 @@
+"""Read a scenario file and turn every problem into a :class:`ScenarioError` a user can act on."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.data.election import check_election_name
+from sim.errors import LookupFailed, ScenarioError, did_you_mean
+from sim.parties import party_index
+from sim.scenario.schema import Scenario
+
+STEP_KINDS: tuple[str, ...] = ("shares",)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    skip_tag = False
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
+            skip_tag = parts[-1].startswith("steps[")
+            continue
+        if skip_tag and item in STEP_KINDS:
+            skip_tag = False
+            continue
+        skip_tag = False
+        parts.append(str(item))
+    return ".".join(parts) or "(top level)"
+
+
+def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
+    """The pydantic model that owns the field at ``loc`` (for did-you-mean on unknown keys)."""
+    from sim.scenario import schema
+
+    model: type[BaseModel] | None = Scenario
+    node = data
+    for item in loc[:-1]:
+        if isinstance(node, dict) and item in node:
+            node = node[item]
+        elif isinstance(node, list) and isinstance(item, int) and item < len(node):
+            node = node[item]
+        else:
+            continue
+        if isinstance(node, dict) and "kind" in node:
+            model = schema.STEP_MODELS.get(str(node["kind"]))
+        elif isinstance(item, str) and model is not None and item in model.model_fields:
+            annotation = model.model_fields[item].annotation
+            model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else model
+    return model
+
+
+def format_validation(path: str, exc: ValidationError, data: Any) -> str:
+    """One line per problem: file, field path, what is wrong and what to write instead."""
+    lines = [f"{path}: the scenario is not valid ({exc.error_count()} problem(s)):"]
+    for err in exc.errors():
+        where = _location(tuple(err["loc"]))
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            field = str(err["loc"][-1])
+            model = _model_at(tuple(err["loc"]), data)
+            allowed = [f.alias or n for n, f in model.model_fields.items()] if model else []
+            hint = did_you_mean(field, allowed)
+            lines.append(f"  {where}: unknown field '{field}'{hint} (allowed here: {', '.join(allowed)})")
+        elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
+            lines.append(f"  {where}: every step needs kind = one of {', '.join(STEP_KINDS)}")
+        elif kind == "literal_error" and err["loc"][-1] == "kind":
+            lines.append(f"  {where}: {err['msg']}")
+        else:
+            lines.append(f"  {where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def parse_scenario(data: dict[str, Any], path: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as a dict (the parsed TOML)."""
+    if "schema" not in data:
+        raise ScenarioError(f"{path}: missing 'schema = 1' at the top of the file")
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation(path, exc, data)) from None
+    try:
+        check_election_name(scenario.base)
+    except LookupFailed as exc:
+        raise ScenarioError(f"{path}: base: {exc}") from None
+    for k, step in enumerate(scenario.steps):
+        for party in getattr(step, "shares", {}):
+            try:
+                party_index(party, where=f"steps[{k}].shares")
+            except LookupFailed as exc:
+                raise ScenarioError(f"{path}: {exc}") from None
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (TOML)."""
+    file = Path(path)
+    if not file.is_file():
+        raise ScenarioError(f"scenario file '{file}' not found; check the path (scenarios live in scenarios/)")
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{file}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{file}: not a UTF-8 text file ({exc})") from None
+    return parse_scenario(data, str(file))

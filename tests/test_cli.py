@@ -1,0 +1,67 @@
+"""The command line, in process with typer's CliRunner, on the real data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+SCENARIO = str(Path(__file__).resolve().parent.parent / "scenarios" / "uniform-2019-polls.toml")
+
+
+def test_data_show_croydon_central() -> None:
+    result = runner.invoke(app, ["data", "show", "Croydon Central", "--election", "2015"])
+    assert result.exit_code == 0, result.output
+    assert "22,753" in result.output and "22,588" in result.output
+    assert "majority 165" in result.output
+
+
+def test_data_show_unknown_seat_suggests() -> None:
+    result = runner.invoke(app, ["data", "show", "Croydn Central", "--election", "2015"])
+    assert result.exit_code == 1
+    assert "did you mean 'Croydon Central'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_data_show_unknown_election() -> None:
+    result = runner.invoke(app, ["data", "show", "Croydon Central", "--election", "2016"])
+    assert result.exit_code == 1
+    assert "unknown election '2016'" in result.output
+
+
+def test_data_verify_reports_every_file_good() -> None:
+    result = runner.invoke(app, ["data", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "data files good" in result.output
+
+
+def test_run_prints_table_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    result = runner.invoke(app, ["run", SCENARIO, "--draws", "500", "--seed", "3", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "CON" in result.output and "P(majority)" in result.output
+    summary = json.loads(out.read_text())
+    assert summary["draws"] == 500
+    assert abs(sum(p["mean"] for p in summary["parties"].values()) - 650) < 1e-9
+
+
+def test_run_refuses_to_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    out.write_text("keep me")
+    result = runner.invoke(app, ["run", SCENARIO, "--draws", "10", "--json", str(out)])
+    assert result.exit_code == 1
+    assert "--force" in result.output
+    assert out.read_text() == "keep me"
+
+
+def test_scenario_check_misspelt_party(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('schema = 1\nbase = "2015"\n[[steps]]\nkind = "shares"\nshares = { Labor = 0.4 }\n')
+    result = runner.invoke(app, ["scenario", "check", str(bad)])
+    assert result.exit_code == 1
+    assert "steps[0].shares" in result.output and "did you mean 'LAB'" in result.output
+    assert "Traceback" not in result.output
