@@ -14,7 +14,6 @@ import pytest
 from sim.data.election import Election, load_election
 
 
-
 @pytest.fixture(scope="session")
 def data_dir() -> Path | None:
     """The data folder named by SWINGOMETER_DATA_DIR, or None (cache / download)."""
