@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli import data_cmd, scenario_cmd
+from cli import data_cmd, project_cmd, scenario_cmd
 from cli.common import DataDirOption, ForceOption, Group, console, write_output
 from sim.errors import SwingometerError
 from sim.results import SimulationResult
@@ -23,6 +23,9 @@ app = typer.Typer(
 )
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(scenario_cmd.app, name="scenario")
+app.command("project")(project_cmd.project)
+app.command("flip")(project_cmd.flip)
+app.command("targets")(project_cmd.targets)
 
 
 def _summary_table(result: SimulationResult, title: str) -> Table:

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from sim.data.election import Election
-from sim.errors import ScenarioError
-from sim.parties import PARTY_INDEX, party_index
-from sim.scenario.schema import Scenario, SharesStep
-from sim.scope import scope_mask
-from sim.swing import full_targets, proportional_swing, scope_shares, uniform_swing
+from sim.scenario import schema as s
+from sim.steps import (
+    State,
+    apply_covariate_swing,
+    apply_flows,
+    apply_merge,
+    apply_override,
+    apply_pact,
+    apply_shares,
+    apply_tactical,
+    apply_turnout,
+)
 
 
-@dataclass
-class State:
-    """Shares and candidacies as the steps transform them.
-
-    ``shares`` are fractions of each seat's (possibly changed) turnout; ``turnout`` the votes
-    cast, as a multiple of the base valid votes.
-    """
-
-    shares: np.ndarray
-    stood: np.ndarray
-    turnout: np.ndarray
-    trace: list[tuple[str, np.ndarray]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Projection:
     """A scenario's deterministic result.
 
@@ -36,75 +31,72 @@ class Projection:
     ----------
     election : Election
         The base election.
-    shares : (n_seats, n_parties) float64
-        Projected shares of the votes cast in each seat.
+    votes : (n_seats, n_parties) float64
+        Projected votes.
+    abstain : (n_seats,) float64
+        Projected non-voters.
     stood : (n_seats, n_parties) bool
         Parties standing after the scenario.
-    turnout : (n_seats,) float64
-        Votes cast as a multiple of the base election's valid votes.
+    lead : (n_seats, n_parties) float64
+        Leading candidate's fraction of a pooled party's vote.
     trace : list of (label, shares)
         Shares after each step, the base first.
+    stood_down : (n_seats, n_parties) bool
+        Where a pact step stood a party down.
 
     """
 
     election: Election
-    shares: np.ndarray
+    votes: np.ndarray
+    abstain: np.ndarray
     stood: np.ndarray
-    turnout: np.ndarray
+    lead: np.ndarray
     trace: list[tuple[str, np.ndarray]]
+    stood_down: np.ndarray
 
     @property
-    def votes(self) -> np.ndarray:
-        """Projected votes (float), ``(n_seats, n_parties)``."""
-        return self.shares * (self.election.valid_votes * self.turnout)[:, None]
+    def shares(self) -> np.ndarray:
+        """Projected shares of valid votes, ``(n_seats, n_parties)``."""
+        total = self.votes.sum(axis=1, keepdims=True)
+        return np.divide(self.votes, total, out=np.zeros_like(self.votes), where=total > 0)
+
+    @property
+    def turnout(self) -> np.ndarray:
+        """Valid votes as a multiple of the base election's valid votes, ``(n_seats,)``."""
+        return self.votes.sum(axis=1) / self.election.valid_votes
 
     @property
     def winners(self) -> np.ndarray:
-        """Winning party column per seat (leading candidate's share decides)."""
-        return np.argmax(self.shares * self.election.lead_fraction * self.stood, axis=1)
+        """Winning party column per seat (the leading candidate's share decides)."""
+        return np.argmax(self.shares * self.lead * self.stood, axis=1)
 
     def seat_totals(self) -> np.ndarray:
         """Seats per party, ``(n_parties,)``."""
         return np.bincount(self.winners, minlength=len(self.election.parties))
 
 
-def _apply_shares(state: State, election: Election, step: SharesStep, where: str) -> None:
-    # The Speaker's seat is not contested by the main parties: it is held as it is.
-    mask = scope_mask(election, step.scope, where=f"{where}.scope") & ~state.stood[:, PARTY_INDEX["SPK"]]
-    weight = (election.valid_votes * state.turnout)[mask]
-    current = scope_shares(state.shares[mask], weight)
-    can_stand = state.stood[mask].any(axis=0)
-    targets: dict[int, float] = {}
-    for party, value in step.shares.items():
-        p = party_index(party, where=f"{where}.shares")
-        if value > 0 and not can_stand[p]:
-            raise ScenarioError(
-                f"{where}.shares: {party} stands in no seat of scope '{step.scope}' in the base "
-                f"election, so it cannot reach {value:.3f}; make it stand with an override step"
-            )
-        targets[p] = value
-    target = full_targets(current, targets, can_stand)
-    sub_shares, sub_stood = state.shares[mask], state.stood[mask]
-    if step.method == "uniform":
-        new = uniform_swing(sub_shares, sub_stood, weight, target)
-    elif step.method == "proportional":
-        new = proportional_swing(sub_shares, sub_stood, weight, target)
-    else:
-        raise ScenarioError(f"{where}.method: '{step.method}' is not implemented yet")
-    state.shares[mask] = new
+def project(scenario: s.Scenario, election: Election, by_elections: Callable[[], object] | None = None) -> Projection:
+    """Apply every step of ``scenario`` to ``election`` in order.
 
-
-def project(scenario: Scenario, election: Election) -> Projection:
-    """Apply every step of ``scenario`` to ``election`` in order."""
-    state = State(
-        shares=election.shares.copy(),
-        stood=election.stood.copy(),
-        turnout=np.ones(election.n_seats),
-    )
-    state.trace.append((f"base {election.name}", state.shares.copy()))
+    ``by_elections`` returns the by-election candidacies table, for override steps that use one.
+    """
+    state = State.from_election(election)
+    trace = [(f"base {election.name}", state.shares.copy())]
+    stood_down = np.zeros(state.stood.shape, dtype=bool)
+    handlers: dict[type, Callable[..., object]] = {
+        s.SharesStep: apply_shares,
+        s.FlowsStep: apply_flows,
+        s.CovariateSwingStep: apply_covariate_swing,
+        s.TacticalStep: apply_tactical,
+        s.TurnoutStep: apply_turnout,
+        s.OverrideStep: partial(apply_override, by_elections=by_elections),
+        s.MergeStep: apply_merge,
+    }
     for k, step in enumerate(scenario.steps):
         where = f"steps[{k}]"
-        if isinstance(step, SharesStep):
-            _apply_shares(state, election, step, where)
-        state.trace.append((f"{where} {step.kind}", state.shares.copy()))
-    return Projection(election, state.shares, state.stood, state.turnout, state.trace)
+        if isinstance(step, s.PactStep):
+            stood_down |= apply_pact(state, election, step, where)
+        else:
+            handlers[type(step)](state, election, step, where)
+        trace.append((f"{where} {step.kind}", state.shares.copy()))
+    return Projection(election, state.votes, state.abstain, state.stood, state.lead, trace, stood_down)

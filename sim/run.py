@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from sim.data.election import load_election
-from sim.data.readers import DataDir
+from sim.data.readers import DataDir, by_election_candidacies
 from sim.project import Projection, project
 from sim.results import SimulationResult
 from sim.scenario.load import load_scenario
@@ -18,7 +19,7 @@ def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, 
     """Load a scenario file and its base election, and project it deterministically."""
     scenario = load_scenario(path)
     election = load_election(scenario.base, data_dir)
-    return scenario, project(scenario, election)
+    return scenario, project(scenario, election, partial(by_election_candidacies, data_dir))
 
 
 def run_file(

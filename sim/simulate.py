@@ -100,7 +100,7 @@ def simulate(
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
             counts, batch_wins = simulate_seats(
-                projection.shares, election.lead_fraction, ptr, idx,
+                projection.shares, projection.lead, ptr, idx,
                 region_index.astype(np.int64), nat, reg, len(regions), seat_sigma,
                 np.uint64(seed), first, n, *_TABLES,
             )  # fmt: skip

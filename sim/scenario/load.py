@@ -11,9 +11,9 @@ from pydantic import BaseModel, ValidationError
 from sim.data.election import check_election_name
 from sim.errors import LookupFailed, ScenarioError, did_you_mean
 from sim.parties import party_index
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import ABSTAIN, STEP_MODELS, Scenario
 
-STEP_KINDS: tuple[str, ...] = ("shares",)
+STEP_KINDS: tuple[str, ...] = tuple(STEP_MODELS)
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -87,12 +87,38 @@ def parse_scenario(data: dict[str, Any], path: str = "<scenario>") -> Scenario:
     except LookupFailed as exc:
         raise ScenarioError(f"{path}: base: {exc}") from None
     for k, step in enumerate(scenario.steps):
-        for party in getattr(step, "shares", {}):
+        for where, code in _party_fields(step.model_dump(by_alias=True)):
+            if code.strip().upper() == ABSTAIN and where.split(".")[0] in ("from", "to"):
+                continue
             try:
-                party_index(party, where=f"steps[{k}].shares")
+                party_index(code, where=f"steps[{k}].{where}")
             except LookupFailed as exc:
                 raise ScenarioError(f"{path}: {exc}") from None
     return scenario
+
+
+_PARTY_KEYS = ("shares", "to", "transfer", "to_others", "parties")
+_PARTY_VALUES = ("from", "party", "members", "prefer", "against", "stand", "withdraw", "parties", "into",
+                 "only_stand_down", "candidates", "winner", "runner_up")  # fmt: skip
+
+
+def _party_fields(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Every (field path, party code) in a step, for static validation."""
+    found: list[tuple[str, str]] = []
+    for name, value in data.items():
+        where = f"{prefix}{name}"
+        if isinstance(value, dict) and name in _PARTY_KEYS:
+            found += [(where, str(k)) for k in value]
+        if name == "where" and isinstance(value, dict):
+            found += _party_fields(value, "where.")
+        elif name in _PARTY_VALUES:
+            if isinstance(value, str):
+                found.append((where, value))
+            elif isinstance(value, list):
+                found += [(where, str(v)) for v in value]
+            elif isinstance(value, dict) and name == "candidates":
+                found += [(where, str(v)) for v in value.values()]
+    return found
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -1,24 +1,43 @@
 """Pydantic schema of a scenario file (TOML), version 1.
 
 A scenario names a base election and an ordered list of steps applied seat by seat, plus the
-uncertainty used by Monte Carlo runs. See ``docs/scenarios.md`` for every field with examples.
+uncertainty used by Monte Carlo runs. ``docs/scenarios.md`` documents every field with examples.
+Party codes are the canonical ones (:data:`sim.parties.PARTIES`); ``ABSTAIN`` stands for
+non-voters where a step moves voters to or from abstention.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Strict(BaseModel):
     """Base for every scenario table: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+ABSTAIN = "ABSTAIN"
+
+
+class SeatFilter(Strict):
+    """Which seats a step applies to; every condition given must hold (AND)."""
+
+    scope: list[str] = Field(default_factory=list, description="gb, uk, nations or regions (any of)")
+    seats: list[str] = Field(default_factory=list, description="seat names or ONS codes (any of)")
+    exclude: list[str] = Field(default_factory=list, description="seats left out")
+    winner: list[str] = Field(default_factory=list, description="base-election winner is one of these parties")
+    runner_up: list[str] = Field(default_factory=list, description="base-election runner-up is one of these")
+    covariates: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="numeric covariate within [low, high], e.g. leave = [0.5, 1]"
+    )
+    categories: dict[str, list[str]] = Field(
+        default_factory=dict, description="categorical covariate is one of, e.g. settlement_group = ['town']"
+    )
 
 
 class SharesStep(Strict):
@@ -39,7 +58,143 @@ class SharesStep(Strict):
         return value
 
 
-Step = Annotated[SharesStep, Field(discriminator="kind")]
+class FlowsStep(Strict):
+    """Move fractions of one party's voters (or of non-voters) to other parties or abstention."""
+
+    kind: Literal["flows"]
+    from_: str = Field(alias="from", description="party whose voters move, or ABSTAIN for non-voters")
+    to: dict[str, Rate] = Field(description="fraction of from's voters going to each party or ABSTAIN")
+    where: SeatFilter = Field(default_factory=SeatFilter)
+    scale_by: str | None = Field(
+        default=None, description="numeric covariate: each seat's rates are multiplied by x / mean(x)"
+    )
+    if_absent: Literal["stay", "abstain"] = Field(
+        default="stay", description="voters bound for a party that does not stand: stay put or abstain"
+    )
+
+    @field_validator("to")
+    @classmethod
+    def _rates(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("give at least one destination, e.g. to = { CON = 0.5 }")
+        if sum(value.values()) > 1.0 + 1e-9:
+            raise ValueError(f"fractions add up to {sum(value.values()):.4f}; they cannot exceed 1")
+        return value
+
+
+class CovariateSwingStep(Strict):
+    """A party's swing as a linear function of a seat covariate, the scope total held."""
+
+    kind: Literal["covariate_swing"]
+    party: str
+    covariate: str = Field(description="numeric covariate (leave, degree, ...) or categorical (settlement_group)")
+    slope: float | None = Field(default=None, description="change in share per unit of a numeric covariate")
+    levels: dict[str, float] = Field(
+        default_factory=dict, description="change in share per level of a categorical covariate"
+    )
+    change: float = Field(default=0.0, ge=-1.0, le=1.0, description="net change of the party's scope share")
+    scope: str = "gb"
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> CovariateSwingStep:
+        if (self.slope is None) == (not self.levels):
+            raise ValueError("give either slope (numeric covariate) or levels (categorical covariate)")
+        return self
+
+
+class PactStep(Strict):
+    """Parties stand aside for each other: one candidate per seat, chosen by a rule."""
+
+    kind: Literal["pact"]
+    members: list[str] = Field(min_length=2)
+    rule: Literal["best_placed"] = "best_placed"
+    where: SeatFilter = Field(default_factory=SeatFilter)
+    candidates: dict[str, str] = Field(default_factory=dict, description="seat -> the member that stands there")
+    only_stand_down: list[str] = Field(
+        default_factory=list, description="if given, only these members ever stand down (a one-sided pact)"
+    )
+    transfer: Rate | dict[str, Rate] = Field(
+        default=0.7, description="fraction of a stood-down party's voters who vote for the pact candidate"
+    )
+    to_others: Rate | dict[str, Rate] = Field(
+        default=0.15, description="fraction who go to the other parties, in proportion to their votes"
+    )
+
+    @model_validator(mode="after")
+    def _fractions(self) -> PactStep:
+        for party in self.members:
+            t = self.transfer.get(party, 0.0) if isinstance(self.transfer, dict) else self.transfer
+            o = self.to_others.get(party, 0.0) if isinstance(self.to_others, dict) else self.to_others
+            if t + o > 1.0 + 1e-9:
+                raise ValueError(f"transfer + to_others for {party} is {t + o:.3f}; the rest abstains, so keep it <= 1")
+        return self
+
+
+class TacticalStep(Strict):
+    """A share of a party's voters switch to their best-placed preferred party when theirs cannot win."""
+
+    kind: Literal["tactical"]
+    party: str = Field(description="the voters who may switch")
+    prefer: list[str] = Field(min_length=1, description="parties they would switch to")
+    rate: Rate
+    against: str | None = Field(default=None, description="only where this party is in the top two")
+    where: SeatFilter = Field(default_factory=SeatFilter)
+
+
+class TurnoutStep(Strict):
+    """Differential turnout: each party's voters turn out more or less (to or from abstention)."""
+
+    kind: Literal["turnout"]
+    parties: dict[str, float] = Field(description="relative change of each party's vote, e.g. LAB = -0.05")
+    covariate: str | None = Field(default=None, description="numeric covariate that scales the change")
+    slope: float = Field(default=0.0, description="extra relative change per unit of covariate above its mean")
+    where: SeatFilter = Field(default_factory=SeatFilter)
+
+    @field_validator("parties")
+    @classmethod
+    def _changes(cls, value: dict[str, float]) -> dict[str, float]:
+        for party, change in value.items():
+            if change < -1.0:
+                raise ValueError(f"{party}: a party cannot lose more than all its voters (change >= -1)")
+        return value
+
+
+class OverrideStep(Strict):
+    """Per-seat changes: a party stands or withdraws, set shares, or take a by-election result."""
+
+    kind: Literal["override"]
+    seats: list[str] = Field(min_length=1, description="seat names or ONS codes")
+    stand: list[str] = Field(default_factory=list, description="parties that now stand (with no votes yet)")
+    withdraw: list[str] = Field(default_factory=list, description="parties that stand down")
+    withdrawn_to: Literal["others", "abstain"] = "others"
+    shares: dict[str, Share] = Field(default_factory=dict, description="set the seat's shares directly")
+    by_election: str | None = Field(default=None, description="date (YYYY-MM-DD) of a by-election to use")
+
+
+class MergeStep(Strict):
+    """Treat several parties as one (votes added, standing wherever any stood)."""
+
+    kind: Literal["merge"]
+    parties: list[str] = Field(min_length=2)
+    into: str
+
+
+Step = Annotated[
+    SharesStep | FlowsStep | CovariateSwingStep | PactStep | TacticalStep | TurnoutStep | OverrideStep | MergeStep,
+    Field(discriminator="kind"),
+]
+
+STEP_MODELS: dict[str, type[BaseModel]] = {
+    "shares": SharesStep,
+    "flows": FlowsStep,
+    "covariate_swing": CovariateSwingStep,
+    "pact": PactStep,
+    "tactical": TacticalStep,
+    "turnout": TurnoutStep,
+    "override": OverrideStep,
+    "merge": MergeStep,
+}
+"""Step model per ``kind`` value."""
 
 
 class Uncertainty(Strict):
@@ -59,7 +214,4 @@ class Scenario(Strict):
     base: str = Field(description="base election: 2010, 2015, 2017, 2019, 2024 or 2019-notional")
     steps: list[Step] = Field(default_factory=list)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
-
-
-STEP_MODELS: dict[str, type[BaseModel]] = {"shares": SharesStep}
-"""Step model per ``kind`` value."""
+    claim: dict[str, str] = Field(default_factory=dict, description="for essay claims: essay, quote, test")

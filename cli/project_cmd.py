@@ -1,0 +1,92 @@
+"""``swingometer project``, ``flip`` and ``targets``: deterministic seat arithmetic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import DataDirOption, ForceOption, console, write_output
+from cli.tables import export, frame_table
+from sim.changes import changes, explain, seat_table
+from sim.data.election import load_election
+from sim.run import project_file
+from sim.seats import flip as flip_seat
+from sim.seats import targets as target_list
+
+JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the result as JSON.")]
+CsvOption = Annotated[Path | None, typer.Option("--csv", help="Write the result as CSV.")]
+ElectionOption = Annotated[str, typer.Option("--election", "-e", help="2010, 2015, 2017, 2019, 2024 or 2019-notional.")]
+
+
+def project(
+    file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    explain_seat: Annotated[
+        str | None, typer.Option("--explain", help="Show a seat's shares after every step.")
+    ] = None,
+    json_path: JsonOption = None,
+    csv_path: CsvOption = None,
+    data_dir: DataDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Apply a scenario deterministically: seats per party and the seats changing hands."""
+    scenario, projection = project_file(file, data_dir)
+    seats = seat_table(projection)
+    moved = changes(projection)
+    console.print(frame_table(seats, f"{file.name}: base {scenario.base}", percent=("base_share", "share")))
+    if len(moved):
+        console.print(frame_table(moved.set_index("seat"), f"{len(moved)} seats change hands", percent=("share",)))
+    else:
+        console.print("no seat changes hands")
+    if explain_seat:
+        console.print(frame_table(explain(projection, explain_seat), f"{explain_seat}: shares after each step",
+                                  percent=tuple(label for label, _ in projection.trace)))  # fmt: skip
+    if json_path is not None:
+        doc = {
+            "scenario": str(file),
+            "base": scenario.base,
+            "seats": json.loads(seats.reset_index().to_json(orient="records")),
+            "changes": json.loads(moved.to_json(orient="records")),
+        }
+        write_output(json_path, json.dumps(doc, indent=2) + "\n", force)
+    if csv_path is not None:
+        write_output(csv_path, seats.to_csv(), force)
+
+
+def flip(
+    seat: Annotated[str, typer.Argument(help="Seat name or ONS code.")],
+    election: ElectionOption,
+    source: Annotated[str | None, typer.Option("--from", help="Party losing the votes (default: new voters).")] = None,
+    dest: Annotated[str | None, typer.Option("--to", help="Party gaining them (default: the runner-up).")] = None,
+    json_path: JsonOption = None,
+    data_dir: DataDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    """The fewest votes that change a seat's winner."""
+    result = flip_seat(load_election(election, data_dir), seat, source, dest)
+    console.print(result.votes)
+    console.print(
+        f"{result.seat} ({result.election}): {result.winner} won by {result.majority:,}; "
+        f"{result.votes:,} votes from {result.source} to {result.dest} change the winner"
+    )
+    if json_path is not None:
+        write_output(json_path, json.dumps(result.to_dict(), indent=2) + "\n", force)
+
+
+def targets(
+    party: Annotated[str, typer.Argument(help="Party code, e.g. LAB.")],
+    election: ElectionOption,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to print.")] = 40,
+    json_path: JsonOption = None,
+    csv_path: CsvOption = None,
+    data_dir: DataDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Seats a party did not win, ranked by the swing it needs (exports hold every seat)."""
+    frame = target_list(load_election(election, data_dir), party)
+    shown = frame.head(limit).drop(columns=["seat_id", "region"])
+    title = f"{party.upper()} targets from {election}: {len(frame)} seats, first {len(shown)}"
+    console.print(frame_table(shown, title, percent=("winner_share", "party_share", "swing_needed")))
+    export(frame, json_path, csv_path, force)

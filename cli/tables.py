@@ -1,0 +1,40 @@
+"""Render DataFrames as rich tables and write them as CSV or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from rich.table import Table
+
+from cli.common import write_output
+
+
+def frame_table(frame: pd.DataFrame, title: str, percent: tuple[str, ...] = ()) -> Table:
+    """A rich table of a DataFrame (index first); columns in ``percent`` shown as percentages."""
+    table = Table(title=title)
+    table.add_column(str(frame.index.name or ""))
+    for col in frame.columns:
+        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
+    for index, row in frame.iterrows():
+        cells = [str(index)]
+        for col in frame.columns:
+            value = row[col]
+            if col in percent:
+                cells.append(f"{value:.1%}")
+            elif isinstance(value, float):
+                cells.append(f"{value:,.3f}")
+            elif isinstance(value, int):
+                cells.append(f"{value:,}")
+            else:
+                cells.append(str(value))
+        table.add_row(*cells)
+    return table
+
+
+def export(frame: pd.DataFrame, json_path: Path | None, csv_path: Path | None, force: bool) -> None:
+    """Write a frame to ``--json`` (records) and/or ``--csv`` paths."""
+    if csv_path is not None:
+        write_output(csv_path, frame.to_csv(), force)
+    if json_path is not None:
+        write_output(json_path, frame.reset_index().to_json(orient="records", indent=2) + "\n", force)

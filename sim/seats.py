@@ -1,0 +1,100 @@
+"""Seat arithmetic on one election: fewest votes to flip a seat, and target lists."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.data.election import Election
+from sim.errors import SwingometerError
+from sim.parties import PARTIES, party_index
+
+
+@dataclass(frozen=True)
+class Flip:
+    """The fewest votes that change a seat's winner.
+
+    ``votes`` move from ``source`` (a party, or ``ABSTAIN`` for new voters) to ``dest``.
+    """
+
+    election: str
+    seat: str
+    winner: str
+    source: str
+    dest: str
+    votes: int
+    majority: int
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain-Python fields."""
+        return asdict(self)
+
+
+def flip(election: Election, seat: str, source: str | None = None, dest: str | None = None) -> Flip:
+    """Fewest votes that change the winner of ``seat``.
+
+    Moving ``v`` votes from party A to party B: if A is the winner, B needs ``v > (W - B) / 2``;
+    otherwise B needs ``v > W - B`` (and A must have ``v`` votes). With no ``source`` the votes come
+    from non-voters (``v > W - B``). With no ``dest`` the runner-up is the destination. A tie is
+    not a win (the law decides ties by lot), so the destination must finish strictly ahead.
+    """
+    i = election.seat_index(seat)
+    votes = election.votes[i]
+    lead = votes * election.lead_fraction[i]
+    order = np.argsort(-lead, kind="stable")
+    w, runner = int(order[0]), int(order[1])
+    b = party_index(dest, where="--to") if dest else (runner if runner != w else int(order[2]))
+    if b == w:
+        raise SwingometerError(
+            f"{PARTIES[b]} already won {election.seat_names[i]} in {election.name}; pick another --to"
+        )
+    gap = int(lead[w] - lead[b])
+    if source is None:
+        needed, src = gap + 1, "ABSTAIN"
+    else:
+        a = party_index(source, where="--from")
+        if a == b:
+            raise SwingometerError("--from and --to name the same party")
+        needed = gap // 2 + 1 if a == w else gap + 1
+        if needed > votes[a]:
+            raise SwingometerError(
+                f"{PARTIES[a]} has only {int(votes[a]):,} votes in {election.seat_names[i]}; moving all of them to "
+                f"{PARTIES[b]} does not overturn a lead of {gap:,}"
+            )
+        src = PARTIES[a]
+    # A third party might still lead after the move: check the outcome directly.
+    after = lead.copy()
+    after[b] += needed
+    if src != "ABSTAIN":
+        after[party_index(src)] -= needed
+    if int(np.argmax(after)) != b or np.sort(after)[-2] == after[b]:
+        raise SwingometerError(f"moving votes to {PARTIES[b]} alone does not make it win: another party leads")
+    return Flip(election.name, str(election.seat_names[i]), PARTIES[w], src, PARTIES[b], needed, gap)
+
+
+def targets(election: Election, party: str, limit: int | None = None) -> pd.DataFrame:
+    """Seats the party did not win, ranked by the swing it needs.
+
+    ``swing_needed`` is the two-party (Butler) swing from the winner: half the gap in share
+    points between the winner and the party. Seats where the party did not stand are left out.
+    """
+    p = party_index(party, where="PARTY")
+    shares = election.shares * election.lead_fraction
+    winner_share = shares[np.arange(election.n_seats), election.winners]
+    rows = (election.winners != p) & election.stood[:, p]
+    frame = pd.DataFrame({
+        "seat": election.seat_names[rows],
+        "seat_id": election.seat_ids[rows],
+        "region": election.regions[rows],
+        "winner": [PARTIES[w] for w in election.winners[rows]],
+        "winner_share": winner_share[rows],
+        "party_share": election.shares[rows, p],
+        "gap_votes": (election.votes[rows, election.winners[rows]] - election.votes[rows, p]).astype(int),
+    })  # fmt: skip
+    frame["swing_needed"] = (frame["winner_share"] - frame["party_share"]) / 2
+    frame = frame.sort_values(["swing_needed", "seat"]).reset_index(drop=True)
+    frame.index = frame.index + 1
+    frame.index.name = "rank"
+    return frame.head(limit) if limit else frame

@@ -1,0 +1,395 @@
+"""The scenario steps, each a function ``apply(state, election, step, where)`` on vote counts.
+
+The state holds votes per seat and party and the seat's non-voters (``abstain``), so every step
+conserves each seat's electorate exactly: what a party loses goes to another party or to
+abstention. Votes are floats (a fraction of a voter is a modelling artefact, kept exact).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.data.covariates import CATEGORICAL, COVARIATES, NUMERIC
+from sim.data.election import Election
+from sim.errors import ScenarioError, did_you_mean
+from sim.parties import PARTIES, PARTY_INDEX, party_index
+from sim.scenario import schema as s
+from sim.scope import scope_mask
+from sim.swing import proportional_swing, scope_shares, stm_swing, uniform_swing
+
+SPEAKER = PARTY_INDEX["SPK"]
+
+
+@dataclass
+class State:
+    """Votes and candidacies as the steps transform them.
+
+    Attributes
+    ----------
+    votes : (n_seats, n_parties) float64
+    abstain : (n_seats,) float64
+        Electors who do not cast a valid vote.
+    stood : (n_seats, n_parties) bool
+    lead : (n_seats, n_parties) float64
+        Leading candidate's fraction of a pooled party's vote.
+
+    """
+
+    votes: np.ndarray
+    abstain: np.ndarray
+    stood: np.ndarray
+    lead: np.ndarray
+
+    @classmethod
+    def from_election(cls, election: Election) -> State:
+        """The base election as a state."""
+        return cls(
+            votes=election.votes.astype(np.float64),
+            abstain=np.maximum(election.electorate - election.valid_votes, 0).astype(np.float64),
+            stood=election.stood.copy(),
+            lead=election.lead_fraction.copy(),
+        )
+
+    @property
+    def total(self) -> np.ndarray:
+        """Valid votes per seat."""
+        return self.votes.sum(axis=1)
+
+    @property
+    def shares(self) -> np.ndarray:
+        """Shares of valid votes."""
+        total = self.total[:, None]
+        return np.divide(self.votes, total, out=np.zeros_like(self.votes), where=total > 0)
+
+
+def _party(code: str, where: str, *, abstain: bool = False) -> int:
+    """Column of a party; ``-1`` for ABSTAIN where allowed."""
+    if abstain and code.strip().upper() == s.ABSTAIN:
+        return -1
+    return party_index(code, where=where)
+
+
+def _covariate(election: Election, name: str, where: str, kinds: tuple[str, ...] = NUMERIC) -> np.ndarray:
+    if name not in kinds:
+        kind = "numeric" if kinds == NUMERIC else "categorical"
+        hint = did_you_mean(name, COVARIATES)
+        raise ScenarioError(f"{where}: '{name}' is not a {kind} covariate{hint} (choose from {', '.join(kinds)})")
+    return election.covariates[name].to_numpy()
+
+
+def seat_filter(election: Election, f: s.SeatFilter, where: str) -> np.ndarray:
+    """Boolean mask of the seats matching a filter (all conditions must hold)."""
+    mask = np.ones(election.n_seats, dtype=bool)
+    if f.scope:
+        any_scope = np.zeros_like(mask)
+        for k, name in enumerate(f.scope):
+            any_scope |= scope_mask(election, name, where=f"{where}.scope[{k}]")
+        mask &= any_scope
+    if f.seats:
+        named = np.zeros_like(mask)
+        named[[election.seat_index(seat) for seat in f.seats]] = True
+        mask &= named
+    if f.exclude:
+        mask[[election.seat_index(seat) for seat in f.exclude]] = False
+    order = np.argsort(-(election.shares * election.lead_fraction), axis=1)
+    for field, column in (("winner", 0), ("runner_up", 1)):
+        parties = getattr(f, field)
+        if parties:
+            idx = [_party(p, f"{where}.{field}") for p in parties]
+            mask &= np.isin(order[:, column], idx)
+    for name, (low, high) in f.covariates.items():
+        x = _covariate(election, name, f"{where}.covariates")
+        mask &= (x >= low) & (x <= high)  # NaN (no data) never matches
+    for name, levels in f.categories.items():
+        x = _covariate(election, name, f"{where}.categories", CATEGORICAL)
+        mask &= np.isin(x.astype(str), levels)
+    return mask
+
+
+def _scope(election: Election, state: State, scope: str, where: str) -> np.ndarray:
+    """Seats of a scope, less the Speaker's seat (which the main parties do not contest)."""
+    return scope_mask(election, scope, where=where) & ~state.stood[:, SPEAKER]
+
+
+def apply_shares(state: State, election: Election, step: s.SharesStep, where: str) -> None:
+    """Swing the scope's shares to the targets (uniform, proportional or STM)."""
+    mask = _scope(election, state, step.scope, f"{where}.scope")
+    shares, stood, weight = state.shares[mask], state.stood[mask], state.total[mask]
+    can_stand = stood.any(axis=0)
+    targets: dict[int, float] = {}
+    for party, value in step.shares.items():
+        p = _party(party, f"{where}.shares")
+        if value > 0 and not can_stand[p]:
+            raise ScenarioError(
+                f"{where}.shares: {party} stands in no seat of scope '{step.scope}', so it cannot reach "
+                f"{value:.3f}; make it stand first with an override step (stand = ['{party}'])"
+            )
+        targets[p] = value
+    target = np.zeros(len(PARTIES))
+    targeted = np.zeros(len(PARTIES), dtype=bool)
+    for p, value in targets.items():
+        target[p], targeted[p] = value, True
+    if not (can_stand & ~targeted).any() and abs(target.sum() - 1.0) > 1e-9:
+        raise ScenarioError(f"{where}.shares: every standing party has a target, so the targets must add up to 1")
+    method = {"uniform": uniform_swing, "proportional": proportional_swing, "stm": stm_swing}[step.method]
+    state.votes[mask] = method(shares, stood, weight, target, targeted) * weight[:, None]
+
+
+def apply_flows(state: State, election: Election, step: s.FlowsStep, where: str) -> None:
+    """Move fractions of a party's voters (or non-voters) to parties or abstention."""
+    source = _party(step.from_, f"{where}.from", abstain=True)
+    mask = seat_filter(election, step.where, f"{where}.where")
+    scale = np.ones(election.n_seats)
+    if step.scale_by:
+        x = _covariate(election, step.scale_by, f"{where}.scale_by")
+        pool = state.abstain if source < 0 else state.votes[:, source]
+        ok = mask & ~np.isnan(x)
+        mean = np.average(x[ok], weights=pool[ok]) if pool[ok].sum() > 0 else np.nanmean(x[ok])
+        scale = np.where(np.isnan(x), 1.0, x / mean)
+    moving = state.abstain.copy() if source < 0 else state.votes[:, source].copy()
+    rates = {_party(k, f"{where}.to", abstain=True): v for k, v in step.to.items()}
+    total_rate = sum(rates.values()) * scale
+    # Scaling may push a seat's total above 1: cap it, keeping the destinations' proportions.
+    cap = np.where(total_rate > 1.0, 1.0 / np.maximum(total_rate, 1e-300), 1.0) * scale
+    for dest, rate in rates.items():
+        if dest == source:
+            continue
+        amount = np.where(mask, moving * rate * cap, 0.0)
+        if dest >= 0:
+            absent = ~state.stood[:, dest]
+            if step.if_absent == "stay":
+                amount = np.where(absent, 0.0, amount)
+                state.votes[:, dest] += amount
+            else:
+                state.votes[:, dest] += np.where(absent, 0.0, amount)
+                state.abstain += np.where(absent, amount, 0.0)
+        else:
+            state.abstain += amount
+        if source >= 0:
+            state.votes[:, source] -= amount
+        else:
+            state.abstain -= amount
+
+
+def apply_covariate_swing(state: State, election: Election, step: s.CovariateSwingStep, where: str) -> None:
+    """Swing a party by ``a + b (x - mean x)`` (or per level), solving ``a`` for the scope total."""
+    p = _party(step.party, f"{where}.party")
+    mask = _scope(election, state, step.scope, f"{where}.scope") & state.stood[:, p]
+    if step.slope is not None:
+        x = _covariate(election, step.covariate, f"{where}.covariate").astype(float)
+        effect = step.slope * x
+    else:
+        x = _covariate(election, step.covariate, f"{where}.covariate", CATEGORICAL).astype(str)
+        effect = np.full(election.n_seats, np.nan)
+        for level, value in step.levels.items():
+            if level not in set(x[mask]):
+                known = sorted(set(x[mask]) - {"nan"})
+                raise ScenarioError(
+                    f"{where}.levels: no seat has {step.covariate} = '{level}' (levels: {', '.join(known)})"
+                )
+            effect[x == level] = value
+        unlisted = mask & np.isnan(effect) & (x != "nan")
+        effect[unlisted] = 0.0
+    # Seats without the covariate get no differential effect (the scope's mean effect).
+    weight = state.total[mask]
+    shares = state.shares[mask]
+    eff = effect[mask]
+    known = ~np.isnan(eff)
+    mean_effect = np.average(eff[known], weights=weight[known]) if known.any() else 0.0
+    eff = np.where(known, eff - mean_effect, 0.0)
+    target = scope_shares(shares, weight)[p] + step.change
+    if not 0.0 <= target <= 1.0:
+        raise ScenarioError(f"{where}.change: {step.party}'s share would become {target:.3f}, outside 0-1")
+    a = step.change
+    for _ in range(200):
+        new = _set_party_share(shares, state.stood[mask], p, shares[:, p] + a + eff)
+        gap = target - scope_shares(new, weight)[p]
+        if abs(gap) < 1e-10:
+            break
+        a += gap
+    else:
+        raise ScenarioError(
+            f"{where}: could not hold {step.party}'s scope share at {target:.4f}; the slope is too steep"
+        )
+    state.votes[mask] = new * weight[:, None]
+
+
+def _set_party_share(shares: np.ndarray, stood: np.ndarray, p: int, value: np.ndarray) -> np.ndarray:
+    """Set party ``p``'s share per seat (clipped to 0-1); others scale to fill the rest."""
+    out = shares.copy()
+    new = np.clip(value, 0.0, 1.0)
+    rest = 1.0 - shares[:, p]
+    others = np.delete(np.arange(shares.shape[1]), p)
+    factor = np.divide(1.0 - new, rest, out=np.zeros_like(rest), where=rest > 0)
+    has_others = (stood[:, others] & (shares[:, others] > 0)).any(axis=1)
+    new = np.where(has_others, new, shares[:, p])  # a lone candidate keeps 100%
+    factor = np.where(has_others, factor, 1.0)
+    out[:, others] = shares[:, others] * factor[:, None]
+    out[:, p] = new
+    return out
+
+
+def _transfer(state: State, i: int, party: int, to: int, rate_to: float, rate_others: float) -> None:
+    """Stand ``party`` down in seat ``i``.
+
+    ``rate_to`` of its voters go to party ``to`` (none if ``to < 0``), ``rate_others`` to the
+    other standing parties in proportion to their votes, and the rest abstain. Where no other
+    party stands, that share abstains too.
+    """
+    votes = state.votes[i, party]
+    state.votes[i, party] = 0.0
+    state.stood[i, party] = False
+    others = state.stood[i].copy()
+    if to >= 0:
+        others[to] = False
+        state.votes[i, to] += votes * rate_to
+    else:
+        rate_to = 0.0
+    pool = state.votes[i] * others
+    if pool.sum() > 0:
+        state.votes[i] += pool / pool.sum() * votes * rate_others
+    else:
+        rate_others = 0.0
+    state.abstain[i] += votes * (1.0 - rate_to - rate_others)
+
+
+def _rate(value: float | dict[str, float], party: str, default: float = 0.0) -> float:
+    return value.get(party, default) if isinstance(value, dict) else value
+
+
+def apply_pact(state: State, election: Election, step: s.PactStep, where: str) -> np.ndarray:
+    """One pact candidate per seat; returns the ``(n_seats, n_parties)`` stand-down mask."""
+    members = [_party(m, f"{where}.members") for m in step.members]
+    may_stand_down = {_party(m, f"{where}.only_stand_down") for m in step.only_stand_down} or set(members)
+    mask = seat_filter(election, step.where, f"{where}.where")
+    forced: dict[int, int] = {}
+    for seat, member in step.candidates.items():
+        p = _party(member, f"{where}.candidates")
+        if p not in members:
+            raise ScenarioError(f"{where}.candidates: {member} is not a pact member ({', '.join(step.members)})")
+        forced[election.seat_index(seat)] = p
+    stood_down = np.zeros(state.stood.shape, dtype=bool)
+    for i in np.flatnonzero(mask):
+        standing = [m for m in members if state.stood[i, m]]
+        if len(standing) < 2 and i not in forced:
+            continue
+        candidate = forced.get(i, max(standing, key=lambda m: state.votes[i, m]) if standing else -1)
+        if candidate < 0:
+            continue
+        state.stood[i, candidate] = True
+        for m in standing:
+            if m != candidate and m in may_stand_down:
+                code = PARTIES[m]
+                _transfer(state, i, m, candidate, _rate(step.transfer, code), _rate(step.to_others, code))
+                stood_down[i, m] = True
+    return stood_down
+
+
+def apply_tactical(state: State, election: Election, step: s.TacticalStep, where: str) -> None:
+    """Where ``party`` is third or lower and a preferred party is top two, ``rate`` of its voters switch."""
+    a = _party(step.party, f"{where}.party")
+    prefer = [_party(p, f"{where}.prefer") for p in step.prefer]
+    against = _party(step.against, f"{where}.against") if step.against else None
+    mask = seat_filter(election, step.where, f"{where}.where") & state.stood[:, a]
+    order = np.argsort(-(state.shares * state.lead * state.stood), axis=1, kind="stable")
+    top2 = order[:, :2]
+    for i in np.flatnonzero(mask):
+        if a in top2[i] or (against is not None and against not in top2[i]):
+            continue
+        candidates = [p for p in prefer if p in top2[i] and state.stood[i, p]]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda p: state.votes[i, p])
+        moved = state.votes[i, a] * step.rate
+        state.votes[i, a] -= moved
+        state.votes[i, best] += moved
+
+
+def apply_turnout(state: State, election: Election, step: s.TurnoutStep, where: str) -> None:
+    """Scale each party's vote by ``1 + change`` (plus a covariate term), to or from abstention."""
+    mask = seat_filter(election, step.where, f"{where}.where")
+    extra = np.zeros(election.n_seats)
+    if step.covariate:
+        x = _covariate(election, step.covariate, f"{where}.covariate").astype(float)
+        ok = mask & ~np.isnan(x)
+        extra = np.where(np.isnan(x), 0.0, step.slope * (x - np.average(x[ok], weights=state.total[ok])))
+    for party, change in step.parties.items():
+        p = _party(party, f"{where}.parties")
+        factor = np.clip(1.0 + change + extra, 0.0, None)
+        delta = np.where(mask, state.votes[:, p] * (factor - 1.0), 0.0)
+        delta = np.minimum(delta, state.abstain)  # new voters come from the seat's non-voters
+        state.votes[:, p] += delta
+        state.abstain -= delta
+
+
+def apply_override(
+    state: State, election: Election, step: s.OverrideStep, where: str, by_elections: object = None
+) -> None:
+    """Per-seat edits: stand, withdraw, set shares, or use a by-election result."""
+    rows = [election.seat_index(seat) for seat in step.seats]
+    for i in rows:
+        if step.by_election:
+            _use_by_election(state, election, i, step.by_election, by_elections, where)
+        for party in step.stand:
+            state.stood[i, _party(party, f"{where}.stand")] = True
+        for party in step.withdraw:
+            p = _party(party, f"{where}.withdraw")
+            if state.stood[i, p]:
+                _transfer(state, i, p, -1, 0.0, 1.0 if step.withdrawn_to == "others" else 0.0)
+        if step.shares:
+            given = {_party(k, f"{where}.shares"): v for k, v in step.shares.items()}
+            total = state.total[i]
+            shares = state.shares[i]
+            rest = sum(shares[p] for p in range(len(PARTIES)) if p not in given)
+            left = 1.0 - sum(given.values())
+            new = shares * (left / rest if rest > 0 else 0.0)
+            for p, value in given.items():
+                new[p] = value
+                state.stood[i, p] = True
+            state.votes[i] = new / new.sum() * total
+
+
+def _use_by_election(state: State, election: Election, i: int, date: str, by_elections: object, where: str) -> None:
+    import pandas as pd
+
+    frame = by_elections() if callable(by_elections) else None
+    if frame is None:
+        raise ScenarioError(f"{where}.by_election: by-election data are not available")
+    seat_id, name = election.seat_ids[i], election.seat_names[i]
+    when = pd.Timestamp(date)
+    rows = frame[(frame["date"] == when) & ((frame["ONS ID"] == seat_id) | (frame["Constituency name"] == name))]
+    if rows.empty:
+        held = frame[(frame["ONS ID"] == seat_id) | (frame["Constituency name"] == name)]["date"].dt.strftime(
+            "%Y-%m-%d"
+        )
+        dates = ", ".join(sorted(set(held))) or "none"
+        raise ScenarioError(f"{where}.by_election: no by-election in {name} on {date} (by-elections there: {dates})")
+    from sim.parties import canonical_party
+
+    votes = np.zeros(len(PARTIES))
+    lead = np.zeros(len(PARTIES))
+    for abbrev, v in zip(rows["Party abbreviation"], rows["Votes"], strict=True):
+        p = PARTY_INDEX[canonical_party(abbrev)]
+        votes[p] += v
+        lead[p] = max(lead[p], v)
+    electorate = state.votes[i].sum() + state.abstain[i]
+    state.votes[i] = votes / votes.sum() * state.total[i]
+    state.stood[i] = votes > 0
+    state.lead[i] = np.divide(lead, votes, out=np.ones_like(lead), where=votes > 0)
+    state.abstain[i] = electorate - state.votes[i].sum()
+
+
+def apply_merge(state: State, election: Election, step: s.MergeStep, where: str) -> None:
+    """Fold several parties into one."""
+    into = _party(step.into, f"{where}.into")
+    parts = [_party(p, f"{where}.parties") for p in step.parties]
+    for p in parts:
+        if p == into:
+            continue
+        state.votes[:, into] += state.votes[:, p]
+        state.votes[:, p] = 0.0
+        state.stood[:, into] |= state.stood[:, p]
+        state.stood[:, p] = False
+    state.lead[:, into] = 1.0
