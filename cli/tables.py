@@ -16,16 +16,16 @@ def frame_table(frame: pd.DataFrame, title: str, percent: tuple[str, ...] = ()) 
     table.add_column(str(frame.index.name or ""))
     for col in frame.columns:
         table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
-    for index, row in frame.iterrows():
+    for k, index in enumerate(frame.index):
         cells = [str(index)]
         for col in frame.columns:
-            value = row[col]
+            value = frame[col].iloc[k]
             if col in percent:
                 cells.append(f"{value:.1%}")
-            elif isinstance(value, float):
+            elif pd.api.types.is_integer_dtype(frame[col]):
+                cells.append(f"{int(value):,}")
+            elif pd.api.types.is_float_dtype(frame[col]):
                 cells.append(f"{value:,.3f}")
-            elif isinstance(value, int):
-                cells.append(f"{value:,}")
             else:
                 cells.append(str(value))
         table.add_row(*cells)

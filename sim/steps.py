@@ -271,7 +271,7 @@ def apply_pact(state: State, election: Election, step: s.PactStep, where: str) -
             raise ScenarioError(f"{where}.candidates: {member} is not a pact member ({', '.join(step.members)})")
         forced[election.seat_index(seat)] = p
     stood_down = np.zeros(state.stood.shape, dtype=bool)
-    for i in np.flatnonzero(mask):
+    for i in map(int, np.flatnonzero(mask)):
         standing = [m for m in members if state.stood[i, m]]
         if len(standing) < 2 and i not in forced:
             continue
@@ -329,7 +329,9 @@ def apply_override(
 ) -> None:
     """Per-seat edits: stand, withdraw, set shares, or use a by-election result."""
     rows = [election.seat_index(seat) for seat in step.seats]
-    for i in rows:
+    if step.where is not None:
+        rows += [int(i) for i in np.flatnonzero(seat_filter(election, step.where, f"{where}.where"))]
+    for i in sorted(set(rows)):
         if step.by_election:
             _use_by_election(state, election, i, step.by_election, by_elections, where)
         for party in step.stand:

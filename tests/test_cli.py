@@ -65,3 +65,35 @@ def test_scenario_check_misspelt_party(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "steps[0].shares" in result.output and "did you mean 'LAB'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_flip_croydon_prints_166() -> None:
+    result = runner.invoke(app, ["flip", "Croydon Central", "--election", "2015", "--from", "GRN", "--to", "LAB"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].strip() == "166"
+
+
+def test_project_with_explain_and_exports(tmp_path: Path) -> None:
+    out_json, out_csv = tmp_path / "p.json", tmp_path / "p.csv"
+    args = ["project", SCENARIO, "--explain", "Bury North", "--json", str(out_json), "--csv", str(out_csv)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "change hands" in result.output and "Bury North" in result.output
+    doc = json.loads(out_json.read_text())
+    assert sum(row["seats"] for row in doc["seats"]) == 650
+    assert out_csv.read_text().startswith("party,")
+
+
+def test_targets_exports_every_seat(tmp_path: Path) -> None:
+    out = tmp_path / "t.csv"
+    result = runner.invoke(app, ["targets", "LAB", "--election", "2019", "--limit", "5", "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Bury North" in result.output
+    assert len(out.read_text().splitlines()) == 1 + 429
+
+
+def test_scenario_schema_is_json() -> None:
+    result = runner.invoke(app, ["scenario", "schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert "steps" in schema["properties"]

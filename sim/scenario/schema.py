@@ -163,12 +163,19 @@ class OverrideStep(Strict):
     """Per-seat changes: a party stands or withdraws, set shares, or take a by-election result."""
 
     kind: Literal["override"]
-    seats: list[str] = Field(min_length=1, description="seat names or ONS codes")
+    seats: list[str] = Field(default_factory=list, description="seat names or ONS codes")
+    where: SeatFilter | None = Field(default=None, description="or: every seat matching a filter")
     stand: list[str] = Field(default_factory=list, description="parties that now stand (with no votes yet)")
     withdraw: list[str] = Field(default_factory=list, description="parties that stand down")
     withdrawn_to: Literal["others", "abstain"] = "others"
     shares: dict[str, Share] = Field(default_factory=dict, description="set the seat's shares directly")
     by_election: str | None = Field(default=None, description="date (YYYY-MM-DD) of a by-election to use")
+
+    @model_validator(mode="after")
+    def _some_seats(self) -> OverrideStep:
+        if not self.seats and self.where is None:
+            raise ValueError("name the seats (seats = ['Hartlepool']) or give a filter (where = { scope = ['gb'] })")
+        return self
 
 
 class MergeStep(Strict):
