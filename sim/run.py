@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sim.data.election import load_election
 from sim.data.readers import DataDir, by_election_candidacies
+from sim.errors import LookupFailed, ScenarioError
 from sim.project import Projection, project
 from sim.results import SimulationResult
 from sim.scenario.load import load_scenario
@@ -19,7 +20,10 @@ def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, 
     """Load a scenario file and its base election, and project it deterministically."""
     scenario = load_scenario(path)
     election = load_election(scenario.base, data_dir)
-    return scenario, project(scenario, election, partial(by_election_candidacies, data_dir))
+    try:
+        return scenario, project(scenario, election, partial(by_election_candidacies, data_dir))
+    except (ScenarioError, LookupFailed) as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
 
 
 def run_file(

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.data.covariates import CATEGORICAL, COVARIATES, NUMERIC
 from sim.data.election import Election
-from sim.errors import ScenarioError, did_you_mean
+from sim.errors import LookupFailed, ScenarioError, did_you_mean
 from sim.parties import PARTIES, PARTY_INDEX, party_index
 from sim.scenario import schema as s
 from sim.scope import scope_mask
@@ -71,6 +71,14 @@ def _party(code: str, where: str, *, abstain: bool = False) -> int:
     return party_index(code, where=where)
 
 
+def _seat(election: Election, name: str, where: str) -> int:
+    """Row of a named seat; a lookup error names the field it came from."""
+    try:
+        return election.seat_index(name)
+    except LookupFailed as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
 def _covariate(election: Election, name: str, where: str, kinds: tuple[str, ...] = NUMERIC) -> np.ndarray:
     if name not in kinds:
         kind = "numeric" if kinds == NUMERIC else "categorical"
@@ -89,10 +97,10 @@ def seat_filter(election: Election, f: s.SeatFilter, where: str) -> np.ndarray:
         mask &= any_scope
     if f.seats:
         named = np.zeros_like(mask)
-        named[[election.seat_index(seat) for seat in f.seats]] = True
+        named[[_seat(election, seat, f"{where}.seats") for seat in f.seats]] = True
         mask &= named
     if f.exclude:
-        mask[[election.seat_index(seat) for seat in f.exclude]] = False
+        mask[[_seat(election, seat, f"{where}.exclude") for seat in f.exclude]] = False
     order = np.argsort(-(election.shares * election.lead_fraction), axis=1)
     for field, column in (("winner", 0), ("runner_up", 1)):
         parties = getattr(f, field)
@@ -269,7 +277,7 @@ def apply_pact(state: State, election: Election, step: s.PactStep, where: str) -
         p = _party(member, f"{where}.candidates")
         if p not in members:
             raise ScenarioError(f"{where}.candidates: {member} is not a pact member ({', '.join(step.members)})")
-        forced[election.seat_index(seat)] = p
+        forced[_seat(election, seat, f"{where}.candidates")] = p
     stood_down = np.zeros(state.stood.shape, dtype=bool)
     for i in map(int, np.flatnonzero(mask)):
         standing = [m for m in members if state.stood[i, m]]
@@ -328,7 +336,7 @@ def apply_override(
     state: State, election: Election, step: s.OverrideStep, where: str, by_elections: object = None
 ) -> None:
     """Per-seat edits: stand, withdraw, set shares, or use a by-election result."""
-    rows = [election.seat_index(seat) for seat in step.seats]
+    rows = [_seat(election, seat, f"{where}.seats") for seat in step.seats]
     if step.where is not None:
         rows += [int(i) for i in np.flatnonzero(seat_filter(election, step.where, f"{where}.where"))]
     for i in sorted(set(rows)):

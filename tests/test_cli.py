@@ -97,3 +97,12 @@ def test_scenario_schema_is_json() -> None:
     assert result.exit_code == 0
     schema = json.loads(result.output)
     assert "steps" in schema["properties"]
+
+
+def test_scenario_check_semantic_error_names_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "seat.toml"
+    bad.write_text('schema = 1\nbase = "2019"\n[[steps]]\nkind = "override"\nseats = ["Hartlepol"]\nstand = ["REF"]\n')
+    result = runner.invoke(app, ["scenario", "check", str(bad)])
+    assert result.exit_code == 1
+    assert str(bad) in result.output
+    assert "steps[0].seats" in result.output and "did you mean 'Hartlepool'" in result.output
