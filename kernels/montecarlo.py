@@ -1,134 +1,222 @@
 """Monte Carlo seat kernel: perturb projected shares draw by draw and count who wins each seat.
 
 Pure functions of arrays. Draws are split into a fixed number of lanes (not threads); each lane
-owns its own per-seat win counters, summed at the end. Counts are integers, so the sum is exact
-in any order, and every variate is keyed to (seed, stream, draw, index): the output is identical
-for any thread count and any batch size.
+owns its per-seat counters, summed at the end. Counts are integers, so sums are exact in any
+order, and every variate is keyed to (seed, stream, draw, index): the output is identical for
+any thread count and any batch size.
 
-Model of one draw ``d`` (all errors in share points, added to the projected share):
+Model of one draw (errors in share points, added to the projected share of party p in seat i)::
 
-``score[i, p] = max(0, share[i, p] + nat[d, p] + reg[d, region[i], p] + seat_sigma[p] * z) * lead[i, p]``
+    mean[i, p] = share[i, p] + nat[p] + nation[n(i), p] + region[r(i), p]
+                 + sum_c slope[c, p] * cov[c, i] + sum_k (theta[k] - centre[k]) * sens[k, i, p]
+    score[i, p] = max(0, mean[i, p] + seat_sigma[p] * z[i, p]) * lead[i, p]
 
-for the parties that stand in seat ``i``; the seat goes to the highest score. ``nat = nat_matrix @ z``
-and ``reg = reg_matrix @ z`` map independent standard normals onto correlated party errors (the
-library builds matrices whose errors sum to zero across parties: one party's gain is another's
-loss). ``lead`` is the leading candidate's fraction of a pooled party's vote (independents).
-Exact ties go to one of the tied parties chosen uniformly by a hash of (seed, draw, seat).
+for the parties standing in seat ``i``; the highest score wins. ``nat``, ``nation`` and ``region``
+are ``sigma * z`` less their share-weighted mean, so they sum to zero across parties (one
+party's gain is another's loss); ``slope`` are normal errors on covariate slopes; ``theta`` are scenario
+parameters drawn by inverse CDF from quantile tables, entering through their sensitivities.
+
+Exact pruning: a variate of this generator never exceeds ``Z_MAX`` in absolute value, so a party
+whose best possible score is below a score another party has already reached cannot win the seat
+in this draw, and its seat variate is not generated. Candidates are visited in descending order
+of projected share (the library orders ``cand_idx`` so), which makes most trailing parties
+skippable. Skipping changes nothing: variates are keyed by position, not drawn in sequence.
+
+Exact ties go to one of the tied parties chosen uniformly (reservoir sampling) by a hash of
+(seed, draw, seat, tie number).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange, uint64
+from numba import get_thread_id, njit, prange, uint64
 
-from kernels.rng import bits, key, normal, to_uniform
+from kernels.rng import Z_MAX, bits, key, normal, to_uniform
 
 N_LANES = 64
-"""Fixed number of accumulator lanes: memory is N_LANES x n_seats x n_parties, whatever n_draws."""
+"""Accumulator lanes: win counts take N_LANES x n_seats x n_parties, whatever n_draws."""
 
 STREAM_NATIONAL = 1
-STREAM_REGIONAL = 2
-STREAM_SEAT = 3
-STREAM_TIE = 4
+STREAM_NATION = 2
+STREAM_REGION = 3
+STREAM_SLOPE = 4
+STREAM_PARAMETER = 5
+STREAM_SEAT = 6
+STREAM_TIE = 7
 
 
 @njit(cache=True)
-def _winner(scores: np.ndarray, cand: np.ndarray, tie_base: np.uint64, seat: int) -> int:
-    """Argmax over candidate parties; exact ties decided by a seeded uniform choice."""
-    best = -1.0
-    winner = -1
-    ties = 0
-    for j in range(cand.size):
-        s = scores[j]
-        if s > best:
-            best = s
-            winner = cand[j]
-            ties = 1
-        elif s == best:
-            ties += 1
-            u = to_uniform(bits(tie_base, uint64(seat) * uint64(1024) + uint64(ties)))
-            if u * ties < 1.0:
-                winner = cand[j]
-    return winner
+def _zero_sum_errors(seed: np.uint64, stream: int, draw: np.uint64, groups: int, sigma: np.ndarray,
+                     weight: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
+    """``out[g, p] = sigma[p] z[g, p] - weight[p] * sum_q sigma[q] z[g, q]``: errors summing to zero.
+
+    ``weight`` sums to one (vote shares), so ``weight @ out[g] == 0``: one party's gain is the
+    others' loss. ``z`` are standard normals keyed by (group, party).
+    """
+    n = sigma.size
+    base = key(seed, uint64(stream), draw)
+    for g in range(groups):
+        total = 0.0
+        for q in range(n):
+            e = sigma[q] * normal(base, uint64(g * n + q)) if sigma[q] > 0.0 else 0.0
+            out[g, q] = e
+            total += e
+        for p in range(n):
+            out[g, p] -= weight[p] * total
 
 
 @njit(cache=True)
-def _one_draw(draw: int, seed: np.uint64, shares: np.ndarray, lead: np.ndarray,
-              cand_ptr: np.ndarray, cand_idx: np.ndarray, region: np.ndarray,
-              nat_matrix: np.ndarray, reg_matrix: np.ndarray, n_regions: int,
-              seat_sigma: np.ndarray, kn: np.ndarray, wn: np.ndarray, fn: np.ndarray,
-              seat_counts: np.ndarray, wins: np.ndarray) -> None:  # fmt: skip
+def _draw_parameters(seed: np.uint64, draw: np.uint64, quantiles: np.ndarray, centre: np.ndarray,
+                     theta: np.ndarray) -> None:  # fmt: skip
+    """Parameter deviations ``theta[k] - centre[k]`` by inverse CDF on quantile tables."""
+    base = key(seed, uint64(STREAM_PARAMETER), draw)
+    m = quantiles.shape[1] - 1
+    for k in range(quantiles.shape[0]):
+        u = to_uniform(bits(base, uint64(k))) * m
+        j = min(int(u), m - 1)
+        frac = u - j
+        theta[k] = quantiles[k, j] + frac * (quantiles[k, j + 1] - quantiles[k, j]) - centre[k]
+
+
+@njit(cache=True)
+def simulate_draw(
+    draw: int, seed: np.uint64, shares: np.ndarray, lead: np.ndarray, cand_ptr: np.ndarray,
+    cand_idx: np.ndarray, region: np.ndarray, region_nation: np.ndarray, weight: np.ndarray,
+    nat_sigma: np.ndarray, nation_sigma: np.ndarray, reg_sigma: np.ndarray, n_nations: int, n_regions: int,
+    cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray,
+    sens: np.ndarray, seat_sigma: np.ndarray, seat_counts: np.ndarray, wins: np.ndarray,
+    hist: np.ndarray,
+) -> None:  # fmt: skip
+    """Simulate one draw; add its seat winners to ``seat_counts`` and ``wins``.
+
+    ``hist`` is ``(n_candidacies, n_bins)``; with ``n_bins > 0`` each candidacy's share of the
+    seat (after clipping) is binned, which needs every seat variate (no pruning).
+    """
     n_seats, n_parties = shares.shape
     d = uint64(draw)
-    base = key(seed, uint64(STREAM_NATIONAL), d)
-    z = np.empty(n_parties)
-    for q in range(n_parties):
-        z[q] = normal(base, uint64(q), kn, wn, fn)
-    nat = nat_matrix @ z
-    reg = np.zeros((n_regions, n_parties))
-    base = key(seed, uint64(STREAM_REGIONAL), d)
-    for r in range(n_regions):
-        for q in range(n_parties):
-            z[q] = normal(base, uint64(r * n_parties + q), kn, wn, fn)
-        reg[r] = reg_matrix @ z
+    nat = np.empty((1, n_parties))
+    _zero_sum_errors(seed, STREAM_NATIONAL, d, 1, nat_sigma, weight, nat)
+    nat_err = np.empty((n_nations, n_parties))
+    _zero_sum_errors(seed, STREAM_NATION, d, n_nations, nation_sigma, weight, nat_err)
+    offset = np.empty((n_regions, n_parties))
+    _zero_sum_errors(seed, STREAM_REGION, d, n_regions, reg_sigma, weight, offset)
+    for r in range(n_regions):  # regions nest in nations: one offset per region and party
+        for p in range(n_parties):
+            offset[r, p] += nat[0, p] + nat_err[region_nation[r], p]
+    n_cov = cov.shape[0]
+    slope = np.zeros((n_cov, n_parties))
+    base = key(seed, uint64(STREAM_SLOPE), d)
+    for c in range(n_cov):
+        for p in range(n_parties):
+            if slope_sigma[c, p] > 0.0:
+                slope[c, p] = slope_sigma[c, p] * normal(base, uint64(c * n_parties + p))
+    theta = np.empty(quantiles.shape[0])
+    _draw_parameters(seed, d, quantiles, centre, theta)
     seat_base = key(seed, uint64(STREAM_SEAT), d)
     tie_base = key(seed, uint64(STREAM_TIE), d)
-    scores = np.empty(n_parties)
+    n_bins = hist.shape[1]
+    mean = np.empty(n_parties)
     for i in range(n_seats):
         lo = cand_ptr[i]
         hi = cand_ptr[i + 1]
-        r = region[i]
+        # Candidates come in descending order of projected share, so the best score so far is
+        # soon high and most trailing parties are skipped without generating their variate.
+        total = 0.0
+        best = -np.inf
+        w = -1
+        ties = 0
         for j in range(lo, hi):
             p = cand_idx[j]
-            x = shares[i, p] + nat[p] + reg[r, p]
+            m = shares[i, p] + offset[region[i], p]
+            for c in range(n_cov):
+                m += slope[c, p] * cov[c, i]
+            for k in range(theta.size):
+                m += theta[k] * sens[k, i, p]
+            if n_bins == 0 and max(m + Z_MAX * seat_sigma[p], 0.0) * lead[i, p] < best:
+                continue  # cannot reach the best score: its variate is not needed
+            x = m
             if seat_sigma[p] > 0.0:
-                x += seat_sigma[p] * normal(seat_base, uint64(i * n_parties + p), kn, wn, fn)
-            scores[j - lo] = max(x, 0.0) * lead[i, p]
-        w = _winner(scores[: hi - lo], cand_idx[lo:hi], tie_base, i)
+                x += seat_sigma[p] * normal(seat_base, uint64(i * n_parties + p))
+            x = max(x, 0.0)
+            total += x
+            mean[j - lo] = x
+            sc = x * lead[i, p]
+            if sc > best:
+                best = sc
+                w = p
+                ties = 1
+            elif sc == best:
+                ties += 1  # exact tie: reservoir choice keyed to (seed, draw, seat, tie number)
+                if to_uniform(bits(tie_base, uint64(i) * uint64(1024) + uint64(ties))) * ties < 1.0:
+                    w = p
         seat_counts[w] += 1
         wins[i, w] += 1
+        if n_bins > 0 and total > 0.0:
+            for j in range(lo, hi):
+                b = min(int(mean[j - lo] / total * n_bins), n_bins - 1)
+                hist[j, b] += 1
 
 
-@njit(parallel=True, cache=False)
-def simulate_seats(shares: np.ndarray, lead: np.ndarray, cand_ptr: np.ndarray,
-                   cand_idx: np.ndarray, region: np.ndarray, nat_matrix: np.ndarray,
-                   reg_matrix: np.ndarray, n_regions: int, seat_sigma: np.ndarray,
-                   seed: np.uint64, first_draw: int, n_draws: int,
-                   kn: np.ndarray, wn: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Simulate draws ``first_draw .. first_draw + n_draws - 1``.
+@njit(parallel=True, cache=True)
+def simulate_seats(
+    shares: np.ndarray, lead: np.ndarray, cand_ptr: np.ndarray, cand_idx: np.ndarray,
+    region: np.ndarray, region_nation: np.ndarray, weight: np.ndarray, nat_sigma: np.ndarray,
+    nation_sigma: np.ndarray, reg_sigma: np.ndarray, n_nations: int, n_regions: int, cov: np.ndarray,
+    slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, sens: np.ndarray,
+    seat_sigma: np.ndarray, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int,
+    n_slots: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Simulate draws ``first_draw .. first_draw + n_draws - 1`` in parallel.
 
     Parameters
     ----------
-    shares : (n_seats, n_parties) float64
-        Projected shares (the deterministic scenario result).
-    lead : (n_seats, n_parties) float64
-        Leading candidate's fraction of the party's vote in the seat.
+    shares, lead : (n_seats, n_parties) float64
+        Projected shares, and the leading candidate's fraction of a pooled party's vote.
     cand_ptr : (n_seats + 1,) int64 and cand_idx : (n_candidacies,) int64
-        Parties standing in each seat, CSR layout: seat ``i`` has ``cand_idx[cand_ptr[i]:cand_ptr[i+1]]``.
-    region : (n_seats,) int64
-        Region number of each seat, ``0 .. n_regions-1``.
-    nat_matrix, reg_matrix : (n_parties, n_parties) float64
-        Map standard normals onto national and regional party errors.
+        Parties standing in seat ``i``: ``cand_idx[cand_ptr[i]:cand_ptr[i + 1]]``.
+    region : (n_seats,) int64 and region_nation : (n_regions,) int64
+        Region number of each seat, and the nation of each region.
+    weight : (n_parties,) float64
+        Vote shares (sum to one): national, nation and regional errors satisfy ``weight @ e == 0``.
+    nat_sigma, nation_sigma, reg_sigma : (n_parties,) float64
+        Error scales per party.
+    cov : (n_covariates, n_seats) float64
+        Centred covariates for slope errors (0 where missing).
+    slope_sigma : (n_covariates, n_parties) float64
+    quantiles : (n_params, n_q) float64, centre : (n_params,), sens : (n_params, n_seats, n_parties)
+        Uncertain scenario parameters: inverse-CDF tables, projection value, sensitivities.
     seat_sigma : (n_parties,) float64
-        Independent seat error per party.
+    n_bins : int
+        Share histogram bins per candidacy (0 for none).
+    n_slots : int
+        Numba's maximum thread count: histograms are accumulated per thread (integer counts, so
+        the total does not depend on which thread counted what).
 
     Returns
     -------
     seat_counts : (n_draws, n_parties) int32
-        Seats won per party in each draw.
     wins : (n_seats, n_parties) int64
-        Draws in which each party won each seat.
+    hist : (n_candidacies, n_bins) int64
 
     """
     n_seats, n_parties = shares.shape
     seat_counts = np.zeros((n_draws, n_parties), dtype=np.int32)
     lane_wins = np.zeros((N_LANES, n_seats, n_parties), dtype=np.int64)
+    lane_hist = np.zeros((n_slots if n_bins > 0 else 1, cand_idx.size, max(n_bins, 1)), dtype=np.int32)
     for lane in prange(N_LANES):
+        thread = get_thread_id() if n_bins > 0 else 0
+        hist = lane_hist[thread, :, :n_bins]
         for k in range(lane, n_draws, N_LANES):
-            _one_draw(first_draw + k, seed, shares, lead, cand_ptr, cand_idx, region,
-                      nat_matrix, reg_matrix, n_regions, seat_sigma, kn, wn, fn,
-                      seat_counts[k], lane_wins[lane])  # fmt: skip
+            simulate_draw(
+                first_draw + k, seed, shares, lead, cand_ptr, cand_idx, region, region_nation, weight,
+                nat_sigma, nation_sigma, reg_sigma, n_nations, n_regions, cov, slope_sigma, quantiles,
+                centre, sens, seat_sigma, seat_counts[k], lane_wins[lane], hist,
+            )  # fmt: skip
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     for lane in range(N_LANES):
         wins += lane_wins[lane]
-    return seat_counts, wins
+    hist_total = np.zeros((cand_idx.size, n_bins), dtype=np.int64)
+    if n_bins > 0:
+        for t in range(lane_hist.shape[0]):
+            hist_total += lane_hist[t]
+    return seat_counts, wins, hist_total

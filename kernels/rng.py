@@ -4,7 +4,7 @@ Nothing depends on which thread computes a value or in what order, so Monte Carl
 identical for any thread count and any chunking.
 
 Generator
-    ``bits = mix64(mix64(mix64(seed ^ STREAM_CONST*stream) + draw) + index)``, where ``mix64`` is
+    ``base = mix64(mix64(seed ^ C*stream) + draw)`` and ``bits = mix64(base ^ mix64(index))``, where ``mix64`` is
     the SplitMix64 finaliser (Steele, Lea & Flood 2014), a bijection on 64-bit integers with full
     avalanche. Chaining it over the key is a hash-based counter generator in the style of
     Salmon et al. (2011), "Parallel random numbers: as easy as 1, 2, 3".
@@ -12,7 +12,7 @@ Uniforms
     The top 53 bits of a hash, times 2**-53, plus 2**-54: never exactly 0 or 1.
 Normals
     Marsaglia & Tsang's (2000) ziggurat with 128 layers on a 32-bit signed integer taken from the
-    high half of one hash, the layer index taken from the low half (separate bits, which avoids
+    high half of one hash (offset from unsigned), the layer index from the low bits (separate bits, which avoids
     the layer/value correlation Doornik (2005) found in the original). Rejections (about 1.2%)
     and the tail beyond 3.4426 draw further hashes from the same key with a counter. Tests check
     moments, a Kolmogorov-Smirnov statistic and tail probabilities against scipy.
@@ -21,37 +21,39 @@ Normals
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, uint64
+from numba import int64, njit, uint64
 
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-STREAM_CONST = np.uint64(0xD1B54A32D192ED03)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+# Constants are written as literals inside the jitted functions: numba freezes module globals,
+# and np.uint64 globals also compile to slow code (measured: 18 ns against 0.3 ns per hash).
 _ZIG_R = 3.442619855899
 
+Z_MAX = _ZIG_R + 54 * 0.6931471805599453 / _ZIG_R + 1e-9
+"""No variate exceeds this in absolute value: the fast path is bounded by the ziggurat base
+(3.44), and the tail returns ``R - log(u)/R`` with ``u >= 2**-54``. Used for exact pruning."""
 
-@njit(inline="always", cache=True)
+
+@njit(cache=True)
 def mix64(x: np.uint64) -> np.uint64:
     """SplitMix64 finaliser: a bijective 64-bit hash with full avalanche."""
-    z = x + GOLDEN
-    z = (z ^ (z >> uint64(30))) * _M1
-    z = (z ^ (z >> uint64(27))) * _M2
+    z = x + uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> uint64(30))) * uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> uint64(27))) * uint64(0x94D049BB133111EB)
     return z ^ (z >> uint64(31))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def key(seed: np.uint64, stream: np.uint64, draw: np.uint64) -> np.uint64:
     """Hash of (seed, stream, draw): the base key of one draw's variates in one stream."""
-    return mix64(mix64(seed ^ (stream * STREAM_CONST)) + draw)
+    return mix64(mix64(seed ^ (stream * uint64(0xD1B54A32D192ED03))) + draw)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def bits(base: np.uint64, index: np.uint64) -> np.uint64:
     """64 random bits for position ``index`` under a base key."""
     return mix64(base ^ mix64(index))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def to_uniform(b: np.uint64) -> float:
     """Uniform on (0, 1) from 64 random bits (53-bit resolution, never 0 or 1)."""
     return (b >> uint64(11)) * (1.0 / 9007199254740992.0) + (0.5 / 9007199254740992.0)
@@ -82,13 +84,18 @@ def ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return kn, wn, fn
 
 
+# The ziggurat tables are mathematical constants (never tuned), frozen into the compiled code.
+# Passing them as array arguments instead costs reference counting on every call: measured
+# 25 ns against 4 ns per normal variate.
+KN, WN, FN = ziggurat_tables()
+
+
 @njit(cache=True)
-def _normal_slow(base: np.uint64, index: np.uint64, hz: np.int64, iz: np.int64,
-                 kn: np.ndarray, wn: np.ndarray, fn: np.ndarray) -> float:  # fmt: skip
+def _normal_slow(base: np.uint64, index: np.uint64, hz: np.int64, iz: np.int64) -> float:
     """Ziggurat rejection and tail path (rare): extra hashes keyed by a retry counter."""
     retry = np.uint64(1)
     while True:
-        x = hz * wn[iz]
+        x = hz * WN[iz]
         if iz == 0:
             while True:
                 u1 = to_uniform(bits(base, index ^ (retry << uint64(40))))
@@ -100,33 +107,32 @@ def _normal_slow(base: np.uint64, index: np.uint64, hz: np.int64, iz: np.int64,
                     return _ZIG_R + xt if hz > 0 else -_ZIG_R - xt
         u = to_uniform(bits(base, index ^ (retry << uint64(40))))
         retry += uint64(1)
-        if fn[iz] + u * (fn[iz - 1] - fn[iz]) < np.exp(-0.5 * x * x):
+        if FN[iz] + u * (FN[iz - 1] - FN[iz]) < np.exp(-0.5 * x * x):
             return x
         b = bits(base, index ^ (retry << uint64(40)))
         retry += uint64(1)
-        hz = np.int64(np.int32(np.uint32(b >> uint64(32))))
+        hz = int64(b >> uint64(32)) - int64(2147483648)
         iz = np.int64(b & uint64(127))
-        if abs(hz) < kn[iz]:
-            return hz * wn[iz]
-
-
-@njit(inline="always", cache=True)
-def normal(base: np.uint64, index: np.uint64, kn: np.ndarray, wn: np.ndarray, fn: np.ndarray) -> float:
-    """Standard normal variate for position ``index`` under a base key (ziggurat)."""
-    b = bits(base, index)
-    hz = np.int64(np.int32(np.uint32(b >> uint64(32))))
-    iz = np.int64(b & uint64(127))
-    if abs(hz) < kn[iz]:
-        return hz * wn[iz]
-    return _normal_slow(base, index, hz, iz, kn, wn, fn)
+        if abs(hz) < KN[iz]:
+            return hz * WN[iz]
 
 
 @njit(cache=True)
-def normals(seed: np.uint64, stream: np.uint64, draw: np.uint64, n: int,
-            kn: np.ndarray, wn: np.ndarray, fn: np.ndarray) -> np.ndarray:  # fmt: skip
+def normal(base: np.uint64, index: np.uint64) -> float:
+    """Standard normal variate for position ``index`` under a base key (ziggurat)."""
+    b = bits(base, index)
+    hz = int64(b >> uint64(32)) - int64(2147483648)
+    iz = np.int64(b & uint64(127))
+    if abs(hz) < KN[iz]:
+        return hz * WN[iz]
+    return _normal_slow(base, index, hz, iz)
+
+
+@njit(cache=True)
+def normals(seed: np.uint64, stream: np.uint64, draw: np.uint64, n: int) -> np.ndarray:
     """``n`` standard normals for one (seed, stream, draw): positions 0..n-1."""
     base = key(seed, stream, draw)
     out = np.empty(n)
     for i in range(n):
-        out[i] = normal(base, np.uint64(i), kn, wn, fn)
+        out[i] = normal(base, np.uint64(i))
     return out

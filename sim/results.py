@@ -1,18 +1,46 @@
-"""Typed results of a Monte Carlo run, with ``to_frame()`` and ``to_json()``."""
+"""Typed results of a Monte Carlo run, with ``to_frame()`` and ``to_json()``.
+
+Definitions used throughout:
+
+* **majority**: at least 326 of 650 seats.
+* **effective majority**: more than half of the MPs who vote. The Speaker and three deputy
+  speakers do not vote and Sinn Fein MPs do not take their seats, so the threshold in a draw is
+  ``floor((650 - speaker seats - 3 - SF seats) / 2) + 1`` (the deputies are taken from the total,
+  not from any party).
+* **largest party**: strictly more seats than any other party (a tie for first counts for none).
+* **seat labels**: by the favourite's win probability: safe >= 0.95, likely >= 0.80,
+  lean >= 0.60, toss-up below.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from sim.data.election import MAJORITY
+from sim.data.election import MAJORITY, N_SEATS
+from sim.parties import PARTY_INDEX, party_index
 
 if TYPE_CHECKING:
     from sim.project import Projection
+
+DEPUTY_SPEAKERS = 3
+LABELS = ((0.95, "safe"), (0.80, "likely"), (0.60, "lean"), (0.0, "toss-up"))
+
+
+def effective_threshold(seat_counts: np.ndarray) -> np.ndarray:
+    """Seats needed for an effective majority in each draw, ``(n_draws,)``."""
+    absent = seat_counts[:, PARTY_INDEX["SPK"]] + seat_counts[:, PARTY_INDEX["SF"]] + DEPUTY_SPEAKERS
+    return (N_SEATS - absent) // 2 + 1
+
+
+def label(probability: float) -> str:
+    """Safe / likely / lean / toss-up for the favourite's win probability."""
+    return next(name for bound, name in LABELS if probability >= bound)
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,6 +56,9 @@ class SimulationResult:
     wins : (n_seats, n_parties) int64
         Draws in which each party won each seat.
     seed : int
+    share_hist : (n_candidacies, n_bins) int64 or None
+        Histogram of each candidacy's share, when requested.
+    cand_ptr, cand_idx : CSR layout of the candidacies (rows of ``share_hist``).
 
     """
 
@@ -35,6 +66,9 @@ class SimulationResult:
     seat_counts: np.ndarray
     wins: np.ndarray
     seed: int
+    share_hist: np.ndarray | None = None
+    cand_ptr: np.ndarray | None = None
+    cand_idx: np.ndarray | None = None
 
     @property
     def draws(self) -> int:
@@ -50,14 +84,30 @@ class SimulationResult:
         """P(party wins at least 326 seats), per party."""
         return (self.seat_counts >= MAJORITY).mean(axis=0)
 
+    def effective_majority_probability(self) -> np.ndarray:
+        """P(party has an effective majority), per party."""
+        return (self.seat_counts >= effective_threshold(self.seat_counts)[:, None]).mean(axis=0)
+
     def largest_probability(self) -> np.ndarray:
         """P(party has strictly more seats than any other party), per party."""
         top = self.seat_counts.max(axis=1, keepdims=True)
         alone = (self.seat_counts == top).sum(axis=1, keepdims=True) == 1
         return ((self.seat_counts == top) & alone).mean(axis=0)
 
+    def bloc(self, members: Sequence[str]) -> dict[str, float]:
+        """Seat distribution and majority probabilities of a bloc of parties (e.g. LAB+LD+SNP)."""
+        cols = [party_index(m, where="bloc") for m in members]
+        seats = self.seat_counts[:, cols].sum(axis=1)
+        return {
+            "mean": float(seats.mean()),
+            "p5": float(np.percentile(seats, 5, method="inverted_cdf")),
+            "p95": float(np.percentile(seats, 95, method="inverted_cdf")),
+            "p_majority": float((seats >= MAJORITY).mean()),
+            "p_effective_majority": float((seats >= effective_threshold(self.seat_counts)).mean()),
+        }
+
     def to_frame(self) -> pd.DataFrame:
-        """Per-party summary: deterministic seats, mean, median, 5th and 95th percentiles, P(majority), P(largest)."""
+        """Per-party summary: projected seats, mean, median, 5th/95th percentiles, probabilities."""
         counts = self.seat_counts
         frame = pd.DataFrame(
             {
@@ -67,6 +117,7 @@ class SimulationResult:
                 "p5": np.percentile(counts, 5, axis=0, method="inverted_cdf"),
                 "p95": np.percentile(counts, 95, axis=0, method="inverted_cdf"),
                 "p_majority": self.majority_probability(),
+                "p_effective_majority": self.effective_majority_probability(),
                 "p_largest": self.largest_probability(),
             },
             index=pd.Index(self.parties, name="party"),
@@ -74,19 +125,62 @@ class SimulationResult:
         keep = (counts.max(axis=0) > 0) | (frame["projected"] > 0)
         return frame[keep]
 
-    def to_dict(self) -> dict[str, Any]:
+    def seat_frame(self) -> pd.DataFrame:
+        """Per-seat win probabilities: favourite, its probability and label, and change of hands."""
+        e = self.projection.election
+        prob = self.wins / self.draws
+        fav = prob.argmax(axis=1)
+        p_fav = prob[np.arange(e.n_seats), fav]
+        second = np.sort(prob, axis=1)[:, -2]
+        frame = pd.DataFrame(
+            {
+                "seat": e.seat_names,
+                "base_winner": [self.parties[w] for w in e.winners],
+                "favourite": [self.parties[f] for f in fav],
+                "p_favourite": p_fav,
+                "p_second": second,
+                "label": [label(p) for p in p_fav],
+                "p_change": 1.0 - prob[np.arange(e.n_seats), e.winners],
+            },
+            index=pd.Index(e.seat_ids, name="seat_id"),
+        )
+        for p, code in enumerate(self.parties):
+            if prob[:, p].any():
+                frame[f"p_{code}"] = prob[:, p]
+        return frame
+
+    def share_quantiles(self, qs: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Per seat and party share quantiles from the share histograms (bin midpoints)."""
+        if self.share_hist is None or self.cand_ptr is None or self.cand_idx is None:
+            raise ValueError("run the simulation with share_bins > 0 to get share quantiles")
+        e = self.projection.election
+        n_bins = self.share_hist.shape[1]
+        cum = np.cumsum(self.share_hist, axis=1) / self.draws
+        rows = []
+        for i in range(e.n_seats):
+            for j in range(self.cand_ptr[i], self.cand_ptr[i + 1]):
+                values = [(np.searchsorted(cum[j], q) + 0.5) / n_bins for q in qs]
+                rows.append((e.seat_ids[i], self.parties[self.cand_idx[j]], *values))
+        return pd.DataFrame(rows, columns=["seat_id", "party", *[f"q{q:g}" for q in qs]])
+
+    def to_dict(self, blocs: Sequence[Sequence[str]] = ()) -> dict[str, Any]:
         """Plain-Python summary, the content of :meth:`to_json`."""
         frame = self.to_frame()
+        seats = self.seat_frame()
         return {
             "base": self.projection.election.name,
             "draws": self.draws,
             "seed": self.seed,
             "parties": {
-                party: {k: (int(v) if k in ("projected",) else float(v)) for k, v in row.items()}
+                str(party): {k: (int(v) if k == "projected" else float(v)) for k, v in row.items()}
                 for party, row in frame.iterrows()
             },
+            "blocs": {"+".join(b): self.bloc(b) for b in blocs},
+            "seat_labels": {k: int(v) for k, v in seats["label"].value_counts().sort_index().items()},
+            "expected_changes": float(seats["p_change"].sum()),
+            "seats": json.loads(seats.reset_index().to_json(orient="records", double_precision=10)),
         }
 
-    def to_json(self) -> str:
-        """JSON text of :meth:`to_dict` (sorted keys, stable across runs)."""
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+    def to_json(self, blocs: Sequence[Sequence[str]] = ()) -> str:
+        """JSON text of :meth:`to_dict` (sorted keys, stable across runs and thread counts)."""
+        return json.dumps(self.to_dict(blocs), indent=1, sort_keys=True)

@@ -13,7 +13,7 @@ from sim.project import Projection, project
 from sim.results import SimulationResult
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
-from sim.simulate import simulate
+from sim.simulate import prepare, simulate
 
 
 def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, Projection]:
@@ -33,8 +33,10 @@ def run_file(
     *,
     threads: int | None = None,
     data_dir: DataDir = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
+    share_bins: int = 0,
 ) -> SimulationResult:
     """Load, project and simulate a scenario file."""
     scenario, projection = project_file(path, data_dir)
-    return simulate(projection, scenario.uncertainty, draws, seed, threads=threads, progress=progress)
+    inputs = prepare(scenario, projection, partial(by_election_candidacies, data_dir))
+    return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)

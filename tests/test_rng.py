@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from kernels.rng import normals, ziggurat_tables
-
-TABLES = ziggurat_tables()
+from kernels.rng import normals
 
 
 def _sample(n: int, seed: int = 7, stream: int = 1, draw: int = 0) -> np.ndarray:
-    return normals(np.uint64(seed), np.uint64(stream), np.uint64(draw), n, *TABLES)
+    return normals(np.uint64(seed), np.uint64(stream), np.uint64(draw), n)
 
 
 def test_moments_and_ks() -> None:

@@ -1,4 +1,4 @@
-"""The Monte Carlo run: reproducibility, conservation, and the zero-noise limit."""
+"""The Monte Carlo run: reproducibility, conservation, the zero-noise limit, results."""
 
 from __future__ import annotations
 
@@ -7,45 +7,110 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.project import Projection
 from sim.run import project_file
-from sim.scenario.schema import Uncertainty
-from sim.simulate import simulate
+from sim.scenario.schema import Scenario, Uncertainty
+from sim.simulate import Inputs, prepare, simulate
 
-SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "uniform-2019-polls.toml"
+REPO = Path(__file__).resolve().parent.parent
+SCENARIO = REPO / "scenarios" / "baseline-2019.toml"
+
+
+def inputs_with(uncertainty: Uncertainty, path: Path = SCENARIO) -> Inputs:
+    scenario, projection = project_file(path)
+    scenario = scenario.model_copy(update={"uncertainty": uncertainty})
+    return prepare(scenario, projection)
 
 
 @pytest.fixture(scope="module")
-def projection(data_dir: Path | None) -> Projection:
-    return project_file(SCENARIO, data_dir)[1]
+def baseline(data_dir: Path | None) -> Inputs:
+    scenario, projection = project_file(SCENARIO, data_dir)
+    return prepare(scenario, projection)
 
 
-def test_same_seed_any_threads_any_batch(projection: Projection) -> None:
-    unc = Uncertainty()
-    one = simulate(projection, unc, 3000, 7, threads=1, batch=3000)
-    two = simulate(projection, unc, 3000, 7, threads=2, batch=777)
+def test_same_seed_any_threads_any_batch(baseline: Inputs) -> None:
+    one = simulate(baseline, 3000, 7, threads=1, batch=3000)
+    two = simulate(baseline, 3000, 7, threads=2, batch=777)
     np.testing.assert_array_equal(one.seat_counts, two.seat_counts)
     np.testing.assert_array_equal(one.wins, two.wins)
     assert one.to_json() == two.to_json()
-    other = simulate(projection, unc, 3000, 8)
+    other = simulate(baseline, 3000, 8)
     assert not np.array_equal(one.seat_counts, other.seat_counts)
 
 
-def test_counts_add_up(projection: Projection) -> None:
-    result = simulate(projection, Uncertainty(), 1000, 1)
+def test_share_histograms_do_not_change_the_counts(baseline: Inputs) -> None:
+    plain = simulate(baseline, 500, 3)
+    binned = simulate(baseline, 500, 3, share_bins=50)
+    np.testing.assert_array_equal(plain.seat_counts, binned.seat_counts)
+    assert binned.share_hist is not None
+    assert (binned.share_hist.sum(axis=1) == 500).all()
+    q = binned.share_quantiles()
+    assert (q["q0.05"] <= q["q0.5"]).all() and (q["q0.5"] <= q["q0.95"]).all()
+
+
+def test_counts_add_up(baseline: Inputs) -> None:
+    result = simulate(baseline, 1000, 1)
     assert (result.seat_counts.sum(axis=1) == 650).all()
     assert (result.wins.sum(axis=1) == 1000).all()
     np.testing.assert_array_equal(result.wins.sum(axis=0), result.seat_counts.sum(axis=0))
 
 
-def test_zero_noise_reproduces_the_projection(projection: Projection) -> None:
-    result = simulate(projection, Uncertainty(national=0, regional=0, seat=0), 50, 3)
-    expected = projection.seat_totals()
-    assert (result.seat_counts == expected).all()
+def test_zero_noise_reproduces_the_projection(data_dir: Path | None) -> None:
+    inputs = inputs_with(Uncertainty(national=0, nation=0, regional=0, seat=0))
+    result = simulate(inputs, 50, 3)
+    assert (result.seat_counts == inputs.projection.seat_totals()).all()
 
 
-def test_more_noise_widens_the_distribution(projection: Projection) -> None:
-    narrow = simulate(projection, Uncertainty(national=0.005, regional=0.0, seat=0.01), 2000, 5)
-    wide = simulate(projection, Uncertainty(national=0.03, regional=0.01, seat=0.03), 2000, 5)
-    con = 0
-    assert wide.seat_counts[:, con].std() > 2 * narrow.seat_counts[:, con].std()
+def test_more_noise_widens_the_distribution(data_dir: Path | None) -> None:
+    narrow = simulate(inputs_with(Uncertainty(national=0.005, nation=0, regional=0, seat=0.01)), 2000, 5)
+    wide = simulate(inputs_with(Uncertainty(national=0.03, regional=0.01, seat=0.03)), 2000, 5)
+    assert wide.seat_counts[:, 0].std() > 2 * narrow.seat_counts[:, 0].std()
+
+
+def test_exact_ties_split_evenly(data_dir: Path | None) -> None:
+    """Two parties level in a seat with no noise: each wins it about half the time."""
+    scenario, projection = project_file(SCENARIO)
+    e = projection.election
+    i = e.seat_index("Bury North")
+    votes = projection.votes.copy()
+    votes[i, 0] = votes[i, 1] = votes[i, :2].sum() / 2  # CON and LAB level
+    tied = type(projection)(e, votes, projection.abstain, projection.stood, projection.lead, [], projection.stood_down)
+    zero = scenario.model_copy(update={"uncertainty": Uncertainty(national=0, nation=0, regional=0, seat=0)})
+    result = simulate(prepare(zero, tied), 4000, 11)
+    share = result.wins[i, 0] / 4000
+    assert abs(share - 0.5) < 4 * np.sqrt(0.25 / 4000)
+    assert result.wins[i, 0] + result.wins[i, 1] == 4000
+
+
+def test_results_frames_and_blocs(baseline: Inputs) -> None:
+    result = simulate(baseline, 2000, 2)
+    frame = result.to_frame()
+    assert {"mean", "p5", "p95", "p_majority", "p_effective_majority", "p_largest"} <= set(frame.columns)
+    assert (frame["p_effective_majority"] >= frame["p_majority"]).all()
+    seats = result.seat_frame()
+    assert len(seats) == 650
+    assert set(seats["label"]) <= {"safe", "likely", "lean", "toss-up"}
+    bloc = result.bloc(["LAB", "LD", "SNP", "GRN", "PC"])
+    lab = frame.loc["LAB", "mean"]
+    assert bloc["mean"] > lab
+    doc = result.to_dict([["LAB", "LD", "SNP", "GRN", "PC"]])
+    assert "LAB+LD+SNP+GRN+PC" in doc["blocs"]
+
+
+def test_uncertain_parameter_is_exact_for_a_single_flow(data_dir: Path | None) -> None:
+    """A flow rate enters linearly: the sensitivity term reproduces a re-projection exactly."""
+    from sim.data.election import load_election
+    from sim.project import project
+    from sim.scenario.load import parse_scenario
+    from sim.scenario.paths import with_value
+
+    body = {
+        "schema": 1, "base": "2015",
+        "steps": [{"kind": "flows", "from": "UKIP", "to": {"CON": 0.4}}],
+        "uncertainty": {"parameters": {"steps.0.to.CON": {"beta": [4, 4]}}},
+    }  # fmt: skip
+    scenario: Scenario = parse_scenario(body)
+    inputs = prepare(scenario, project(scenario, load_election("2015")))
+    assert inputs.centre[0] == pytest.approx(0.5, abs=1e-3)
+    at_07 = project(with_value(scenario, "steps.0.to.CON", 0.7), inputs.projection.election).shares
+    linear = inputs.shares + (0.7 - inputs.centre[0]) * inputs.sens[0]
+    np.testing.assert_allclose(linear, at_07, atol=1e-9)

@@ -204,12 +204,48 @@ STEP_MODELS: dict[str, type[BaseModel]] = {
 """Step model per ``kind`` value."""
 
 
-class Uncertainty(Strict):
-    """Error model for Monte Carlo runs (standard deviations in share points, 0-1)."""
+class Distribution(Strict):
+    """A distribution for an uncertain scenario parameter: give exactly one family."""
 
-    national: float = Field(default=0.02, ge=0.0, le=0.5, description="national error per party")
+    beta: tuple[float, float] | None = Field(default=None, description="Beta(a, b), for rates")
+    normal: tuple[float, float] | None = Field(default=None, description="Normal(mean, sd)")
+    uniform: tuple[float, float] | None = Field(default=None, description="Uniform(low, high)")
+    triangular: tuple[float, float, float] | None = Field(default=None, description="(low, mode, high)")
+
+    @model_validator(mode="after")
+    def _one_family(self) -> Distribution:
+        given = [name for name in ("beta", "normal", "uniform", "triangular") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of beta = [a, b], normal = [mean, sd], uniform = [low, high], "
+                             "triangular = [low, mode, high]")  # fmt: skip
+        if self.beta is not None and min(self.beta) <= 0:
+            raise ValueError("beta parameters must be positive")
+        if self.normal is not None and self.normal[1] <= 0:
+            raise ValueError("the normal sd must be positive")
+        if self.uniform is not None and not self.uniform[0] < self.uniform[1]:
+            raise ValueError("uniform needs low < high")
+        if self.triangular is not None and not self.triangular[0] <= self.triangular[1] <= self.triangular[2]:
+            raise ValueError("triangular needs low <= mode <= high")
+        return self
+
+
+class Uncertainty(Strict):
+    """Error model for Monte Carlo runs (standard deviations in share points, 0-1).
+
+    Each party's error is the value given times ``sqrt(S(1-S)/0.25)``, S its share where it
+    stands. Defaults are documented in ``docs/model.md``.
+    """
+
+    national: float = Field(default=0.02, ge=0.0, le=0.5, description="national (GB/UK) error per party")
+    nation: float = Field(default=0.01, ge=0.0, le=0.5, description="error per party and nation")
     regional: float = Field(default=0.01, ge=0.0, le=0.5, description="error per party and region")
     seat: float = Field(default=0.025, ge=0.0, le=0.5, description="independent seat error")
+    slopes: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
+        default_factory=dict, description="sd of a random slope per party on a centred numeric covariate"
+    )
+    parameters: dict[str, Distribution] = Field(
+        default_factory=dict, description="scenario parameters by path (e.g. 'steps.0.to.CON') and their distribution"
+    )
 
 
 class Scenario(Strict):
