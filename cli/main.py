@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli import data_cmd, project_cmd, scenario_cmd
-from cli.common import DataDirOption, ForceOption, Group, console, write_output
+from cli.common import DataDirOption, ForceOption, Group, console, err_console, write_output
+from cli.tables import frame_table
 from sim.errors import SwingometerError
+from sim.parties import party_index
 from sim.results import SimulationResult
 from sim.run import run_file
 
@@ -31,12 +34,13 @@ app.command("targets")(project_cmd.targets)
 def _summary_table(result: SimulationResult, title: str) -> Table:
     table = Table(title=title)
     table.add_column("party")
-    for col in ("projected", "mean", "median", "5%", "95%", "P(majority)", "P(largest)"):
+    for col in ("projected", "mean", "median", "5%", "95%", "P(majority)", "P(eff. maj.)", "P(largest)"):
         table.add_column(col, justify="right")
     for party, row in result.to_frame().iterrows():
         table.add_row(
             str(party), f"{row['projected']:.0f}", f"{row['mean']:.1f}", f"{row['median']:.0f}",
-            f"{row['p5']:.0f}", f"{row['p95']:.0f}", f"{row['p_majority']:.3f}", f"{row['p_largest']:.3f}",
+            f"{row['p5']:.0f}", f"{row['p95']:.0f}", f"{row['p_majority']:.3f}",
+            f"{row['p_effective_majority']:.3f}", f"{row['p_largest']:.3f}",
         )  # fmt: skip
     return table
 
@@ -45,24 +49,67 @@ def _summary_table(result: SimulationResult, title: str) -> Table:
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
     draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections.")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed.")] = 1,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Numba threads (default: all cores).")] = None,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON.")] = None,
+    bloc: Annotated[
+        list[str] | None, typer.Option("--bloc", help="A bloc of parties, e.g. LAB+LD+SNP+GRN+PC (repeatable).")
+    ] = None,
+    seats: Annotated[int, typer.Option("--seats", min=0, help="Print the N closest seats.")] = 0,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the full result (parties, blocs, seats) as JSON.")
+    ] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the per-seat win probabilities as CSV.")] = None,
+    parquet_path: Annotated[
+        Path | None, typer.Option("--parquet", help="Write the seats won by each party in every draw as Parquet.")
+    ] = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Simulate a scenario many times and print each party's seat distribution."""
-    if json_path is not None and json_path.exists() and not force:
-        raise SwingometerError(f"{json_path} already exists; choose another name or pass --force to overwrite it")
+    """Simulate a scenario many times: seat distributions, majority odds, blocs and seats."""
+    outputs = [p for p in (json_path, csv_path, parquet_path) if p is not None]
+    for path in outputs:
+        if path.exists() and not force:
+            raise SwingometerError(f"{path} already exists; choose another name or pass --force to overwrite it")
+    blocs = [[p.strip() for p in b.split("+")] for b in bloc or []]
+    for members in blocs:
+        for party in members:
+            party_index(party, where="--bloc")
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True, disable=draws < 200_000) as bar:
+    with Progress(*columns, console=err_console, transient=True, disable=draws < 200_000) as bar:
         task = bar.add_task("draws", total=draws)
         result = run_file(
             file, draws, seed, threads=threads, data_dir=data_dir, progress=lambda n: bar.advance(task, n)
         )
     console.print(_summary_table(result, f"{file.name}: {draws:,} draws, seed {seed}"))
+    for members in blocs:
+        b = result.bloc(members)
+        console.print(
+            f"bloc {'+'.join(members)}: mean {b['mean']:.1f} seats (90% {b['p5']:.0f}-{b['p95']:.0f}), "
+            f"P(majority) {b['p_majority']:.3f}, P(effective majority) {b['p_effective_majority']:.3f}"
+        )
+    frame = result.seat_frame()
+    labels = frame["label"].value_counts()
+    console.print(
+        "seats: " + ", ".join(f"{labels.get(k, 0)} {k}" for k in ("safe", "likely", "lean", "toss-up"))
+        + f"; expected changes of hands against {result.projection.election.name}: {frame['p_change'].sum():.1f}"
+    )  # fmt: skip
+    if seats:
+        close = frame.sort_values("p_favourite").head(seats)[
+            ["seat", "base_winner", "favourite", "p_favourite", "label"]
+        ]
+        console.print(frame_table(close.set_index("seat"), f"the {seats} closest seats", percent=("p_favourite",)))
     if json_path is not None:
-        write_output(json_path, result.to_json() + "\n", force)
+        write_output(json_path, result.to_json(blocs) + "\n", force)
+    if csv_path is not None:
+        write_output(csv_path, frame.to_csv(float_format="%.6f"), force)
+    if parquet_path is not None:
+        import pandas as pd
+
+        draws_frame = pd.DataFrame(result.seat_counts, columns=list(result.parties))
+        draws_frame.index.name = "draw"
+        buffer = io.BytesIO()
+        draws_frame.to_parquet(buffer)
+        write_output(parquet_path, buffer.getvalue(), force)
 
 
 def main() -> None:

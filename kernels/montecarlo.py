@@ -7,7 +7,7 @@ any thread count and any batch size.
 
 Model of one draw (errors in share points, added to the projected share of party p in seat i)::
 
-    mean[i, p] = share[i, p] + nat[p] + nation[n(i), p] + region[r(i), p]
+    mean[i, p] = share[i, p] + nat[p] + nation[n(i), p] + region[r(i), p]  (one offset per region)
                  + sum_c slope[c, p] * cov[c, i] + sum_k (theta[k] - centre[k]) * sens[k, i, p]
     score[i, p] = max(0, mean[i, p] + seat_sigma[p] * z[i, p]) * lead[i, p]
 
@@ -80,19 +80,20 @@ def _draw_parameters(seed: np.uint64, draw: np.uint64, quantiles: np.ndarray, ce
 
 @njit(cache=True)
 def simulate_draw(
-    draw: int, seed: np.uint64, shares: np.ndarray, lead: np.ndarray, cand_ptr: np.ndarray,
+    draw: int, seed: np.uint64, cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray,
     cand_idx: np.ndarray, region: np.ndarray, region_nation: np.ndarray, weight: np.ndarray,
     nat_sigma: np.ndarray, nation_sigma: np.ndarray, reg_sigma: np.ndarray, n_nations: int, n_regions: int,
-    cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray,
-    sens: np.ndarray, seat_sigma: np.ndarray, seat_counts: np.ndarray, wins: np.ndarray,
-    hist: np.ndarray,
+    cov: np.ndarray, cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
+    centre: np.ndarray, cand_sens: np.ndarray, sens_bound: np.ndarray, seat_sigma: np.ndarray,
+    seat_counts: np.ndarray, wins: np.ndarray, hist: np.ndarray,
 ) -> None:  # fmt: skip
     """Simulate one draw; add its seat winners to ``seat_counts`` and ``wins``.
 
     ``hist`` is ``(n_candidacies, n_bins)``; with ``n_bins > 0`` each candidacy's share of the
     seat (after clipping) is binned, which needs every seat variate (no pruning).
     """
-    n_seats, n_parties = shares.shape
+    n_seats = cand_ptr.size - 1
+    n_parties = seat_sigma.size
     d = uint64(draw)
     nat = np.empty((1, n_parties))
     _zero_sum_errors(seed, STREAM_NATIONAL, d, 1, nat_sigma, weight, nat)
@@ -110,37 +111,50 @@ def simulate_draw(
         for p in range(n_parties):
             if slope_sigma[c, p] > 0.0:
                 slope[c, p] = slope_sigma[c, p] * normal(base, uint64(c * n_parties + p))
-    theta = np.empty(quantiles.shape[0])
+    n_params = quantiles.shape[0]
+    theta = np.empty(n_params)
     _draw_parameters(seed, d, quantiles, centre, theta)
+    # reach[p] bounds what a party's slope and parameter terms and its seat variate can add in
+    # any seat: a cheap first test that skips hopeless candidates before the exact terms.
+    reach = np.empty(n_parties)
+    for p in range(n_parties):
+        reach[p] = Z_MAX * seat_sigma[p]
+        for c in range(n_cov):
+            reach[p] += abs(slope[c, p]) * cov_bound[c]
+        for k in range(n_params):
+            reach[p] += abs(theta[k]) * sens_bound[k, p]
     seat_base = key(seed, uint64(STREAM_SEAT), d)
     tie_base = key(seed, uint64(STREAM_TIE), d)
     n_bins = hist.shape[1]
-    mean = np.empty(n_parties)
+    value = np.empty(n_parties)
     for i in range(n_seats):
         lo = cand_ptr[i]
         hi = cand_ptr[i + 1]
+        r = region[i]  # (no row view here: a view per seat costs reference counting)
         # Candidates come in descending order of projected share, so the best score so far is
-        # soon high and most trailing parties are skipped without generating their variate.
+        # soon high and most trailing parties are skipped without their variate.
         total = 0.0
         best = -np.inf
         w = -1
         ties = 0
         for j in range(lo, hi):
             p = cand_idx[j]
-            m = shares[i, p] + offset[region[i], p]
+            m = cand_share[j] + offset[r, p]
+            if n_bins == 0 and max(m + reach[p], 0.0) * cand_lead[j] < best:
+                continue  # cannot reach the best score, whatever its terms and variate
             for c in range(n_cov):
                 m += slope[c, p] * cov[c, i]
-            for k in range(theta.size):
-                m += theta[k] * sens[k, i, p]
-            if n_bins == 0 and max(m + Z_MAX * seat_sigma[p], 0.0) * lead[i, p] < best:
-                continue  # cannot reach the best score: its variate is not needed
+            for k in range(n_params):
+                m += theta[k] * cand_sens[k, j]
+            if n_bins == 0 and max(m + Z_MAX * seat_sigma[p], 0.0) * cand_lead[j] < best:
+                continue  # exact test: its variate is not needed
             x = m
             if seat_sigma[p] > 0.0:
                 x += seat_sigma[p] * normal(seat_base, uint64(i * n_parties + p))
             x = max(x, 0.0)
             total += x
-            mean[j - lo] = x
-            sc = x * lead[i, p]
+            value[j - lo] = x
+            sc = x * cand_lead[j]
             if sc > best:
                 best = sc
                 w = p
@@ -153,38 +167,39 @@ def simulate_draw(
         wins[i, w] += 1
         if n_bins > 0 and total > 0.0:
             for j in range(lo, hi):
-                b = min(int(mean[j - lo] / total * n_bins), n_bins - 1)
+                b = min(int(value[j - lo] / total * n_bins), n_bins - 1)
                 hist[j, b] += 1
 
 
 @njit(parallel=True, cache=True)
 def simulate_seats(
-    shares: np.ndarray, lead: np.ndarray, cand_ptr: np.ndarray, cand_idx: np.ndarray,
+    cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray, cand_idx: np.ndarray,
     region: np.ndarray, region_nation: np.ndarray, weight: np.ndarray, nat_sigma: np.ndarray,
     nation_sigma: np.ndarray, reg_sigma: np.ndarray, n_nations: int, n_regions: int, cov: np.ndarray,
-    slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, sens: np.ndarray,
-    seat_sigma: np.ndarray, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int,
-    n_slots: int,
+    cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray,
+    cand_sens: np.ndarray, sens_bound: np.ndarray, seat_sigma: np.ndarray, seed: np.uint64,
+    first_draw: int, n_draws: int, n_bins: int, n_slots: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Simulate draws ``first_draw .. first_draw + n_draws - 1`` in parallel.
 
     Parameters
     ----------
-    shares, lead : (n_seats, n_parties) float64
-        Projected shares, and the leading candidate's fraction of a pooled party's vote.
-    cand_ptr : (n_seats + 1,) int64 and cand_idx : (n_candidacies,) int64
-        Parties standing in seat ``i``: ``cand_idx[cand_ptr[i]:cand_ptr[i + 1]]``.
+    cand_share, cand_lead : (n_candidacies,) float64
+        Projected share, and the leading candidate's fraction of a pooled party's vote, per
+        candidacy. Seat ``i``'s candidacies are ``cand_ptr[i]:cand_ptr[i + 1]``, in descending
+        order of share; ``cand_idx`` gives each one's party.
     region : (n_seats,) int64 and region_nation : (n_regions,) int64
         Region number of each seat, and the nation of each region.
     weight : (n_parties,) float64
         Vote shares (sum to one): national, nation and regional errors satisfy ``weight @ e == 0``.
     nat_sigma, nation_sigma, reg_sigma : (n_parties,) float64
         Error scales per party.
-    cov : (n_covariates, n_seats) float64
-        Centred covariates for slope errors (0 where missing).
+    cov : (n_covariates, n_seats) float64 and cov_bound : (n_covariates,)
+        Centred covariates for slope errors (0 where missing), and their largest magnitude.
     slope_sigma : (n_covariates, n_parties) float64
-    quantiles : (n_params, n_q) float64, centre : (n_params,), sens : (n_params, n_seats, n_parties)
-        Uncertain scenario parameters: inverse-CDF tables, projection value, sensitivities.
+    quantiles : (n_params, n_q), centre : (n_params,), cand_sens : (n_params, n_candidacies)
+        Uncertain scenario parameters: inverse-CDF tables, projection value, sensitivities;
+        ``sens_bound`` : (n_params, n_parties) the largest sensitivity magnitude per party.
     seat_sigma : (n_parties,) float64
     n_bins : int
         Share histogram bins per candidacy (0 for none).
@@ -197,9 +212,9 @@ def simulate_seats(
     seat_counts : (n_draws, n_parties) int32
     wins : (n_seats, n_parties) int64
     hist : (n_candidacies, n_bins) int64
-
     """
-    n_seats, n_parties = shares.shape
+    n_seats = cand_ptr.size - 1
+    n_parties = seat_sigma.size
     seat_counts = np.zeros((n_draws, n_parties), dtype=np.int32)
     lane_wins = np.zeros((N_LANES, n_seats, n_parties), dtype=np.int64)
     lane_hist = np.zeros((n_slots if n_bins > 0 else 1, cand_idx.size, max(n_bins, 1)), dtype=np.int32)
@@ -208,9 +223,10 @@ def simulate_seats(
         hist = lane_hist[thread, :, :n_bins]
         for k in range(lane, n_draws, N_LANES):
             simulate_draw(
-                first_draw + k, seed, shares, lead, cand_ptr, cand_idx, region, region_nation, weight,
-                nat_sigma, nation_sigma, reg_sigma, n_nations, n_regions, cov, slope_sigma, quantiles,
-                centre, sens, seat_sigma, seat_counts[k], lane_wins[lane], hist,
+                first_draw + k, seed, cand_share, cand_lead, cand_ptr, cand_idx, region, region_nation,
+                weight, nat_sigma, nation_sigma, reg_sigma, n_nations, n_regions, cov, cov_bound,
+                slope_sigma, quantiles, centre, cand_sens, sens_bound, seat_sigma, seat_counts[k],
+                lane_wins[lane], hist,
             )  # fmt: skip
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     for lane in range(N_LANES):

@@ -98,10 +98,18 @@ class Inputs:
     seat_sigma: np.ndarray
 
     def kernel_args(self) -> tuple[Any, ...]:
-        """Positional arguments of the kernel before the seed."""
-        return (self.shares, self.lead, self.cand_ptr, self.cand_idx, self.region, self.region_nation,
+        """Positional arguments of the kernel before the seed (candidacy data in CSR order)."""
+        seat = np.repeat(np.arange(self.cand_ptr.size - 1), np.diff(self.cand_ptr))
+        cand_sens = np.ascontiguousarray(self.sens[:, seat, self.cand_idx])
+        sens_bound = np.zeros((self.sens.shape[0], self.seat_sigma.size))
+        for k in range(self.sens.shape[0]):
+            np.maximum.at(sens_bound[k], self.cand_idx, np.abs(cand_sens[k]))
+        cov_bound = np.abs(self.cov).max(axis=1) if self.cov.size else np.zeros(self.cov.shape[0])
+        return (np.ascontiguousarray(self.shares[seat, self.cand_idx]), np.ascontiguousarray(self.lead[seat, self.cand_idx]),
+                self.cand_ptr, self.cand_idx, self.region, self.region_nation,
                 self.weight, self.nat_sigma, self.nation_sigma, self.reg_sigma, self.n_nations, self.n_regions,
-                self.cov, self.slope_sigma, self.quantiles, self.centre, self.sens, self.seat_sigma)  # fmt: skip
+                self.cov, cov_bound, self.slope_sigma, self.quantiles, self.centre, cand_sens, sens_bound,
+                self.seat_sigma)  # fmt: skip
 
 
 def prepare(scenario: Scenario, projection: Projection, by_elections: Callable[[], object] | None = None) -> Inputs:
@@ -205,13 +213,14 @@ def simulate(
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     hist = np.zeros((inputs.cand_idx.size, share_bins), dtype=np.int64)
     previous = numba.get_num_threads()
+    args = inputs.kernel_args()
     try:
         if threads is not None:
             numba.set_num_threads(threads)
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
             counts, batch_wins, batch_hist = simulate_seats(  # type: ignore[call-arg]
-                *inputs.kernel_args(), np.uint64(seed), first, n, share_bins, max_threads()
+                *args, np.uint64(seed), first, n, share_bins, max_threads()
             )
             seat_counts[first : first + n] = counts
             wins += batch_wins
