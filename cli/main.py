@@ -34,7 +34,7 @@ app.command("targets")(project_cmd.targets)
 def _summary_table(result: SimulationResult, title: str) -> Table:
     table = Table(title=title)
     table.add_column("party")
-    for col in ("projected", "mean", "median", "5%", "95%", "P(majority)", "P(eff. maj.)", "P(largest)"):
+    for col in ("proj.", "mean", "median", "5%", "95%", "P(maj)", "P(eff.maj)", "P(1st)"):
         table.add_column(col, justify="right")
     for party, row in result.to_frame().iterrows():
         table.add_row(

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.table import Table
 
 from cli.common import write_output
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def frame_table(frame: pd.DataFrame, title: str, percent: tuple[str, ...] = ()) -> Table:
     """A rich table of a DataFrame (index first); columns in ``percent`` shown as percentages."""
+    import pandas as pd
+
     table = Table(title=title)
     table.add_column(str(frame.index.name or ""))
     for col in frame.columns:

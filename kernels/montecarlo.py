@@ -212,11 +212,12 @@ def simulate_seats(
     seat_counts : (n_draws, n_parties) int32
     wins : (n_seats, n_parties) int64
     hist : (n_candidacies, n_bins) int64
+
     """
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
     seat_counts = np.zeros((n_draws, n_parties), dtype=np.int32)
-    lane_wins = np.zeros((N_LANES, n_seats, n_parties), dtype=np.int64)
+    lane_wins = np.zeros((N_LANES, n_seats, n_parties), dtype=np.int32)  # a lane has < 2**31 draws
     lane_hist = np.zeros((n_slots if n_bins > 0 else 1, cand_idx.size, max(n_bins, 1)), dtype=np.int32)
     for lane in prange(N_LANES):
         thread = get_thread_id() if n_bins > 0 else 0
@@ -230,7 +231,9 @@ def simulate_seats(
             )  # fmt: skip
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     for lane in range(N_LANES):
-        wins += lane_wins[lane]
+        for i in range(n_seats):
+            for p in range(n_parties):
+                wins[i, p] += lane_wins[lane, i, p]
     hist_total = np.zeros((cand_idx.size, n_bins), dtype=np.int64)
     if n_bins > 0:
         for t in range(lane_hist.shape[0]):

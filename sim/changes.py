@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from sim.parties import PARTIES
 from sim.project import Projection
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def seat_table(projection: Projection) -> pd.DataFrame:
     """Seats and GB/UK vote shares per party: base and projected."""
+    import pandas as pd
+
     e = projection.election
     base_votes = e.votes.sum(axis=0)
     new_votes = projection.votes.sum(axis=0)
@@ -29,6 +35,8 @@ def seat_table(projection: Projection) -> pd.DataFrame:
 
 def changes(projection: Projection) -> pd.DataFrame:
     """Seats whose winner differs from the base election."""
+    import pandas as pd
+
     e = projection.election
     new = projection.winners
     moved = np.flatnonzero(new != e.winners)
@@ -44,6 +52,8 @@ def changes(projection: Projection) -> pd.DataFrame:
 
 def explain(projection: Projection, seat: str) -> pd.DataFrame:
     """A seat's shares after every step (rows: parties that ever stood; columns: steps)."""
+    import pandas as pd
+
     e = projection.election
     i = e.seat_index(seat)
     frame = pd.DataFrame(

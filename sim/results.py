@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.data.election import MAJORITY, N_SEATS
 from sim.parties import PARTY_INDEX, party_index
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.project import Projection
 
 DEPUTY_SPEAKERS = 3
@@ -108,6 +109,8 @@ class SimulationResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Per-party summary: projected seats, mean, median, 5th/95th percentiles, probabilities."""
+        import pandas as pd
+
         counts = self.seat_counts
         frame = pd.DataFrame(
             {
@@ -127,6 +130,8 @@ class SimulationResult:
 
     def seat_frame(self) -> pd.DataFrame:
         """Per-seat win probabilities: favourite, its probability and label, and change of hands."""
+        import pandas as pd
+
         e = self.projection.election
         prob = self.wins / self.draws
         fav = prob.argmax(axis=1)
@@ -151,6 +156,8 @@ class SimulationResult:
 
     def share_quantiles(self, qs: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
         """Per seat and party share quantiles from the share histograms (bin midpoints)."""
+        import pandas as pd
+
         if self.share_hist is None or self.cand_ptr is None or self.cand_idx is None:
             raise ValueError("run the simulation with share_bins > 0 to get share quantiles")
         e = self.projection.election

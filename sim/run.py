@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
-from sim.data.election import load_election
-from sim.data.readers import DataDir, by_election_candidacies
+from sim.data.election import DataDir, load_election
 from sim.errors import LookupFailed, ScenarioError
 from sim.project import Projection, project
 from sim.results import SimulationResult
@@ -16,12 +14,23 @@ from sim.scenario.schema import Scenario
 from sim.simulate import prepare, simulate
 
 
+def _by_elections(data_dir: DataDir) -> Callable[[], object]:
+    """A loader of the by-election table, called only by steps that use a by-election."""
+
+    def load() -> object:
+        from sim.data.readers import by_election_candidacies
+
+        return by_election_candidacies(data_dir)
+
+    return load
+
+
 def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, Projection]:
     """Load a scenario file and its base election, and project it deterministically."""
     scenario = load_scenario(path)
     election = load_election(scenario.base, data_dir)
     try:
-        return scenario, project(scenario, election, partial(by_election_candidacies, data_dir))
+        return scenario, project(scenario, election, _by_elections(data_dir))
     except (ScenarioError, LookupFailed) as exc:
         raise ScenarioError(f"{path}: {exc}") from None
 
@@ -38,5 +47,5 @@ def run_file(
 ) -> SimulationResult:
     """Load, project and simulate a scenario file."""
     scenario, projection = project_file(path, data_dir)
-    inputs = prepare(scenario, projection, partial(by_election_candidacies, data_dir))
+    inputs = prepare(scenario, projection, _by_elections(data_dir))
     return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.data.election import Election
 from sim.errors import SwingometerError
 from sim.parties import PARTIES, party_index
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def targets(election: Election, party: str, limit: int | None = None) -> pd.Data
     ``swing_needed`` is the two-party (Butler) swing from the winner: half the gap in share
     points between the winner and the party. Seats where the party did not stand are left out.
     """
+    import pandas as pd
+
     p = party_index(party, where="PARTY")
     shares = election.shares * election.lead_fraction
     winner_share = shares[np.arange(election.n_seats), election.winners]

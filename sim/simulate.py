@@ -20,10 +20,9 @@ from typing import Any
 
 import numba
 import numpy as np
-from scipy import stats
 
 from kernels.montecarlo import simulate_seats
-from sim.data.covariates import NUMERIC
+from sim.data.names import NUMERIC
 from sim.errors import ScenarioError, did_you_mean
 from sim.project import Projection, project
 from sim.results import SimulationResult
@@ -60,6 +59,8 @@ def candidacies(stood: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.n
 
 def quantile_table(dist: Distribution) -> np.ndarray:
     """Inverse-CDF table of a distribution at ``QUANTILE_POINTS`` evenly spaced probabilities."""
+    from scipy import stats  # imported here: it is slow to import and only parameters need it
+
     u = np.linspace(TAIL, 1 - TAIL, QUANTILE_POINTS)
     if dist.beta is not None:
         return stats.beta(*dist.beta).ppf(u)
@@ -105,8 +106,9 @@ class Inputs:
         for k in range(self.sens.shape[0]):
             np.maximum.at(sens_bound[k], self.cand_idx, np.abs(cand_sens[k]))
         cov_bound = np.abs(self.cov).max(axis=1) if self.cov.size else np.zeros(self.cov.shape[0])
-        return (np.ascontiguousarray(self.shares[seat, self.cand_idx]), np.ascontiguousarray(self.lead[seat, self.cand_idx]),
-                self.cand_ptr, self.cand_idx, self.region, self.region_nation,
+        share = np.ascontiguousarray(self.shares[seat, self.cand_idx])
+        lead = np.ascontiguousarray(self.lead[seat, self.cand_idx])
+        return (share, lead, self.cand_ptr, self.cand_idx, self.region, self.region_nation,
                 self.weight, self.nat_sigma, self.nation_sigma, self.reg_sigma, self.n_nations, self.n_regions,
                 self.cov, cov_bound, self.slope_sigma, self.quantiles, self.centre, cand_sens, sens_bound,
                 self.seat_sigma)  # fmt: skip
@@ -148,7 +150,7 @@ def prepare(scenario: Scenario, projection: Projection, by_elections: Callable[[
             raise ScenarioError(f"uncertainty.slopes: '{name}' is not a numeric covariate{did_you_mean(name, NUMERIC)}")
     cov = np.zeros((len(cov_names), election.n_seats))
     for c, name in enumerate(cov_names):
-        x = election.covariates[name].to_numpy(dtype=float)
+        x = election.covariate(name).astype(float)
         cov[c] = np.where(np.isnan(x), 0.0, x - np.nanmean(x))
     slope_sigma = np.array([unc.slopes[n] * scale for n in cov_names]).reshape(len(cov_names), scale.size)
     return Inputs(

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.data.covariates import CATEGORICAL, COVARIATES, NUMERIC
 from sim.data.election import Election
+from sim.data.names import CATEGORICAL, COVARIATES, NUMERIC
 from sim.errors import LookupFailed, ScenarioError, did_you_mean
 from sim.parties import PARTIES, PARTY_INDEX, party_index
 from sim.scenario import schema as s
@@ -84,7 +84,7 @@ def _covariate(election: Election, name: str, where: str, kinds: tuple[str, ...]
         kind = "numeric" if kinds == NUMERIC else "categorical"
         hint = did_you_mean(name, COVARIATES)
         raise ScenarioError(f"{where}: '{name}' is not a {kind} covariate{hint} (choose from {', '.join(kinds)})")
-    return election.covariates[name].to_numpy()
+    return election.covariate(name)
 
 
 def seat_filter(election: Election, f: s.SeatFilter, where: str) -> np.ndarray:

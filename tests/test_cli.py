@@ -43,7 +43,7 @@ def test_run_prints_table_and_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     result = runner.invoke(app, ["run", SCENARIO, "--draws", "500", "--seed", "3", "--json", str(out)])
     assert result.exit_code == 0, result.output
-    assert "CON" in result.output and "P(majority)" in result.output
+    assert "CON" in result.output and "P(maj)" in result.output
     summary = json.loads(out.read_text())
     assert summary["draws"] == 500
     assert abs(sum(p["mean"] for p in summary["parties"].values()) - 650) < 1e-9
@@ -106,3 +106,44 @@ def test_scenario_check_semantic_error_names_file_and_field(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert str(bad) in result.output
     assert "steps[0].seats" in result.output and "did you mean 'Hartlepool'" in result.output
+
+
+def test_run_outputs_csv_parquet_blocs(tmp_path: Path) -> None:
+    import pandas as pd
+
+    csv, parquet = tmp_path / "seats.csv", tmp_path / "draws.parquet"
+    args = [
+        "run",
+        SCENARIO,
+        "--draws",
+        "300",
+        "--bloc",
+        "LAB+LD+SNP",
+        "--seats",
+        "3",
+        "--csv",
+        str(csv),
+        "--parquet",
+        str(parquet),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "bloc LAB+LD+SNP" in result.output and "closest seats" in result.output
+    seats = pd.read_csv(csv)
+    assert len(seats) == 650 and {"favourite", "p_favourite", "label", "p_change"} <= set(seats.columns)
+    draws = pd.read_parquet(parquet)
+    assert draws.shape == (300, 17) and (draws.sum(axis=1) == 650).all()
+
+
+def test_run_rejects_unknown_bloc_party() -> None:
+    result = runner.invoke(app, ["run", SCENARIO, "--draws", "10", "--bloc", "LAB+Labor"])
+    assert result.exit_code == 1
+    assert "did you mean 'LAB'" in result.output
+
+
+def test_json_identical_for_one_and_two_threads(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    base = ["run", str(Path(SCENARIO).parent / "baseline-2019.toml"), "--draws", "3000", "--seed", "7"]
+    assert runner.invoke(app, [*base, "--threads", "1", "--json", str(one)]).exit_code == 0
+    assert runner.invoke(app, [*base, "--threads", "2", "--json", str(two)]).exit_code == 0
+    assert one.read_bytes() == two.read_bytes()

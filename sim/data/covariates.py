@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.data.names import COVARIATES
 from sim.data.readers import DataDir, overlaps, read_csv, read_excel, scottish_code_fixes
 
 SETTLEMENT_CLASSES = (
@@ -38,10 +39,6 @@ _GROUP = {
     "Large Town": "town", "Medium Town": "town", "Small Town": "town",
     "Village or smaller": "village",
 }  # fmt: skip
-
-NUMERIC = ("leave", "city_share", "town_share", "village_share", "urban", "degree", "age65", "density")
-CATEGORICAL = ("settlement", "settlement_group", "ruc")
-COVARIATES = NUMERIC + CATEGORICAL
 
 
 def _settlement_shares_2010(data_dir: DataDir) -> pd.DataFrame:

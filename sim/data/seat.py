@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.data.election import load_election
-from sim.data.readers import DataDir
+from sim.data.election import DataDir, load_election
 
 
 @dataclass(frozen=True)
