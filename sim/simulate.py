@@ -126,8 +126,16 @@ def prepare(scenario: Scenario, projection: Projection, by_elections: Callable[[
     centre = quantiles.mean(axis=1) if params else np.zeros(0)
     sens = np.zeros((len(params), election.n_seats, len(election.parties)))
     if params:
-        for (path, _), mean in zip(params, centre, strict=True):
+        for (path, _), mean, table in zip(params, centre, quantiles, strict=True):
             get_value(scenario, path)  # a clear error for a bad path
+            for extreme in (table[0], table[-1]):  # the distribution must stay within the field's range
+                try:
+                    with_value(scenario, path, float(extreme))
+                except ScenarioError as exc:
+                    raise ScenarioError(
+                        f"uncertainty.parameters.{path}: the distribution reaches {extreme:.4g} "
+                        f"(at the {TAIL:g} tail) and {exc}; narrow or truncate it (a beta for rates)"
+                    ) from None
             scenario = with_value(scenario, path, float(mean))
         projection = project(scenario, election, by_elections)
         for k, ((path, _), mean) in enumerate(zip(params, centre, strict=True)):

@@ -114,3 +114,37 @@ def test_uncertain_parameter_is_exact_for_a_single_flow(data_dir: Path | None) -
     at_07 = project(with_value(scenario, "steps.0.to.CON", 0.7), inputs.projection.election).shares
     linear = inputs.shares + (0.7 - inputs.centre[0]) * inputs.sens[0]
     np.testing.assert_allclose(linear, at_07, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        ({"steps.0.to.LAB": {"beta": [2, 2]}}, "no field 'LAB'"),
+        ({"steps.3.to.CON": {"beta": [2, 2]}}, "not an index"),
+        ({"steps.0.from": {"beta": [2, 2]}}, "not a number"),
+        ({"steps.0.to.CON": {"normal": [0.9, 0.3]}}, "makes the scenario invalid"),
+    ],
+)
+def test_parameter_errors_name_the_path(data_dir: Path | None, parameters: dict, expected: str) -> None:
+    from sim.data.election import load_election
+    from sim.errors import ScenarioError
+    from sim.project import project
+    from sim.scenario.load import parse_scenario
+
+    body = {
+        "schema": 1, "base": "2015",
+        "steps": [{"kind": "flows", "from": "UKIP", "to": {"CON": 0.4}}],
+        "uncertainty": {"parameters": parameters},
+    }  # fmt: skip
+    scenario = parse_scenario(body)
+    with pytest.raises(ScenarioError, match=expected):
+        prepare(scenario, project(scenario, load_election("2015", data_dir)))
+
+
+def test_distribution_needs_exactly_one_family() -> None:
+    from sim.errors import ScenarioError
+    from sim.scenario.load import parse_scenario
+
+    body = {"schema": 1, "base": "2015", "uncertainty": {"parameters": {"x": {"beta": [1, 1], "uniform": [0, 1]}}}}
+    with pytest.raises(ScenarioError, match="exactly one"):
+        parse_scenario(body)
