@@ -28,7 +28,7 @@ def with_parameters(data_dir: Path | None) -> Inputs:
     body = {
         "schema": 1, "base": "2015",
         "steps": [
-            {"kind": "flows", "from": "UKIP", "to": {"CON": 0.4, "LAB": 0.1}},
+            {"kind": "flows", "from": "UKIP", "to": {"CON": 0.4, "LAB": 0.03}},
             {"kind": "pact", "members": ["LAB", "GRN", "LD"], "transfer": 0.6, "to_others": 0.2},
         ],
         "uncertainty": {"slopes": {"leave": 0.2}, "parameters": {
