@@ -1,7 +1,7 @@
 """Monte Carlo seat kernel: perturb projected shares draw by draw and count who wins each seat.
 
-Pure functions of arrays. Draws are split into a fixed number of lanes (not threads); each lane
-owns its per-seat counters, summed at the end. Counts are integers, so sums are exact in any
+Pure functions of arrays. Draws go in blocks of ``BLOCK`` to a fixed number of lanes (not
+threads); each lane owns its per-seat counters, summed at the end. Counts are integers, so sums are exact in any
 order, and every variate is keyed to (seed, stream, draw, index): the output is identical for
 any thread count and any batch size.
 
@@ -78,97 +78,148 @@ def _draw_parameters(seed: np.uint64, draw: np.uint64, quantiles: np.ndarray, ce
         theta[k] = quantiles[k, j] + frac * (quantiles[k, j + 1] - quantiles[k, j]) - centre[k]
 
 
-@njit(cache=True)
-def simulate_draw(
-    draw: int, seed: np.uint64, cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray,
-    cand_idx: np.ndarray, region: np.ndarray, region_nation: np.ndarray, weight: np.ndarray,
-    nat_sigma: np.ndarray, nation_sigma: np.ndarray, reg_sigma: np.ndarray, n_nations: int, n_regions: int,
-    cov: np.ndarray, cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
-    centre: np.ndarray, cand_sens: np.ndarray, sens_bound: np.ndarray, seat_sigma: np.ndarray,
-    seat_counts: np.ndarray, wins: np.ndarray, hist: np.ndarray,
-) -> None:  # fmt: skip
-    """Simulate one draw; add its seat winners to ``seat_counts`` and ``wins``.
+BLOCK = 128
+"""Draws simulated together, seat by seat: per-candidacy work is shared by the block's draws."""
 
-    ``hist`` is ``(n_candidacies, n_bins)``; with ``n_bins > 0`` each candidacy's share of the
-    seat (after clipping) is binned, which needs every seat variate (no pruning).
+
+@njit(cache=True)
+def _draw_terms(
+    d: np.uint64, seed: np.uint64, weight: np.ndarray, nat_sigma: np.ndarray, nation_sigma: np.ndarray,
+    reg_sigma: np.ndarray, region_nation: np.ndarray, n_nations: int, n_regions: int, cov_bound: np.ndarray,
+    slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, sens_bound: np.ndarray,
+    seat_sigma: np.ndarray, offset: np.ndarray, slope: np.ndarray, theta: np.ndarray, reach: np.ndarray,
+    nat: np.ndarray, nat_err: np.ndarray,
+) -> None:  # fmt: skip
+    """One draw's shared terms: region offsets, slopes, parameters, and each party's reach.
+
+    ``nat`` (1, n_parties) and ``nat_err`` (n_nations, n_parties) are scratch space.
     """
-    n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
-    d = uint64(draw)
-    nat = np.empty((1, n_parties))
     _zero_sum_errors(seed, STREAM_NATIONAL, d, 1, nat_sigma, weight, nat)
-    nat_err = np.empty((n_nations, n_parties))
     _zero_sum_errors(seed, STREAM_NATION, d, n_nations, nation_sigma, weight, nat_err)
-    offset = np.empty((n_regions, n_parties))
     _zero_sum_errors(seed, STREAM_REGION, d, n_regions, reg_sigma, weight, offset)
     for r in range(n_regions):  # regions nest in nations: one offset per region and party
         for p in range(n_parties):
             offset[r, p] += nat[0, p] + nat_err[region_nation[r], p]
-    n_cov = cov.shape[0]
-    slope = np.zeros((n_cov, n_parties))
+    n_cov = slope.shape[0]
     base = key(seed, uint64(STREAM_SLOPE), d)
     for c in range(n_cov):
         for p in range(n_parties):
-            if slope_sigma[c, p] > 0.0:
-                slope[c, p] = slope_sigma[c, p] * normal(base, uint64(c * n_parties + p))
-    n_params = quantiles.shape[0]
-    theta = np.empty(n_params)
+            slope[c, p] = (
+                slope_sigma[c, p] * normal(base, uint64(c * n_parties + p)) if slope_sigma[c, p] > 0.0 else 0.0
+            )
     _draw_parameters(seed, d, quantiles, centre, theta)
     # reach[p] bounds what a party's slope and parameter terms and its seat variate can add in
     # any seat: a cheap first test that skips hopeless candidates before the exact terms.
-    reach = np.empty(n_parties)
     for p in range(n_parties):
         reach[p] = Z_MAX * seat_sigma[p]
         for c in range(n_cov):
             reach[p] += abs(slope[c, p]) * cov_bound[c]
-        for k in range(n_params):
+        for k in range(theta.size):
             reach[p] += abs(theta[k]) * sens_bound[k, p]
-    seat_base = key(seed, uint64(STREAM_SEAT), d)
-    tie_base = key(seed, uint64(STREAM_TIE), d)
+
+
+@njit(cache=True)
+def simulate_block(
+    first: int, count: int, seed: np.uint64, cand_share: np.ndarray, cand_lead: np.ndarray,
+    cand_ptr: np.ndarray, cand_idx: np.ndarray, region: np.ndarray, region_nation: np.ndarray,
+    weight: np.ndarray, nat_sigma: np.ndarray, nation_sigma: np.ndarray, reg_sigma: np.ndarray,
+    n_nations: int, n_regions: int, cov: np.ndarray, cov_bound: np.ndarray, slope_sigma: np.ndarray,
+    quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray, sens_bound: np.ndarray,
+    seat_sigma: np.ndarray, seat_counts: np.ndarray, wins: np.ndarray, hist: np.ndarray,
+) -> None:  # fmt: skip
+    """Simulate draws ``first .. first + count - 1``; ``seat_counts`` rows are those draws.
+
+    Seats are visited once per block; for each candidacy the block's draws are handled in an
+    inner loop (the shared terms are laid out draw-last so that loop reads contiguous memory).
+    With ``hist.shape[1] > 0`` each candidacy's share is binned, which needs every variate.
+    """
+    n_seats = cand_ptr.size - 1
+    n_parties = seat_sigma.size
+    n_cov = cov.shape[0]
+    n_params = quantiles.shape[0]
     n_bins = hist.shape[1]
-    value = np.empty(n_parties)
+    offset = np.empty((n_regions, n_parties, count))
+    slope = np.empty((n_cov, n_parties, count))
+    theta = np.empty((n_params, count))
+    reach = np.empty((n_parties, count))
+    seat_base = np.empty(count, dtype=np.uint64)
+    tie_base = np.empty(count, dtype=np.uint64)
+    one_offset = np.empty((n_regions, n_parties))
+    one_slope = np.empty((n_cov, n_parties))
+    one_theta = np.empty(n_params)
+    one_reach = np.empty(n_parties)
+    nat = np.empty((1, n_parties))
+    nat_err = np.empty((n_nations, n_parties))
+    for b in range(count):
+        d = uint64(first + b)
+        _draw_terms(d, seed, weight, nat_sigma, nation_sigma, reg_sigma, region_nation, n_nations,
+                    n_regions, cov_bound, slope_sigma, quantiles, centre, sens_bound, seat_sigma,
+                    one_offset, one_slope, one_theta, one_reach, nat, nat_err)  # fmt: skip
+        offset[:, :, b] = one_offset
+        slope[:, :, b] = one_slope
+        theta[:, b] = one_theta
+        reach[:, b] = one_reach
+        seat_base[b] = key(seed, uint64(STREAM_SEAT), d)
+        tie_base[b] = key(seed, uint64(STREAM_TIE), d)
+    best = np.empty(count)
+    winner = np.empty(count, dtype=np.int64)
+    ties = np.empty(count, dtype=np.int64)
+    total = np.empty(count)
+    max_cands = 0
+    for i in range(n_seats):
+        max_cands = max(max_cands, cand_ptr[i + 1] - cand_ptr[i])
+    value = np.empty((max_cands, count))
     for i in range(n_seats):
         lo = cand_ptr[i]
         hi = cand_ptr[i + 1]
-        r = region[i]  # (no row view here: a view per seat costs reference counting)
+        r = region[i]
         # Candidates come in descending order of projected share, so the best score so far is
         # soon high and most trailing parties are skipped without their variate.
-        total = 0.0
-        best = -np.inf
-        w = -1
-        ties = 0
+        for b in range(count):
+            best[b] = -np.inf
+            winner[b] = -1
+            ties[b] = 0
+            total[b] = 0.0
         for j in range(lo, hi):
             p = cand_idx[j]
-            m = cand_share[j] + offset[r, p]
-            if n_bins == 0 and max(m + reach[p], 0.0) * cand_lead[j] < best:
-                continue  # cannot reach the best score, whatever its terms and variate
-            for c in range(n_cov):
-                m += slope[c, p] * cov[c, i]
-            for k in range(n_params):
-                m += theta[k] * cand_sens[k, j]
-            if n_bins == 0 and max(m + Z_MAX * seat_sigma[p], 0.0) * cand_lead[j] < best:
-                continue  # exact test: its variate is not needed
-            x = m
-            if seat_sigma[p] > 0.0:
-                x += seat_sigma[p] * normal(seat_base, uint64(i * n_parties + p))
-            x = max(x, 0.0)
-            total += x
-            value[j - lo] = x
-            sc = x * cand_lead[j]
-            if sc > best:
-                best = sc
-                w = p
-                ties = 1
-            elif sc == best:
-                ties += 1  # exact tie: reservoir choice keyed to (seed, draw, seat, tie number)
-                if to_uniform(bits(tie_base, uint64(i) * uint64(1024) + uint64(ties))) * ties < 1.0:
-                    w = p
-        seat_counts[w] += 1
-        wins[i, w] += 1
-        if n_bins > 0 and total > 0.0:
-            for j in range(lo, hi):
-                b = min(int(value[j - lo] / total * n_bins), n_bins - 1)
-                hist[j, b] += 1
+            share = cand_share[j]
+            lead = cand_lead[j]
+            sigma = seat_sigma[p]
+            edge = Z_MAX * sigma
+            index = uint64(i * n_parties + p)
+            for b in range(count):
+                m = share + offset[r, p, b]
+                if n_bins == 0 and max(m + reach[p, b], 0.0) * lead < best[b]:
+                    continue  # cannot reach the best score, whatever its terms and variate
+                for c in range(n_cov):
+                    m += slope[c, p, b] * cov[c, i]
+                for k in range(n_params):
+                    m += theta[k, b] * cand_sens[k, j]
+                if n_bins == 0 and max(m + edge, 0.0) * lead < best[b]:
+                    continue  # exact test: its variate is not needed
+                x = m
+                if sigma > 0.0:
+                    x += sigma * normal(seat_base[b], index)
+                x = max(x, 0.0)
+                total[b] += x
+                value[j - lo, b] = x
+                sc = x * lead
+                if sc > best[b]:
+                    best[b] = sc
+                    winner[b] = p
+                    ties[b] = 1
+                elif sc == best[b]:
+                    ties[b] += 1  # exact tie: reservoir choice keyed to (seed, draw, seat, tie number)
+                    if to_uniform(bits(tie_base[b], uint64(i) * uint64(1024) + uint64(ties[b]))) * ties[b] < 1.0:
+                        winner[b] = p
+        for b in range(count):
+            w = winner[b]
+            seat_counts[b, w] += 1
+            wins[i, w] += 1
+            if n_bins > 0 and total[b] > 0.0:
+                for j in range(lo, hi):
+                    hist[j, min(int(value[j - lo, b] / total[b] * n_bins), n_bins - 1)] += 1
 
 
 @njit(parallel=True, cache=True)
@@ -219,15 +270,18 @@ def simulate_seats(
     seat_counts = np.zeros((n_draws, n_parties), dtype=np.int32)
     lane_wins = np.zeros((N_LANES, n_seats, n_parties), dtype=np.int32)  # a lane has < 2**31 draws
     lane_hist = np.zeros((n_slots if n_bins > 0 else 1, cand_idx.size, max(n_bins, 1)), dtype=np.int32)
+    n_blocks = (n_draws + BLOCK - 1) // BLOCK
     for lane in prange(N_LANES):
         thread = get_thread_id() if n_bins > 0 else 0
         hist = lane_hist[thread, :, :n_bins]
-        for k in range(lane, n_draws, N_LANES):
-            simulate_draw(
-                first_draw + k, seed, cand_share, cand_lead, cand_ptr, cand_idx, region, region_nation,
-                weight, nat_sigma, nation_sigma, reg_sigma, n_nations, n_regions, cov, cov_bound,
-                slope_sigma, quantiles, centre, cand_sens, sens_bound, seat_sigma, seat_counts[k],
-                lane_wins[lane], hist,
+        for blk in range(lane, n_blocks, N_LANES):
+            start = blk * BLOCK
+            count = min(BLOCK, n_draws - start)
+            simulate_block(
+                first_draw + start, count, seed, cand_share, cand_lead, cand_ptr, cand_idx, region,
+                region_nation, weight, nat_sigma, nation_sigma, reg_sigma, n_nations, n_regions, cov,
+                cov_bound, slope_sigma, quantiles, centre, cand_sens, sens_bound, seat_sigma,
+                seat_counts[start : start + count], lane_wins[lane], hist,
             )  # fmt: skip
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     for lane in range(N_LANES):
