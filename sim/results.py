@@ -39,6 +39,21 @@ def effective_threshold(seat_counts: np.ndarray) -> np.ndarray:
     return (N_SEATS - absent) // 2 + 1
 
 
+def seat_quantiles(seat_counts: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """Quantiles (inverted CDF) of integer seat counts per party, ``(len(qs), n_parties)``.
+
+    Seat counts are integers from 0 to 650, so a bincount gives the exact distribution in one
+    pass, with no sort of the draws.
+    """
+    n = seat_counts.shape[0]
+    out = np.empty((len(qs), seat_counts.shape[1]))
+    for p in range(seat_counts.shape[1]):
+        cdf = np.cumsum(np.bincount(seat_counts[:, p], minlength=N_SEATS + 1))
+        for k, q in enumerate(qs):
+            out[k, p] = np.searchsorted(cdf, q * n, side="left")
+    return out
+
+
 def label(probability: float) -> str:
     """Safe / likely / lean / toss-up for the favourite's win probability."""
     return next(name for bound, name in LABELS if probability >= bound)
@@ -99,26 +114,34 @@ class SimulationResult:
         """Seat distribution and majority probabilities of a bloc of parties (e.g. LAB+LD+SNP)."""
         cols = [party_index(m, where="bloc") for m in members]
         seats = self.seat_counts[:, cols].sum(axis=1)
+        p5, p95 = seat_quantiles(seats[:, None], (0.05, 0.95))[:, 0]
         return {
             "mean": float(seats.mean()),
-            "p5": float(np.percentile(seats, 5, method="inverted_cdf")),
-            "p95": float(np.percentile(seats, 95, method="inverted_cdf")),
+            "p5": float(p5),
+            "p95": float(p95),
             "p_majority": float((seats >= MAJORITY).mean()),
             "p_effective_majority": float((seats >= effective_threshold(self.seat_counts)).mean()),
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """Per-party summary: projected seats, mean, median, 5th/95th percentiles, probabilities."""
+        """Per-party summary: projected seats, mean, median, 5th/95th percentiles, probabilities.
+
+        Quantiles are inverted-CDF (the smallest seat count with at least that share of draws at
+        or below it), the median included.
+        """
         import pandas as pd
 
+        if "_frame" in self.__dict__:
+            return self.__dict__["_frame"].copy()
         counts = self.seat_counts
+        p5, median, p95 = seat_quantiles(counts, (0.05, 0.5, 0.95))
         frame = pd.DataFrame(
             {
                 "projected": self.projection.seat_totals(),
                 "mean": counts.mean(axis=0),
-                "median": np.median(counts, axis=0),
-                "p5": np.percentile(counts, 5, axis=0, method="inverted_cdf"),
-                "p95": np.percentile(counts, 95, axis=0, method="inverted_cdf"),
+                "median": median,
+                "p5": p5,
+                "p95": p95,
                 "p_majority": self.majority_probability(),
                 "p_effective_majority": self.effective_majority_probability(),
                 "p_largest": self.largest_probability(),
@@ -126,7 +149,8 @@ class SimulationResult:
             index=pd.Index(self.parties, name="party"),
         )
         keep = (counts.max(axis=0) > 0) | (frame["projected"] > 0)
-        return frame[keep]
+        self.__dict__["_frame"] = frame[keep]  # results are immutable: compute once
+        return frame[keep].copy()
 
     def seat_frame(self) -> pd.DataFrame:
         """Per-seat win probabilities: favourite, its probability and label, and change of hands."""

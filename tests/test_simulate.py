@@ -148,3 +148,11 @@ def test_distribution_needs_exactly_one_family() -> None:
     body = {"schema": 1, "base": "2015", "uncertainty": {"parameters": {"x": {"beta": [1, 1], "uniform": [0, 1]}}}}
     with pytest.raises(ScenarioError, match="exactly one"):
         parse_scenario(body)
+
+
+def test_seat_quantiles_match_numpy_inverted_cdf() -> None:
+    from sim.results import seat_quantiles
+
+    counts = np.random.default_rng(3).integers(0, 651, size=(10_001, 4)).astype(np.int32)
+    expected = np.percentile(counts, [5, 50, 95], axis=0, method="inverted_cdf")
+    np.testing.assert_array_equal(seat_quantiles(counts, (0.05, 0.5, 0.95)), expected)
