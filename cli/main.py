@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli import data_cmd, project_cmd, scenario_cmd
+from cli import analysis_cmd, data_cmd, project_cmd, scenario_cmd
 from cli.common import DataDirOption, ForceOption, Group, console, err_console, write_output
 from cli.tables import frame_table
 from sim.errors import SwingometerError
@@ -29,6 +29,9 @@ app.add_typer(scenario_cmd.app, name="scenario")
 app.command("project")(project_cmd.project)
 app.command("flip")(project_cmd.flip)
 app.command("targets")(project_cmd.targets)
+app.command("compare")(analysis_cmd.compare)
+app.command("sweep")(analysis_cmd.sweep)
+app.command("coalitions")(analysis_cmd.coalitions)
 
 
 def _summary_table(result: SimulationResult, title: str) -> Table:

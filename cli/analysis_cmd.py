@@ -1,0 +1,203 @@
+"""``swingometer compare``, ``sweep`` and ``coalitions``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from cli.common import DataDirOption, ForceOption, console, err_console, write_output
+from cli.tables import frame_table
+from sim.errors import SwingometerError
+from sim.scenario.load import load_scenario
+
+PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart (.png or .svg).")]
+DrawsOption = Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections per run.")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed (shared by every run).")]
+
+
+def _refuse_existing(paths: list[Path | None], force: bool) -> None:
+    for path in paths:
+        if path is not None and path.exists() and not force:
+            raise SwingometerError(f"{path} already exists; choose another name or pass --force to overwrite it")
+
+
+def _progress(total: int, label: str) -> Progress:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    return Progress(*columns, console=err_console, transient=True, disable=total < 2)
+
+
+def compare(
+    files: Annotated[list[Path], typer.Argument(help="Two or more scenario files on the same boundaries.")],
+    draws: DrawsOption = 10_000,
+    seed: SeedOption = 1,
+    plot: PlotOption = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write summaries and seat changes as JSON.")] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the seats that change hands as CSV.")] = None,
+    data_dir: DataDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Compare scenarios on common random numbers: seats, majority odds, seats changing hands."""
+    from sim.compare import comparison
+    from sim.sweep import compare as run_compare
+
+    if len(files) < 2:
+        raise SwingometerError("compare needs at least two scenario files")
+    _refuse_existing([plot, json_path, csv_path], force)
+    named = [(f.stem, load_scenario(f)) for f in files]
+    with _progress(len(files), "scenarios") as bar:
+        results = run_compare(named, draws, seed, data_dir=data_dir)
+        bar.update(bar.add_task("", total=len(files)), completed=len(files))
+    summary, moves = comparison(results)
+    console.print(frame_table(summary, f"{len(files)} scenarios, {draws:,} draws each, seed {seed} (common draws)"))
+    title = f"{len(moves)} seats whose favourite differs from {results[0][0]}"
+    console.print(
+        frame_table(
+            moves.head(25).set_index("seat"),
+            title,
+            percent=tuple(str(c) for c in moves.columns if str(c).startswith("p_")),
+        )
+    )
+    if plot is not None:
+        from sim.plots import save, seat_distributions
+
+        save(seat_distributions(results), plot)
+        err_console.print(f"wrote {plot}")
+    if json_path is not None:
+        doc = {"draws": draws, "seed": seed, "summary": json.loads(summary.to_json(orient="index")),
+               "changes": json.loads(moves.to_json(orient="records"))}  # fmt: skip
+        write_output(json_path, json.dumps(doc, indent=1) + "\n", force)
+    if csv_path is not None:
+        write_output(csv_path, moves.to_csv(index=False), force)
+
+
+def sweep(
+    file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    axes: Annotated[list[str], typer.Option("--set", help="PATH=LO:HI:N, e.g. steps.0.to.CON=0:1:21 (once or twice).")],
+    draws: DrawsOption = 10_000,
+    seed: SeedOption = 1,
+    find: Annotated[
+        str | None, typer.Option("--find", help='Bisect a 1-D sweep for a metric, e.g. "P(CON majority)=0.5".')
+    ] = None,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help='Extra columns, e.g. "P(LAB+LD+SNP majority)".')
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")
+    ] = None,
+    plot: PlotOption = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Write every grid point as CSV.")] = None,
+    parquet_path: Annotated[Path | None, typer.Option("--parquet", help="Write every grid point as Parquet.")] = None,
+    data_dir: DataDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Sweep numeric scenario parameters over a 1-D or 2-D grid on common random numbers."""
+    from sim.executors import DaskExecutor, LocalExecutor
+    from sim.sweep import Axis, find_threshold
+    from sim.sweep import sweep as run_sweep
+
+    _refuse_existing([plot, csv_path, parquet_path], force)
+    scenario = load_scenario(file)
+    parsed = [Axis.parse(a) for a in axes]
+    metrics = list(metric or [])
+    if find is not None:
+        if len(parsed) != 1:
+            raise SwingometerError("--find works along one --set axis")
+        expression, _, target = find.rpartition("=")
+        try:
+            value = float(target)
+        except ValueError:
+            raise SwingometerError(f'cannot read --find "{find}"; write "P(CON majority)=0.5"') from None
+        with _progress(30, "bisecting") as bar:
+            task = bar.add_task("", total=None)
+            found = find_threshold(scenario, parsed[0], expression.strip(), value, draws, seed, data_dir=data_dir,
+                                   progress=lambda n: bar.advance(task, n))  # fmt: skip
+        for x, y in sorted(found.evaluations):
+            console.print(f"  {found.path} = {x:.4f}: {found.metric} = {y:.4f}")
+        if found.value is None:
+            console.print(f"{found.metric} does not cross {value:g} between {found.low:g} and {found.high:g}")
+        else:
+            console.print(f"{found.metric} = {value:g} at {found.path} = {found.value:.4f}")
+        return
+    executor = DaskExecutor(data_dir_scheduler(scheduler)) if scheduler else LocalExecutor()
+    points = 1
+    for a in parsed:
+        points *= len(a.values)
+    try:
+        with _progress(points, "grid points") as bar:
+            task = bar.add_task("", total=points)
+            frame = run_sweep(scenario, parsed, draws, seed, data_dir=data_dir, metrics=metrics, executor=executor,
+                              progress=lambda n: bar.advance(task, n))  # fmt: skip
+    finally:
+        if isinstance(executor, DaskExecutor):
+            executor.close()
+    leaders = [c.split(".")[0] for c in frame.columns if c.endswith(".mean")]
+    leaders = sorted(leaders, key=lambda p: -frame[f"{p}.mean"].mean())[:3]
+    shown = [a.path for a in parsed] + [f"{p}.mean" for p in leaders] + [f"{leaders[0]}.p_majority"] + metrics
+    console.print(
+        frame_table(frame[shown].set_index(parsed[0].path), f"{file.name}: {points} points x {draws:,} draws")
+    )
+    if plot is not None:
+        from sim.plots import save, sweep_heatmap, sweep_lines
+
+        if len(parsed) == 1:
+            fig = sweep_lines(frame, parsed[0].path, leaders, metrics[0] if metrics else f"{leaders[0]}.p_majority")
+        else:
+            fig = sweep_heatmap(
+                frame, parsed[0].path, parsed[1].path, metrics[0] if metrics else f"{leaders[0]}.p_majority"
+            )
+        save(fig, plot)
+        err_console.print(f"wrote {plot}")
+    if csv_path is not None:
+        write_output(csv_path, frame.to_csv(index=False), force)
+    if parquet_path is not None:
+        import io
+
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        write_output(parquet_path, buffer.getvalue(), force)
+
+
+def data_dir_scheduler(address: str) -> str:
+    """Validate a scheduler address."""
+    if not address.startswith(("tcp://", "tls://", "inproc://")):
+        raise SwingometerError(f"--scheduler '{address}' should look like tcp://HOST:PORT")
+    return address
+
+
+def coalitions(
+    election: Annotated[
+        str | None, typer.Option("--election", "-e", help="A real result: 2010 ... 2024, 2019-notional.")
+    ] = None,
+    scenario: Annotated[Path | None, typer.Option("--scenario", help="Or a scenario file, simulated.")] = None,
+    draws: DrawsOption = 10_000,
+    seed: SeedOption = 1,
+    max_size: Annotated[int, typer.Option("--max-size", min=1, max=8, help="Largest coalition considered.")] = 5,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the table as JSON.")] = None,
+    data_dir: DataDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Which combinations of parties reach a majority and an effective majority, and how often."""
+    from sim.coalitions import election_coalitions, simulated_coalitions
+
+    if (election is None) == (scenario is None):
+        raise SwingometerError("give either --election YEAR or --scenario FILE")
+    _refuse_existing([json_path], force)
+    if election is not None:
+        from sim.data.election import load_election
+
+        frame = election_coalitions(load_election(election, data_dir), max_size)
+        console.print(frame_table(frame.set_index("parties"), f"minimal winning coalitions, {election} result"))
+    else:
+        assert scenario is not None
+        from sim.run import run_file
+
+        result = run_file(scenario, draws, seed, data_dir=data_dir)
+        frame = simulated_coalitions(result, min(max_size, 3))
+        title = f"{scenario.name}: coalitions by P(effective majority), {draws:,} draws"
+        console.print(frame_table(frame.set_index("parties"), title, percent=("p_majority", "p_effective_majority")))
+    if json_path is not None:
+        write_output(json_path, frame.to_json(orient="records", indent=1) + "\n", force)

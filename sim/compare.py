@@ -1,0 +1,47 @@
+"""Side-by-side summaries of several simulated scenarios, and the seats that change hands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.parties import PARTIES
+from sim.results import SimulationResult, seat_quantiles
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def comparison(results: Sequence[tuple[str, SimulationResult]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-party ``mean (5-95%)`` per scenario plus probabilities; and seats whose favourite moves.
+
+    The second frame lists every seat whose favourite differs from the first scenario's, with
+    each scenario's favourite and its win probability.
+    """
+    import pandas as pd
+
+    mean_all = np.mean([r.seat_counts.mean(axis=0) for _, r in results], axis=0)
+    parties = [p for p in np.argsort(-mean_all) if mean_all[p] >= 0.5]
+    rows: dict[str, dict[str, str]] = {}
+    for name, r in results:
+        p5, p95 = seat_quantiles(r.seat_counts, (0.05, 0.95))
+        column = {PARTIES[p]: f"{r.seat_counts[:, p].mean():.1f} ({p5[p]:.0f}-{p95[p]:.0f})" for p in parties}
+        major, largest = r.majority_probability(), r.largest_probability()
+        for p in parties[:3]:
+            column[f"P({PARTIES[p]} majority)"] = f"{major[p]:.3f}"
+            column[f"P({PARTIES[p]} largest)"] = f"{largest[p]:.3f}"
+        rows[name] = column
+    summary = pd.DataFrame(rows)
+    summary.index.name = "party"
+    e = results[0][1].projection.election
+    probs = [r.wins / r.draws for _, r in results]
+    favourites = np.array([p.argmax(axis=1) for p in probs])
+    moved = np.flatnonzero((favourites != favourites[0]).any(axis=0))
+    data: dict[str, object] = {"seat": e.seat_names[moved]}
+    for (name, _), prob, fav in zip(results, probs, favourites, strict=True):
+        data[f"favourite_{name}"] = [PARTIES[f] for f in fav[moved]]
+        data[f"p_{name}"] = prob[moved, fav[moved]]
+    moves = pd.DataFrame(data)
+    return summary, moves

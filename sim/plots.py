@@ -1,0 +1,122 @@
+"""Plots (matplotlib, written to PNG or SVG): seat distributions, sweeps, heatmaps, battlegrounds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.data.election import MAJORITY
+from sim.errors import SwingometerError
+from sim.parties import PARTIES
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from sim.results import SimulationResult
+
+COLOURS = {
+    "CON": "#0087DC", "LAB": "#E4003B", "LD": "#FAA61A", "GRN": "#02A95B", "SNP": "#FDF38E",
+    "PC": "#005B54", "UKIP": "#6D3177", "BRX": "#12B6CF", "REF": "#12B6CF", "SPK": "#909090",
+    "DUP": "#D46A4C", "SF": "#326760", "SDLP": "#2AA82C", "UUP": "#48A5EE", "APNI": "#F6CB2F",
+    "IND": "#DDDDDD", "OTH": "#AAAAAA",
+}  # fmt: skip
+
+
+def _figure(width: float = 8, height: float = 5) -> Figure:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def save(fig: Figure, path: Path) -> None:
+    """Write a figure to ``.png`` or ``.svg``."""
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise SwingometerError(f"--plot writes .png or .svg files, not '{path.suffix}'")
+    fig.savefig(path, dpi=120)
+
+
+def seat_distributions(results: Sequence[tuple[str, SimulationResult]], parties: Sequence[str] | None = None) -> Figure:
+    """Histogram of each main party's seats, one panel per party, scenarios overlaid."""
+    first = results[0][1]
+    if parties is None:
+        mean = first.seat_counts.mean(axis=0)
+        parties = [PARTIES[p] for p in np.argsort(-mean)[:4] if mean[p] >= 1]
+    fig = _figure(4 * len(parties), 3.5)
+    axes = fig.subplots(1, len(parties), squeeze=False)[0]
+    for ax, party in zip(axes, parties, strict=True):
+        p = PARTIES.index(party)
+        for name, result in results:
+            seats = result.seat_counts[:, p]
+            bins = np.arange(seats.min(), seats.max() + 2) - 0.5
+            ax.hist(seats, bins=bins, alpha=0.55, label=name, color=None if len(results) > 1 else COLOURS[party],
+                    density=True)  # fmt: skip
+        if party in ("CON", "LAB"):
+            ax.axvline(MAJORITY, color="black", lw=0.8, ls="--")
+        ax.set_title(party)
+        ax.set_xlabel("seats")
+    axes[0].set_ylabel("share of draws")
+    if len(results) > 1:
+        axes[0].legend(fontsize=8)
+    return fig
+
+
+def sweep_lines(frame: pd.DataFrame, path: str, parties: Sequence[str], metric: str | None = None) -> Figure:
+    """Seats (mean, 5-95% band) of each party along a 1-D sweep; a probability metric on a 2nd axis."""
+    fig = _figure()
+    ax = fig.subplots()
+    x = frame[path]
+    for party in parties:
+        if f"{party}.mean" not in frame:
+            continue
+        colour = COLOURS.get(party)
+        ax.plot(x, frame[f"{party}.mean"], color=colour, label=party)
+        ax.fill_between(x, frame[f"{party}.p5"], frame[f"{party}.p95"], color=colour, alpha=0.2)
+    ax.axhline(MAJORITY, color="black", lw=0.8, ls="--")
+    ax.set_xlabel(path)
+    ax.set_ylabel("seats (mean, 5-95%)")
+    ax.legend(loc="upper left", fontsize=8)
+    if metric and metric in frame:
+        twin = ax.twinx()
+        twin.plot(x, frame[metric], color="black", lw=1.5, ls=":", label=metric)
+        twin.set_ylim(0, 1)
+        twin.set_ylabel(metric)
+        twin.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def sweep_heatmap(frame: pd.DataFrame, x_path: str, y_path: str, value: str) -> Figure:
+    """A 2-D sweep as a heatmap of one column (e.g. ``CON.p_majority``)."""
+    table = frame.pivot_table(index=y_path, columns=x_path, values=value)
+    fig = _figure(7, 5.5)
+    ax = fig.subplots()
+    xs, ys = table.columns.to_numpy(dtype=float), table.index.to_numpy(dtype=float)
+    mesh = ax.pcolormesh(xs, ys, table.to_numpy(), shading="nearest", cmap="viridis")
+    fig.colorbar(mesh, ax=ax, label=value)
+    if table.to_numpy().min() < 0.5 < table.to_numpy().max():
+        ax.contour(xs, ys, table.to_numpy(), levels=[0.5], colors="white", linewidths=1.2)
+    ax.set_xlabel(x_path)
+    ax.set_ylabel(y_path)
+    ax.set_title(value)
+    return fig
+
+
+def battleground(result: SimulationResult, n: int = 30) -> Figure:
+    """The ``n`` seats nearest to changing hands: the favourite's win probability, by seat."""
+    frame = result.seat_frame().sort_values("p_favourite").head(n).iloc[::-1]
+    fig = _figure(8, max(4, 0.25 * n))
+    ax = fig.subplots()
+    colours = [COLOURS.get(f, "#999999") for f in frame["favourite"]]
+    ax.barh(frame["seat"], frame["p_favourite"], color=colours)
+    ax.axvline(0.5, color="black", lw=0.8, ls="--")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("favourite's win probability")
+    ax.set_title(f"the {n} closest seats (colour: favourite)")
+    ax.tick_params(axis="y", labelsize=7)
+    return fig

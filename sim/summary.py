@@ -1,0 +1,65 @@
+"""Small, picklable summaries of a simulation: what sweeps and comparisons keep per run."""
+
+from __future__ import annotations
+
+import re
+
+from sim.data.election import MAJORITY
+from sim.errors import SwingometerError
+from sim.parties import PARTIES, party_index
+from sim.results import SimulationResult, effective_threshold, seat_quantiles
+
+METRIC = re.compile(
+    r"^\s*(?:P\(\s*([A-Za-z+]+)\s+(majority|effective majority|largest)\s*\)|seats\(\s*([A-Za-z+]+)\s*\))\s*$"
+)
+
+
+def summarise(result: SimulationResult) -> dict[str, float]:
+    """Per-party mean seats, 5th/95th percentiles and probabilities, keyed like ``CON.mean``."""
+    counts = result.seat_counts
+    p5, p95 = seat_quantiles(counts, (0.05, 0.95))
+    major = result.majority_probability()
+    effective = result.effective_majority_probability()
+    largest = result.largest_probability()
+    out: dict[str, float] = {}
+    for p, party in enumerate(PARTIES):
+        if counts[:, p].any():
+            out[f"{party}.mean"] = float(counts[:, p].mean())
+            out[f"{party}.p5"] = float(p5[p])
+            out[f"{party}.p95"] = float(p95[p])
+            out[f"{party}.p_majority"] = float(major[p])
+            out[f"{party}.p_effective_majority"] = float(effective[p])
+            out[f"{party}.p_largest"] = float(largest[p])
+    return out
+
+
+def metric_value(result: SimulationResult, metric: str) -> float:
+    """Evaluate ``P(CON majority)``, ``P(LAB+LD effective majority)``, ``P(CON largest)`` or ``seats(LAB)``."""
+    match = METRIC.match(check_metric(metric))
+    assert match is not None
+    parties = (match.group(1) or match.group(3)).split("+")
+    cols = [party_index(p, where=f"metric '{metric}'") for p in parties]
+    seats = result.seat_counts[:, cols].sum(axis=1)
+    kind = match.group(2)
+    if kind is None:
+        return float(seats.mean())
+    if kind == "majority":
+        return float((seats >= MAJORITY).mean())
+    if kind == "effective majority":
+        return float((seats >= effective_threshold(result.seat_counts)).mean())
+    if len(cols) > 1:
+        raise SwingometerError("P(... largest) takes a single party, not a bloc")
+    return float(result.largest_probability()[cols[0]])
+
+
+def check_metric(metric: str) -> str:
+    """Validate a metric expression before any simulation runs."""
+    match = METRIC.match(metric)
+    if not match:
+        raise SwingometerError(
+            f"cannot read the metric '{metric}'; write P(PARTY majority), P(PARTY effective majority), "
+            "P(PARTY largest) or seats(PARTY), where PARTY may be a bloc like LAB+LD+SNP"
+        )
+    for party in (match.group(1) or match.group(3)).split("+"):
+        party_index(party, where=f"metric '{metric}'")
+    return metric

@@ -1,0 +1,194 @@
+"""Parameter sweeps: run a scenario over a grid of values of its numeric fields.
+
+A grid point sets each named path (e.g. ``steps.0.to.CON``) to a value, projects, simulates and
+keeps a small summary. Every point uses the same seed, so the draws are common random numbers:
+differences between points come from the parameter, not from noise. A point is a pure function
+of (scenario, path values, draws, seed), so it gives the same numbers on any executor.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.data.election import DataDir, load_election
+from sim.errors import SwingometerError
+from sim.executors import Executor, LocalExecutor
+from sim.project import project
+from sim.results import SimulationResult
+from sim.scenario.paths import get_value, with_value
+from sim.scenario.schema import Scenario
+from sim.simulate import prepare, simulate
+from sim.summary import check_metric, metric_value, summarise
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept parameter: its path and the values it takes."""
+
+    path: str
+    values: tuple[float, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Axis:
+        """Parse ``PATH=LO:HI:N`` (N evenly spaced values from LO to HI inclusive)."""
+        try:
+            path, spec = text.split("=", 1)
+            lo, hi, n = spec.split(":")
+            count = int(n)
+            low, high = float(lo), float(hi)
+        except ValueError:
+            raise SwingometerError(
+                f"cannot read --set '{text}'; write PATH=LO:HI:N, e.g. steps.0.to.CON=0:1:21"
+            ) from None
+        if count < 2:
+            raise SwingometerError(f"--set '{text}': N must be at least 2")
+        return cls(path.strip(), tuple(round(float(v), 12) for v in np.linspace(low, high, count)))
+
+
+def run_point(scenario: Scenario, data_dir: DataDir, values: dict[str, float], draws: int, seed: int,
+              metrics: Sequence[str] = ()) -> dict[str, float]:  # fmt: skip
+    """Project and simulate the scenario with ``values`` set; return its summary (picklable)."""
+    changed = scenario
+    for path, value in values.items():
+        changed = with_value(changed, path, value)
+    election = load_election(changed.base, data_dir)
+    projection = project(changed, election, _by_elections(data_dir))
+    result = simulate(prepare(changed, projection, _by_elections(data_dir)), draws, seed)
+    row = dict(values)
+    row.update(summarise(result))
+    for metric in metrics:
+        row[metric] = metric_value(result, metric)
+    return row
+
+
+def _by_elections(data_dir: DataDir) -> Callable[[], object]:
+    def load() -> object:
+        from sim.data.readers import by_election_candidacies
+
+        return by_election_candidacies(data_dir)
+
+    return load
+
+
+def grid(axes: Sequence[Axis]) -> list[dict[str, float]]:
+    """Every combination of the axes' values, the first axis varying slowest."""
+    return [
+        dict(zip([a.path for a in axes], combo, strict=True)) for combo in itertools.product(*(a.values for a in axes))
+    ]
+
+
+def sweep(
+    scenario: Scenario,
+    axes: Sequence[Axis],
+    draws: int,
+    seed: int,
+    *,
+    data_dir: DataDir = None,
+    metrics: Sequence[str] = (),
+    executor: Executor | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> pd.DataFrame:
+    """Run every grid point; one row per point with the axis values and the summaries."""
+    import pandas as pd
+
+    if not 1 <= len(axes) <= 2:
+        raise SwingometerError("a sweep takes one or two --set axes")
+    for axis in axes:
+        get_value(scenario, axis.path)  # a clear error for a bad path, before any work
+    for metric in metrics:
+        check_metric(metric)
+    points = grid(axes)
+    for point in (points[0], points[-1]):  # both corners must be valid scenarios
+        changed = scenario
+        for path, value in point.items():
+            changed = with_value(changed, path, value)
+    runner = executor or LocalExecutor()
+    rows = runner.map(run_point, [(scenario, data_dir, p, draws, seed, tuple(metrics)) for p in points], progress)
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Where a metric crosses a target along one parameter."""
+
+    path: str
+    metric: str
+    target: float
+    value: float | None
+    low: float
+    high: float
+    evaluations: list[tuple[float, float]]
+
+
+def find_threshold(
+    scenario: Scenario,
+    axis: Axis,
+    metric: str,
+    target: float,
+    draws: int,
+    seed: int,
+    *,
+    data_dir: DataDir = None,
+    tolerance: float = 1e-3,
+    max_steps: int = 30,
+    progress: Callable[[int], object] | None = None,
+) -> Threshold:
+    """Bisect along ``axis`` (between its first and last value) for ``metric == target``.
+
+    With common random numbers the metric is a deterministic function of the parameter, so
+    bisection is well defined; if it is not monotone the result is one crossing. Returns
+    ``value=None`` when the metric does not cross the target between the ends.
+    """
+    check_metric(metric)
+    low, high = axis.values[0], axis.values[-1]
+
+    def f(x: float) -> float:
+        row = run_point(scenario, data_dir, {axis.path: x}, draws, seed, (metric,))
+        if progress is not None:
+            progress(1)
+        return row[metric] - target
+
+    evaluations: list[tuple[float, float]] = []
+    f_low, f_high = f(low), f(high)
+    evaluations += [(low, f_low + target), (high, f_high + target)]
+    if f_low == 0:
+        return Threshold(axis.path, metric, target, low, low, high, evaluations)
+    if np.sign(f_low) == np.sign(f_high):
+        return Threshold(axis.path, metric, target, None, low, high, evaluations)
+    a, b, fa = low, high, f_low
+    for _ in range(max_steps):
+        if abs(b - a) <= tolerance:
+            break
+        mid = (a + b) / 2
+        fm = f(mid)
+        evaluations.append((mid, fm + target))
+        if np.sign(fm) == np.sign(fa):
+            a, fa = mid, fm
+        else:
+            b = mid
+    return Threshold(axis.path, metric, target, (a + b) / 2, low, high, evaluations)
+
+
+def compare(
+    scenarios: Sequence[tuple[str, Scenario]], draws: int, seed: int, *, data_dir: DataDir = None
+) -> list[tuple[str, SimulationResult]]:
+    """Simulate several scenarios with the same seed (common random numbers)."""
+    out = []
+    for name, scenario in scenarios:
+        election = load_election(scenario.base, data_dir)
+        projection = project(scenario, election, _by_elections(data_dir))
+        out.append((name, simulate(prepare(scenario, projection, _by_elections(data_dir)), draws, seed)))
+    bases = {r.projection.election.boundaries for _, r in out}
+    if len(bases) > 1:
+        raise SwingometerError(
+            "the scenarios use different boundary sets (2010 and 2024 seats); compare like with like"
+        )
+    return out
