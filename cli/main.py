@@ -65,11 +65,17 @@ def run(
     parquet_path: Annotated[
         Path | None, typer.Option("--parquet", help="Write the seats won by each party in every draw as Parquet.")
     ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Chart of the main parties' seat distributions (.png/.svg).")
+    ] = None,
+    battleground: Annotated[
+        Path | None, typer.Option("--battleground", help="Chart of the 30 seats nearest to changing hands (.png/.svg).")
+    ] = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
     """Simulate a scenario many times: seat distributions, majority odds, blocs and seats."""
-    outputs = [p for p in (json_path, csv_path, parquet_path) if p is not None]
+    outputs = [p for p in (json_path, csv_path, parquet_path, plot, battleground) if p is not None]
     for path in outputs:
         if path.exists() and not force:
             raise SwingometerError(f"{path} already exists; choose another name or pass --force to overwrite it")
@@ -105,6 +111,16 @@ def run(
         write_output(json_path, result.to_json(blocs) + "\n", force)
     if csv_path is not None:
         write_output(csv_path, frame.to_csv(float_format="%.6f"), force)
+    if plot is not None or battleground is not None:
+        from sim.plots import battleground as battleground_chart
+        from sim.plots import save, seat_distributions
+
+        if plot is not None:
+            save(seat_distributions([(file.stem, result)]), plot)
+            err_console.print(f"wrote {plot}")
+        if battleground is not None:
+            save(battleground_chart(result), battleground)
+            err_console.print(f"wrote {battleground}")
     if parquet_path is not None:
         import pandas as pd
 

@@ -147,3 +147,17 @@ def test_json_identical_for_one_and_two_threads(tmp_path: Path) -> None:
     assert runner.invoke(app, [*base, "--threads", "1", "--json", str(one)]).exit_code == 0
     assert runner.invoke(app, [*base, "--threads", "2", "--json", str(two)]).exit_code == 0
     assert one.read_bytes() == two.read_bytes()
+
+
+def test_run_writes_charts(tmp_path: Path) -> None:
+    plot, battle = tmp_path / "seats.svg", tmp_path / "battle.png"
+    result = runner.invoke(app, ["run", SCENARIO, "--draws", "300", "--plot", str(plot), "--battleground", str(battle)])
+    assert result.exit_code == 0, result.output
+    assert plot.read_text().lstrip().startswith("<?xml")
+    assert battle.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_run_rejects_unknown_chart_format(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", SCENARIO, "--draws", "10", "--plot", str(tmp_path / "x.jpg")])
+    assert result.exit_code == 1
+    assert ".png or .svg" in result.output
