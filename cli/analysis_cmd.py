@@ -201,3 +201,46 @@ def coalitions(
         console.print(frame_table(frame.set_index("parties"), title, percent=("p_majority", "p_effective_majority")))
     if json_path is not None:
         write_output(json_path, frame.to_json(orient="records", indent=1) + "\n", force)
+
+
+def backtest(
+    earlier: Annotated[
+        str | None, typer.Option("--from", help="Earlier election (2010, 2015, 2017, 2019-notional).")
+    ] = None,
+    later: Annotated[str | None, typer.Option("--to", help="Later election, projected from the earlier one.")] = None,
+    method: Annotated[str, typer.Option("--method", help="uniform, proportional or stm.")] = "uniform",
+    scope: Annotated[
+        str, typer.Option("--scope", help="gb, nation or region: where the true shares are given.")
+    ] = "region",
+    all_pairs: Annotated[bool, typer.Option("--all", help="Every pair, method and scope, as one table.")] = False,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the scores as JSON.")] = None,
+    data_dir: DataDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Project a later election from an earlier one with its true shares, and score the seats."""
+    import pandas as pd
+
+    from sim.backtest import PAIRS, backtest_all, score
+    from sim.data.election import check_election_name, load_election
+
+    _refuse_existing([json_path], force)
+    if all_pairs:
+        scores = backtest_all(data_dir)
+    else:
+        if earlier is None or later is None:
+            raise SwingometerError("give --from and --to (or --all)")
+        pair = (check_election_name(earlier), check_election_name(later))
+        if pair not in PAIRS:
+            raise SwingometerError(f"backtest pairs are {', '.join(f'{a} -> {b}' for a, b in PAIRS)}")
+        scores = [score(load_election(pair[0], data_dir), load_election(pair[1], data_dir), method, scope)]
+    frame = pd.DataFrame([
+        {"pair": f"{s.earlier} -> {s.later}", "method": s.method, "scope": s.scope, "gb_wrong": s.gb_wrong,
+         "ni_wrong": s.ni_wrong, "seat_error_sum": s.total_seat_error, "share_mae": round(s.share_mae, 4)}
+        for s in scores
+    ])  # fmt: skip
+    console.print(frame_table(frame.set_index("pair"), "backtest: GB seats called wrong from the true shares"))
+    if len(scores) == 1:
+        errors = ", ".join(f"{p} {v:+d}" for p, v in scores[0].seat_error.items() if v)
+        console.print(f"seat error by party (projected - actual): {errors or 'none'}")
+    if json_path is not None:
+        write_output(json_path, json.dumps([s.to_dict() for s in scores], indent=1) + "\n", force)

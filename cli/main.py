@@ -32,6 +32,7 @@ app.command("targets")(project_cmd.targets)
 app.command("compare")(analysis_cmd.compare)
 app.command("sweep")(analysis_cmd.sweep)
 app.command("coalitions")(analysis_cmd.coalitions)
+app.command("backtest")(analysis_cmd.backtest)
 
 
 def _summary_table(result: SimulationResult, title: str) -> Table:

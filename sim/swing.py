@@ -41,8 +41,9 @@ def _gaps(out: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.
 
 
 def uniform_swing(
-    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray
-) -> np.ndarray:
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray,
+    *, strict: bool = True,
+) -> np.ndarray:  # fmt: skip
     """Uniform swing: add the same change to a targeted party's share in every seat it fights.
 
     Negative shares are clipped to zero and each seat renormalised (the clipped mass is taken
@@ -60,18 +61,27 @@ def uniform_swing(
             return out
         swing += np.divide(gap, coverage, out=np.zeros_like(gap), where=coverage > 0)
         block *= ratio
+    if not strict:
+        return out
     raise _no_convergence("uniform")
 
 
 def proportional_swing(
-    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray
-) -> np.ndarray:
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray,
+    *, strict: bool = True,
+) -> np.ndarray:  # fmt: skip
     """Proportional swing: multiply a targeted party's share in every seat by the same factor.
 
     A party's relative strength between seats is kept. Each seat is renormalised, and the
-    factors are re-solved until the scope totals land on the targets.
+    factors are re-solved until the scope totals land on the targets. A targeted party with no
+    votes yet (it newly stands) has nothing to scale: it starts from its target share in every
+    seat it fights.
     """
     current = scope_shares(shares, weight)
+    new = targeted & (current <= 0) & (target > 0)
+    if new.any():
+        shares = np.where(new & stood, target, shares)
+        current = scope_shares(shares, weight)
     factor = np.where(targeted, np.divide(target, current, out=np.zeros_like(target), where=current > 0), 1.0)
     for _ in range(MAX_ITERATIONS):
         out = _renormalise(shares * factor, stood)
@@ -82,12 +92,15 @@ def proportional_swing(
         factor = np.where(
             targeted, factor * np.divide(target, achieved, out=np.ones_like(target), where=achieved > 0), factor * ratio
         )
+    if not strict:
+        return out  # the closest reachable: a party cannot pass 100% in the few seats it has votes in
     raise _no_convergence("proportional")
 
 
 def stm_swing(
-    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray
-) -> np.ndarray:
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray,
+    *, strict: bool = True,
+) -> np.ndarray:  # fmt: skip
     """Strong transition model (Electoral Calculus): declining parties lose weak supporters first.
 
     Each party's vote in a seat splits into weak supporters (up to ``WEAK_LIMIT`` of the seat's
@@ -98,6 +111,7 @@ def stm_swing(
     votes. Untargeted parties take part with the target that keeps their share of the block.
     Gainers cannot gain where they do not stand, so the pass lands close to, not on, the targets;
     a final proportional swing (typically a few tenths of a point) makes the totals exact.
+    With ``strict=False`` unreachable targets give the closest result instead of an error.
     """
     current = scope_shares(shares, weight)
     rest = current[~targeted].sum()
@@ -120,7 +134,7 @@ def stm_swing(
     w = eligible * gain
     alloc = w / np.where(placeable, w.sum(axis=1), 1.0)[:, None] * released[:, None]
     first = shares - loss + alloc
-    return proportional_swing(first, stood, weight, target, targeted)
+    return proportional_swing(first, stood, weight, target, targeted, strict=strict)
 
 
 def _no_convergence(method: str) -> ScenarioError:
