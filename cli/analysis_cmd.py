@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from cli.common import DataDirOption, ForceOption, console, err_console, write_output
+from cli.common import DataDirOption, ForceOption, console, err_console, refuse_existing, write_output
 from cli.tables import frame_table
 from sim.errors import SwingometerError
 from sim.scenario.load import load_scenario
@@ -17,12 +17,6 @@ from sim.scenario.load import load_scenario
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart (.png or .svg).")]
 DrawsOption = Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections per run.")]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed (shared by every run).")]
-
-
-def _refuse_existing(paths: list[Path | None], force: bool) -> None:
-    for path in paths:
-        if path is not None and path.exists() and not force:
-            raise SwingometerError(f"{path} already exists; choose another name or pass --force to overwrite it")
 
 
 def _progress(total: int, label: str) -> Progress:
@@ -46,7 +40,7 @@ def compare(
 
     if len(files) < 2:
         raise SwingometerError("compare needs at least two scenario files")
-    _refuse_existing([plot, json_path, csv_path], force)
+    refuse_existing([plot, json_path, csv_path], force)
     named = [(f.stem, load_scenario(f)) for f in files]
     with _progress(len(files), "scenarios") as bar:
         results = run_compare(named, draws, seed, data_dir=data_dir)
@@ -99,7 +93,7 @@ def sweep(
     from sim.sweep import Axis, find_threshold
     from sim.sweep import sweep as run_sweep
 
-    _refuse_existing([plot, csv_path, parquet_path], force)
+    refuse_existing([plot, csv_path, parquet_path], force)
     scenario = load_scenario(file)
     parsed = [Axis.parse(a) for a in axes]
     metrics = list(metric or [])
@@ -185,7 +179,7 @@ def coalitions(
 
     if (election is None) == (scenario is None):
         raise SwingometerError("give either --election YEAR or --scenario FILE")
-    _refuse_existing([json_path], force)
+    refuse_existing([json_path], force)
     if election is not None:
         from sim.data.election import load_election
 
@@ -223,7 +217,7 @@ def backtest(
     from sim.backtest import PAIRS, backtest_all, score
     from sim.data.election import check_election_name, load_election
 
-    _refuse_existing([json_path], force)
+    refuse_existing([json_path], force)
     if all_pairs:
         scores = backtest_all(data_dir)
     else:

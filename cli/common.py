@@ -39,6 +39,13 @@ DataDirOption = Annotated[
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite output files that already exist.")]
 
 
+def refuse_existing(paths: list[Path | None], force: bool) -> None:
+    """Fail before any work if an output file exists and ``--force`` was not given."""
+    for path in paths:
+        if path is not None and path.exists() and not force:
+            raise SwingometerError(f"{path} already exists; choose another name or pass --force to overwrite it")
+
+
 def write_output(path: Path, text: str | bytes, force: bool) -> None:
     """Write an output file, refusing to replace an existing file unless ``force``."""
     if path.exists() and not force:

@@ -11,9 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli import analysis_cmd, data_cmd, project_cmd, scenario_cmd
-from cli.common import DataDirOption, ForceOption, Group, console, err_console, write_output
+from cli.common import DataDirOption, ForceOption, Group, console, err_console, refuse_existing, write_output
 from cli.tables import frame_table
-from sim.errors import SwingometerError
 from sim.parties import party_index
 from sim.results import SimulationResult
 from sim.run import run_file
@@ -76,10 +75,7 @@ def run(
     force: ForceOption = False,
 ) -> None:
     """Simulate a scenario many times: seat distributions, majority odds, blocs and seats."""
-    outputs = [p for p in (json_path, csv_path, parquet_path, plot, battleground) if p is not None]
-    for path in outputs:
-        if path.exists() and not force:
-            raise SwingometerError(f"{path} already exists; choose another name or pass --force to overwrite it")
+    refuse_existing([json_path, csv_path, parquet_path, plot, battleground], force)
     blocs = [[p.strip() for p in b.split("+")] for b in bloc or []]
     for members in blocs:
         for party in members:

@@ -14,7 +14,7 @@ from sim.scenario.schema import Scenario
 from sim.simulate import prepare, simulate
 
 
-def _by_elections(data_dir: DataDir) -> Callable[[], object]:
+def by_elections_loader(data_dir: DataDir) -> Callable[[], object]:
     """A loader of the by-election table, called only by steps that use a by-election."""
 
     def load() -> object:
@@ -30,7 +30,7 @@ def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, 
     scenario = load_scenario(path)
     election = load_election(scenario.base, data_dir)
     try:
-        return scenario, project(scenario, election, _by_elections(data_dir))
+        return scenario, project(scenario, election, by_elections_loader(data_dir))
     except (ScenarioError, LookupFailed) as exc:
         raise ScenarioError(f"{path}: {exc}") from None
 
@@ -47,5 +47,5 @@ def run_file(
 ) -> SimulationResult:
     """Load, project and simulate a scenario file."""
     scenario, projection = project_file(path, data_dir)
-    inputs = prepare(scenario, projection, _by_elections(data_dir))
+    inputs = prepare(scenario, projection, by_elections_loader(data_dir))
     return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)

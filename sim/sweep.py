@@ -20,6 +20,7 @@ from sim.errors import SwingometerError
 from sim.executors import Executor, LocalExecutor
 from sim.project import project
 from sim.results import SimulationResult
+from sim.run import by_elections_loader
 from sim.scenario.paths import get_value, with_value
 from sim.scenario.schema import Scenario
 from sim.simulate import prepare, simulate
@@ -60,22 +61,13 @@ def run_point(scenario: Scenario, data_dir: DataDir, values: dict[str, float], d
     for path, value in values.items():
         changed = with_value(changed, path, value)
     election = load_election(changed.base, data_dir)
-    projection = project(changed, election, _by_elections(data_dir))
-    result = simulate(prepare(changed, projection, _by_elections(data_dir)), draws, seed)
+    projection = project(changed, election, by_elections_loader(data_dir))
+    result = simulate(prepare(changed, projection, by_elections_loader(data_dir)), draws, seed)
     row = dict(values)
     row.update(summarise(result))
     for metric in metrics:
         row[metric] = metric_value(result, metric)
     return row
-
-
-def _by_elections(data_dir: DataDir) -> Callable[[], object]:
-    def load() -> object:
-        from sim.data.readers import by_election_candidacies
-
-        return by_election_candidacies(data_dir)
-
-    return load
 
 
 def grid(axes: Sequence[Axis]) -> list[dict[str, float]]:
@@ -184,8 +176,8 @@ def compare(
     out = []
     for name, scenario in scenarios:
         election = load_election(scenario.base, data_dir)
-        projection = project(scenario, election, _by_elections(data_dir))
-        out.append((name, simulate(prepare(scenario, projection, _by_elections(data_dir)), draws, seed)))
+        projection = project(scenario, election, by_elections_loader(data_dir))
+        out.append((name, simulate(prepare(scenario, projection, by_elections_loader(data_dir)), draws, seed)))
     bases = {r.projection.election.boundaries for _, r in out}
     if len(bases) > 1:
         raise SwingometerError(
