@@ -116,7 +116,7 @@ def sweep(
         else:
             console.print(f"{found.metric} = {value:g} at {found.path} = {found.value:.4f}")
         return
-    executor = DaskExecutor(data_dir_scheduler(scheduler)) if scheduler else LocalExecutor()
+    executor = DaskExecutor(check_scheduler(scheduler)) if scheduler else LocalExecutor()
     points = 1
     for a in parsed:
         points *= len(a.values)
@@ -155,7 +155,7 @@ def sweep(
         write_output(parquet_path, buffer.getvalue(), force)
 
 
-def data_dir_scheduler(address: str) -> str:
+def check_scheduler(address: str) -> str:
     """Validate a scheduler address."""
     if not address.startswith(("tcp://", "tls://", "inproc://")):
         raise SwingometerError(f"--scheduler '{address}' should look like tcp://HOST:PORT")

@@ -25,7 +25,7 @@ import numpy as np
 from sim.data.election import NATIONS, DataDir, Election, load_election
 from sim.errors import SwingometerError
 from sim.parties import PARTIES, PARTY_INDEX
-from sim.steps import State, _transfer
+from sim.steps import State, transfer_voters
 from sim.swing import proportional_swing, scope_shares, stm_swing, uniform_swing
 
 PAIRS: tuple[tuple[str, str], ...] = (("2010", "2015"), ("2015", "2017"), ("2017", "2019"), ("2019-notional", "2024"))
@@ -84,7 +84,7 @@ def project_pair(earlier: Election, later: Election, method: str, scope: str) ->
         state.stood[:, n] |= state.stood[:, o]
         state.stood[:, o] = False
     for i, p in zip(*np.nonzero(state.stood & ~later.stood), strict=True):
-        _transfer(state, int(i), int(p), -1, 0.0, 1.0)  # stood down: voters go to the others
+        transfer_voters(state, int(i), int(p), -1, 0.0, 1.0)  # stood down: voters go to the others
     state.stood |= later.stood
     speaker = later.stood[:, PARTY_INDEX["SPK"]] | earlier.stood[:, PARTY_INDEX["SPK"]]
     for mask in units(earlier, scope):

@@ -35,6 +35,23 @@ def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, 
         raise ScenarioError(f"{path}: {exc}") from None
 
 
+def run_scenario(
+    scenario: Scenario,
+    draws: int,
+    seed: int,
+    *,
+    threads: int | None = None,
+    data_dir: DataDir = None,
+    progress: Callable[[int], object] | None = None,
+    share_bins: int = 0,
+) -> SimulationResult:
+    """Project a scenario on its base election and simulate it."""
+    loader = by_elections_loader(data_dir)
+    projection = project(scenario, load_election(scenario.base, data_dir), loader)
+    inputs = prepare(scenario, projection, loader)
+    return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)
+
+
 def run_file(
     path: str | Path,
     draws: int,
@@ -46,6 +63,6 @@ def run_file(
     share_bins: int = 0,
 ) -> SimulationResult:
     """Load, project and simulate a scenario file."""
-    scenario, projection = project_file(path, data_dir)
+    scenario, projection = project_file(path, data_dir)  # file-named errors for the projection
     inputs = prepare(scenario, projection, by_elections_loader(data_dir))
     return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)

@@ -239,7 +239,7 @@ def _set_party_share(shares: np.ndarray, stood: np.ndarray, p: int, value: np.nd
     return out
 
 
-def _transfer(state: State, i: int, party: int, to: int, rate_to: float, rate_others: float) -> None:
+def transfer_voters(state: State, i: int, party: int, to: int, rate_to: float, rate_others: float) -> None:
     """Stand ``party`` down in seat ``i``.
 
     ``rate_to`` of its voters go to party ``to`` (none if ``to < 0``), ``rate_others`` to the
@@ -290,7 +290,7 @@ def apply_pact(state: State, election: Election, step: s.PactStep, where: str) -
         for m in standing:
             if m != candidate and m in may_stand_down:
                 code = PARTIES[m]
-                _transfer(state, i, m, candidate, _rate(step.transfer, code), _rate(step.to_others, code))
+                transfer_voters(state, i, m, candidate, _rate(step.transfer, code), _rate(step.to_others, code))
                 stood_down[i, m] = True
     return stood_down
 
@@ -347,7 +347,7 @@ def apply_override(
         for party in step.withdraw:
             p = _party(party, f"{where}.withdraw")
             if state.stood[i, p]:
-                _transfer(state, i, p, -1, 0.0, 1.0 if step.withdrawn_to == "others" else 0.0)
+                transfer_voters(state, i, p, -1, 0.0, 1.0 if step.withdrawn_to == "others" else 0.0)
         if step.shares:
             given = {_party(k, f"{where}.shares"): v for k, v in step.shares.items()}
             total = state.total[i]

@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.data.election import DataDir, load_election
+from sim.data.election import DataDir
 from sim.errors import SwingometerError
 from sim.executors import Executor, LocalExecutor
-from sim.project import project
 from sim.results import SimulationResult
-from sim.run import by_elections_loader
+from sim.run import run_scenario
 from sim.scenario.paths import get_value, with_value
 from sim.scenario.schema import Scenario
-from sim.simulate import prepare, simulate
 from sim.summary import check_metric, metric_value, summarise
 
 if TYPE_CHECKING:
@@ -60,9 +58,7 @@ def run_point(scenario: Scenario, data_dir: DataDir, values: dict[str, float], d
     changed = scenario
     for path, value in values.items():
         changed = with_value(changed, path, value)
-    election = load_election(changed.base, data_dir)
-    projection = project(changed, election, by_elections_loader(data_dir))
-    result = simulate(prepare(changed, projection, by_elections_loader(data_dir)), draws, seed)
+    result = run_scenario(changed, draws, seed, data_dir=data_dir)
     row = dict(values)
     row.update(summarise(result))
     for metric in metrics:
@@ -175,9 +171,7 @@ def compare(
     """Simulate several scenarios with the same seed (common random numbers)."""
     out = []
     for name, scenario in scenarios:
-        election = load_election(scenario.base, data_dir)
-        projection = project(scenario, election, by_elections_loader(data_dir))
-        out.append((name, simulate(prepare(scenario, projection, by_elections_loader(data_dir)), draws, seed)))
+        out.append((name, run_scenario(scenario, draws, seed, data_dir=data_dir)))
     bases = {r.projection.election.boundaries for _, r in out}
     if len(bases) > 1:
         raise SwingometerError(
