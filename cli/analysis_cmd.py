@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from cli.common import DataDirOption, ForceOption, console, err_console, refuse_existing, write_output
-from cli.tables import frame_table
+from cli.tables import frame_table, markdown_table
 from sim.errors import SwingometerError
 from sim.scenario.load import load_scenario
+
+if TYPE_CHECKING:
+    from sim.linked import PairFeatures
 
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart (.png or .svg).")]
 DrawsOption = Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections per run.")]
@@ -202,39 +205,96 @@ def backtest(
         str | None, typer.Option("--from", help="Earlier election (2010, 2015, 2017, 2019-notional).")
     ] = None,
     later: Annotated[str | None, typer.Option("--to", help="Later election, projected from the earlier one.")] = None,
-    method: Annotated[str, typer.Option("--method", help="uniform, proportional or stm.")] = "uniform",
+    method: Annotated[
+        str, typer.Option("--method", help="uniform, proportional, stm or linked (the best model; region scope).")
+    ] = "linked",
     scope: Annotated[
         str, typer.Option("--scope", help="gb, nation or region: where the true shares are given.")
     ] = "region",
     all_pairs: Annotated[bool, typer.Option("--all", help="Every pair, method and scope, as one table.")] = False,
+    draws: Annotated[
+        int, typer.Option("--draws", min=0, help="Also simulate: Brier and log scores, interval coverage (0: no).")
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed for the simulations.")] = 1,
+    calibrate: Annotated[
+        bool, typer.Option("--calibrate", help="Refit the default error model to the backtests and print it.")
+    ] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the scores as JSON.")] = None,
+    markdown_path: Annotated[Path | None, typer.Option("--markdown", help="Write the table as Markdown.")] = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
     """Project a later election from an earlier one with its true shares, and score the seats."""
+    import dataclasses
+
     import pandas as pd
 
-    from sim.backtest import PAIRS, backtest_all, score
-    from sim.data.election import check_election_name, load_election
+    from sim.backtest import PAIRS, backtest_all, load_pair, load_pairs, score
+    from sim.data.election import check_election_name
 
-    refuse_existing([json_path], force)
+    refuse_existing([json_path, markdown_path], force)
+    if calibrate:
+        _print_calibration(load_pairs(data_dir), data_dir, json_path, force)
+        return
     if all_pairs:
-        scores = backtest_all(data_dir)
+        scores = backtest_all(data_dir, draws=draws, seed=seed)
     else:
         if earlier is None or later is None:
-            raise SwingometerError("give --from and --to (or --all)")
+            raise SwingometerError("give --from and --to (or --all, or --calibrate)")
         pair = (check_election_name(earlier), check_election_name(later))
         if pair not in PAIRS:
             raise SwingometerError(f"backtest pairs are {', '.join(f'{a} -> {b}' for a, b in PAIRS)}")
-        scores = [score(load_election(pair[0], data_dir), load_election(pair[1], data_dir), method, scope)]
-    frame = pd.DataFrame([
-        {"pair": f"{s.earlier} -> {s.later}", "method": s.method, "scope": s.scope, "gb_wrong": s.gb_wrong,
-         "ni_wrong": s.ni_wrong, "seat_error_sum": s.total_seat_error, "share_mae": round(s.share_mae, 4)}
-        for s in scores
-    ])  # fmt: skip
+        others = [load_pair(a, b, data_dir) for a, b in PAIRS if (a, b) != pair] if method == "linked" else []
+        scores = [score(load_pair(*pair, data_dir), method, scope, others, draws=draws, seed=seed)]
+    rows = []
+    for s in scores:
+        row: dict[str, object] = {
+            "pair": f"{s.earlier} -> {s.later}", "method": s.method, "scope": s.scope, "gb_wrong": s.gb_wrong,
+            "ni_wrong": s.ni_wrong, "seat_error_sum": s.total_seat_error, "share_mae": round(s.share_mae, 4),
+        }  # fmt: skip
+        if s.simulation is not None:
+            sim = s.simulation
+            row.update(brier=round(sim.brier, 3), log_score=round(sim.log_score, 3))
+            row.update({f"cover{level}": "{}/{}".format(*sim.covered(level)) for level in ("50", "90")})
+        rows.append(row)
+    frame = pd.DataFrame(rows)
     console.print(frame_table(frame.set_index("pair"), "backtest: GB seats called wrong from the true shares"))
     if len(scores) == 1:
         errors = ", ".join(f"{p} {v:+d}" for p, v in scores[0].seat_error.items() if v)
         console.print(f"seat error by party (projected - actual): {errors or 'none'}")
+        if scores[0].simulation is not None:
+            for party, v in scores[0].simulation.intervals.items():
+                console.print(f"  {party}: actual {v['actual']}, 50% {v['50']}, 90% {v['90']}")
+    if draws:
+        sims = [s.simulation for s in scores if s.simulation is not None]
+        for level in ("50", "90"):
+            hit, n = (sum(x) for x in zip(*(sim.covered(level) for sim in sims), strict=True))
+            console.print(f"{level}% intervals of party seat totals cover the actual total {hit}/{n} ({hit / n:.0%})")
     if json_path is not None:
-        write_output(json_path, json.dumps([s.to_dict() for s in scores], indent=1) + "\n", force)
+        write_output(json_path, json.dumps([dataclasses.asdict(s) for s in scores], indent=1) + "\n", force)
+    if markdown_path is not None:
+        write_output(markdown_path, markdown_table(frame.set_index("pair")), force)
+
+
+def _print_calibration(pairs: list[PairFeatures], data_dir: Path | None, json_path: Path | None, force: bool) -> None:
+    import dataclasses
+
+    import pandas as pd
+
+    from sim.calibrate import calibrate
+
+    cal = calibrate(pairs, data_dir)
+    grid = pd.DataFrame(cal.grid).set_index("factor")
+    console.print(frame_table(grid, "seat and slope errors scaled: coverage and scores (linked model, LOO)"))
+    unc = cal.uncertainty()
+    console.print(
+        f"measured: national {cal.national:.4f} (final polls), nation {cal.nation:.4f}, regional {cal.regional:.4f}, "
+        f"seat {cal.seat:.4f}, slopes " + ", ".join(f"{c} {v:.3f}" for c, v in cal.slopes.items())
+    )
+    console.print(f"scale factor for seat and slopes: {cal.factor}")
+    console.print(
+        f"defaults: national = {unc.national}, nation = {unc.nation}, regional = {unc.regional}, seat = {unc.seat}, "
+        "slopes = { " + ", ".join(f"{c} = {v}" for c, v in unc.slopes.items()) + " }"
+    )
+    if json_path is not None:
+        write_output(json_path, json.dumps(dataclasses.asdict(cal), indent=1) + "\n", force)

@@ -43,3 +43,16 @@ def export(frame: pd.DataFrame, json_path: Path | None, csv_path: Path | None, f
         write_output(csv_path, frame.to_csv(), force)
     if json_path is not None:
         write_output(json_path, frame.reset_index().to_json(orient="records", indent=2) + "\n", force)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table of a DataFrame (index first), numbers right-aligned."""
+    import pandas as pd
+
+    frame = frame.reset_index()
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    lines = ["| " + " | ".join(str(c) for c in frame.columns) + " |"]
+    lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines) + "\n"

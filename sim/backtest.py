@@ -9,11 +9,15 @@ For a pair (earlier, later), the projection starts from the earlier result and:
    stands starts from nothing and takes the swing. This is how the 2019 Brexit Party stand-downs
    and the Unite to Remain pact enter the test;
 3. applies a swing method with the later election's true shares at the chosen scope (GB, each
-   nation, or each region); Northern Ireland always uses its own shares.
+   nation, or each region); Northern Ireland always uses its own shares. The methods are
+   uniform, proportional and strong-transition swing, and ``linked``, the engine's best model
+   (:mod:`sim.linked`), fitted on the other pairs only (leave-one-election-out).
 
 The score compares the projected winners with the actual ones: GB seats called wrong (the
 headline, as in ``docs/model.md``'s baseline table), per-party seat error, and the mean absolute
-error of the projected vote shares.
+error of the projected vote shares. With draws, the projection is simulated with the default
+error model less the errors of what the backtest is given (:func:`backtest_uncertainty`), and the
+seat-win probabilities and the intervals of party seat totals are scored too.
 """
 
 from __future__ import annotations
@@ -24,7 +28,12 @@ import numpy as np
 
 from sim.data.election import NATIONS, DataDir, Election, load_election
 from sim.errors import SwingometerError
+from sim.linked import PairFeatures, adjusted_shares, fit, incumbency
 from sim.parties import PARTIES, PARTY_INDEX
+from sim.project import Projection
+from sim.results import seat_quantiles
+from sim.scenario.schema import Uncertainty
+from sim.simulate import inputs_for, simulate
 from sim.steps import State, transfer_voters
 from sim.swing import proportional_swing, scope_shares, stm_swing, uniform_swing
 
@@ -33,8 +42,28 @@ SUCCESSORS: dict[tuple[str, str], dict[str, str]] = {
     ("2017", "2019"): {"UKIP": "BRX"},
     ("2019-notional", "2024"): {"BRX": "REF"},
 }
-METHODS = {"uniform": uniform_swing, "proportional": proportional_swing, "stm": stm_swing}
+METHODS = {"uniform": uniform_swing, "proportional": proportional_swing, "stm": stm_swing, "linked": uniform_swing}
 SCOPES = ("gb", "nation", "region")
+
+
+@dataclass(frozen=True)
+class SimulationScore:
+    """How the Monte Carlo seat probabilities and intervals compare with the actual result.
+
+    ``brier``: mean over seats of the squared error of the win probabilities (sum over parties);
+    ``log_score``: mean over seats of -ln P(actual winner), P floored at half a draw;
+    ``intervals``: per party, actual seats and the 50% and 90% central intervals of its total.
+    """
+
+    draws: int
+    brier: float
+    log_score: float
+    intervals: dict[str, dict[str, int | list[int]]]
+
+    def covered(self, level: str) -> tuple[int, int]:
+        """(intervals covering the actual total, intervals) at level ``"50"`` or ``"90"``."""
+        hits = [v[level][0] <= v["actual"] <= v[level][1] for v in self.intervals.values()]  # type: ignore[index,operator]
+        return sum(hits), len(hits)
 
 
 @dataclass(frozen=True)
@@ -50,6 +79,7 @@ class Score:
     seat_error: dict[str, int] = field(default_factory=dict)
     total_seat_error: int = 0
     share_mae: float = 0.0
+    simulation: SimulationScore | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Plain-Python fields."""
@@ -68,14 +98,12 @@ def units(election: Election, scope: str) -> list[np.ndarray]:
     raise SwingometerError(f"unknown scope '{scope}'; choose gb, nation or region")
 
 
-def project_pair(earlier: Election, later: Election, method: str, scope: str) -> State:
-    """Project ``later`` from ``earlier`` with ``later``'s true shares at ``scope``."""
+def start_state(earlier: Election, later: Election) -> State:
+    """The earlier result with the later election's parties and candidacies (steps 1 and 2 above)."""
     if earlier.boundaries != later.boundaries:
         raise SwingometerError(
             f"{earlier.name} and {later.name} are on different boundaries; use 2019-notional for 2024"
         )
-    if method not in METHODS:
-        raise SwingometerError(f"unknown method '{method}'; choose {', '.join(METHODS)}")
     state = State.from_election(earlier)
     for old, new in SUCCESSORS.get((earlier.name, later.name), {}).items():
         o, n = PARTY_INDEX[old], PARTY_INDEX[new]
@@ -86,6 +114,37 @@ def project_pair(earlier: Election, later: Election, method: str, scope: str) ->
     for i, p in zip(*np.nonzero(state.stood & ~later.stood), strict=True):
         transfer_voters(state, int(i), int(p), -1, 0.0, 1.0)  # stood down: voters go to the others
     state.stood |= later.stood
+    return state
+
+
+def load_pair(earlier_name: str, later_name: str, data_dir: DataDir = None) -> PairFeatures:
+    """Load a backtest pair with its start state and incumbency features."""
+    earlier, later = load_election(earlier_name, data_dir), load_election(later_name, data_dir)
+    real_earlier = load_election("2019", data_dir) if earlier_name == "2019-notional" else earlier
+    ids = real_earlier.candidate_columns["member_id"][real_earlier.candidate_columns["sitting"].astype(bool)]
+    sophomore, retiring = incumbency(earlier, later, {int(m) for m in ids})
+    return PairFeatures(earlier, later, start_state(earlier, later), sophomore, retiring)
+
+
+def project_pair(pair: PairFeatures, method: str, scope: str, coefs: dict[str, np.ndarray] | None = None) -> State:
+    """Project the later election from the earlier one with its true shares at ``scope``.
+
+    ``method`` is uniform, proportional, stm or linked; linked needs the fitted ``coefs`` (see
+    :mod:`sim.linked`) and region scope, since it reads its Leave slopes from regional shares.
+    """
+    earlier, later = pair.earlier, pair.later
+    if method not in METHODS:
+        raise SwingometerError(f"unknown method '{method}'; choose {', '.join(METHODS)}")
+    if scope not in SCOPES:
+        raise SwingometerError(f"unknown scope '{scope}'; choose {', '.join(SCOPES)}")
+    state = State(pair.start.votes.copy(), pair.start.abstain.copy(), pair.start.stood.copy(), pair.start.lead.copy())
+    shares = state.shares
+    swing = METHODS[method]
+    if method == "linked":
+        if scope != "region":
+            raise SwingometerError("the linked model reads its Leave slopes from regional shares: use --scope region")
+        shares = adjusted_shares(pair, coefs if coefs is not None else {})
+        swing = uniform_swing
     speaker = later.stood[:, PARTY_INDEX["SPK"]] | earlier.stood[:, PARTY_INDEX["SPK"]]
     for mask in units(earlier, scope):
         mask = mask & ~speaker
@@ -94,18 +153,25 @@ def project_pair(earlier: Election, later: Election, method: str, scope: str) ->
         weight = state.total[mask]
         target = scope_shares(later.shares[mask], later.valid_votes[mask].astype(float))
         stood = state.stood[mask]
-        targeted = stood.any(axis=0)
         # Backtests take the closest reachable result where a target cannot be met exactly (a
         # party surging from a few votes in a handful of seats, under proportional swing).
-        shares = METHODS[method](state.shares[mask], stood, weight, target, targeted, strict=False)
-        state.votes[mask] = shares * weight[:, None]
+        projected = swing(shares[mask], stood, weight, target, stood.any(axis=0), strict=False)
+        state.votes[mask] = projected * weight[:, None]
     state.votes[speaker] = later.shares[speaker] * state.total[speaker][:, None]  # the Speaker's seat is not projected
     return state
 
 
-def score(earlier: Election, later: Election, method: str, scope: str) -> Score:
-    """Project and score one pair, method and scope."""
-    state = project_pair(earlier, later, method, scope)
+def score(
+    pair: PairFeatures, method: str, scope: str, others: list[PairFeatures] | None = None,
+    *, draws: int = 0, seed: int = 1,
+) -> Score:  # fmt: skip
+    """Project and score one pair, method and scope; with ``draws``, simulate and score that too.
+
+    The linked model is fitted on ``others`` (the other pairs: leave-one-election-out).
+    """
+    coefs = fit(others or []) if method == "linked" else None
+    state = project_pair(pair, method, scope, coefs)
+    earlier, later = pair.earlier, pair.later
     winners = np.argmax(state.shares * state.lead * state.stood, axis=1)
     actual = later.winners
     gb = later.gb
@@ -122,15 +188,68 @@ def score(earlier: Election, later: Election, method: str, scope: str) -> Score:
         gb_wrong=int((winners[gb] != actual[gb]).sum()), ni_wrong=int((winners[~gb] != actual[~gb]).sum()),
         seat_error=error, total_seat_error=int(sum(abs(v) for v in error.values())),
         share_mae=float(np.abs(state.shares - later.shares)[stood].mean()),
+        simulation=simulate_pair(pair, state, scope, draws, seed) if draws else None,
     )  # fmt: skip
 
 
-def backtest_all(data_dir: DataDir = None) -> list[Score]:
-    """Every pair, method and scope."""
+def backtest_uncertainty(scope: str) -> Uncertainty:
+    """The default error model less the errors of what the backtest is given.
+
+    The true shares at ``scope`` are known, so the national error is off, and so are the nation
+    and regional errors at region scope (and the nation error at nation scope). The seat error
+    and the Leave-slope error stay at their calibrated defaults.
+    """
+    default = Uncertainty()
+    return default.model_copy(update={
+        "national": 0.0,
+        "nation": default.nation if scope == "gb" else 0.0,
+        "regional": default.regional if scope in ("gb", "nation") else 0.0,
+    })  # fmt: skip
+
+
+def simulate_pair(
+    pair: PairFeatures, state: State, scope: str, draws: int, seed: int, *, uncertainty: Uncertainty | None = None
+) -> SimulationScore:
+    """Simulate around a backtest projection and score it (``backtest_uncertainty(scope)`` by default)."""
+    earlier, later = pair.earlier, pair.later
+    projection = Projection(
+        election=earlier, votes=state.votes, abstain=state.abstain, stood=state.stood, lead=state.lead,
+        trace=[], stood_down=np.zeros_like(state.stood),
+    )  # fmt: skip
+    unc = uncertainty if uncertainty is not None else backtest_uncertainty(scope)
+    result = simulate(inputs_for(projection, unc), draws, seed)
+    prob = result.wins / draws
+    actual = np.zeros_like(prob)
+    actual[np.arange(later.n_seats), later.winners] = 1.0
+    p_actual = np.maximum(prob[np.arange(later.n_seats), later.winners], 0.5 / draws)
+    q = seat_quantiles(result.seat_counts, (0.25, 0.75, 0.05, 0.95)).astype(int)
+    actual_seats = np.bincount(later.winners, minlength=len(PARTIES))
+    mean = result.seat_counts.mean(axis=0)
+    intervals: dict[str, dict[str, int | list[int]]] = {
+        PARTIES[p]: {"actual": int(actual_seats[p]), "50": q[:2, p].tolist(), "90": q[2:, p].tolist()}
+        for p in range(len(PARTIES))
+        if PARTIES[p] != "SPK" and (actual_seats[p] > 0 or mean[p] >= 0.5)
+    }  # fmt: skip
+    return SimulationScore(
+        draws=draws,
+        brier=float(((prob - actual) ** 2).sum(axis=1).mean()),
+        log_score=float(-np.log(p_actual).mean()),
+        intervals=intervals,
+    )
+
+
+def load_pairs(data_dir: DataDir = None) -> list[PairFeatures]:
+    """Every backtest pair."""
+    return [load_pair(a, b, data_dir) for a, b in PAIRS]
+
+
+def backtest_all(data_dir: DataDir = None, *, draws: int = 0, seed: int = 1) -> list[Score]:
+    """Every pair, method and scope (the linked model at region scope only)."""
+    pairs = load_pairs(data_dir)
     out = []
-    for earlier_name, later_name in PAIRS:
-        earlier, later = load_election(earlier_name, data_dir), load_election(later_name, data_dir)
+    for pair in pairs:
+        others = [q for q in pairs if q is not pair]
         for method in METHODS:
-            for scope in SCOPES:
-                out.append(score(earlier, later, method, scope))
+            for scope in SCOPES if method != "linked" else ("region",):
+                out.append(score(pair, method, scope, others, draws=draws, seed=seed))
     return out

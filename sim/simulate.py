@@ -143,6 +143,21 @@ def prepare(scenario: Scenario, projection: Projection, by_elections: Callable[[
             up = project(with_value(scenario, path, mean + h), election, by_elections).shares
             down = project(with_value(scenario, path, mean - h), election, by_elections).shares
             sens[k] = (up - down) / (2 * h)
+    return inputs_for(projection, unc, quantiles, centre, sens)
+
+
+def inputs_for(
+    projection: Projection,
+    unc: Uncertainty,
+    quantiles: np.ndarray | None = None,
+    centre: np.ndarray | None = None,
+    sens: np.ndarray | None = None,
+) -> Inputs:
+    """Kernel inputs for a projection and an error model (uncertain parameters optional)."""
+    election = projection.election
+    if quantiles is None or centre is None or sens is None:
+        quantiles, centre = np.zeros((0, QUANTILE_POINTS)), np.zeros(0)
+        sens = np.zeros((0, election.n_seats, len(election.parties)))
     stood = projection.stood & (projection.shares > 0)
     stood[np.arange(election.n_seats), np.argmax(projection.shares, axis=1)] = True
     ptr, idx = candidacies(stood, projection.shares)

@@ -1,4 +1,4 @@
-"""Backtests of the simple swing models against the later elections' actual results."""
+"""Backtests: the simple swing models, the linked model, simulation scores and the calibration."""
 
 from __future__ import annotations
 
@@ -6,45 +6,151 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.backtest import project_pair, score
-from sim.data.election import Election
+from sim.backtest import PAIRS, load_pair, load_pairs, project_pair, score
+from sim.calibrate import calibrate, poll_error
+from sim.data.election import DataDir
+from sim.linked import PairFeatures, fit
 from sim.parties import PARTY_INDEX
+from sim.scenario.schema import Uncertainty
 
 # docs/model.md: uniform swing by region, fed the true regional shares, misses 36, 53, 36 GB seats.
 BASELINE_UNS_REGION = {("2010", "2015"): 36, ("2015", "2017"): 53, ("2017", "2019"): 36}
 
 
+@pytest.fixture(scope="module")
+def pairs(data_dir: DataDir) -> dict[tuple[str, str], PairFeatures]:
+    return dict(zip(PAIRS, load_pairs(data_dir), strict=True))
+
+
+def _others(pairs: dict[tuple[str, str], PairFeatures], key: tuple[str, str]) -> list[PairFeatures]:
+    return [p for k, p in pairs.items() if k != key]
+
+
 @pytest.mark.parametrize(("pair", "expected"), BASELINE_UNS_REGION.items())
-def test_uniform_by_region_matches_the_published_baseline(elections: dict[str, Election], pair: tuple[str, str],
-                                                          expected: int) -> None:  # fmt: skip
-    result = score(elections[pair[0]], elections[pair[1]], "uniform", "region")
+def test_uniform_by_region_matches_the_published_baseline(
+    pairs: dict[tuple[str, str], PairFeatures], pair: tuple[str, str], expected: int
+) -> None:
+    result = score(pairs[pair], "uniform", "region")
     assert abs(result.gb_wrong - expected) <= 4, result.gb_wrong
 
 
-def test_projection_hits_the_true_regional_shares(elections: dict[str, Election]) -> None:
-    earlier, later = elections["2015"], elections["2017"]
-    state = project_pair(earlier, later, "uniform", "region")
+@pytest.mark.parametrize("pair", list(BASELINE_UNS_REGION))
+def test_linked_model_beats_uniform_swing_leave_one_out(
+    pairs: dict[tuple[str, str], PairFeatures], pair: tuple[str, str]
+) -> None:
+    """Fitted without the election it predicts, it misses fewer seats than uniform swing by region."""
+    linked = score(pairs[pair], "linked", "region", _others(pairs, pair))
+    uniform = score(pairs[pair], "uniform", "region")
+    assert linked.gb_wrong <= uniform.gb_wrong - 5, (linked.gb_wrong, uniform.gb_wrong)
+    assert linked.share_mae < uniform.share_mae
+
+
+def test_linked_fit_depends_on_its_training_pairs(pairs: dict[tuple[str, str], PairFeatures]) -> None:
+    """Leaving an election out changes the fit: the score of that election is out of sample."""
+    key = ("2015", "2017")
+    coefs = fit(_others(pairs, key))
+    assert all(coefs[k].tolist() != fit(list(pairs.values()))[k].tolist() for k in ("CON", "LAB"))
+
+
+def test_linked_model_keeps_regional_shares_exact(pairs: dict[tuple[str, str], PairFeatures]) -> None:
+    key = ("2017", "2019")
+    state = project_pair(pairs[key], "linked", "region", fit(_others(pairs, key)))
+    later = pairs[key].later
+    wales = (later.regions == "Wales") & ~later.stood[:, PARTY_INDEX["SPK"]]
+    projected = state.votes[wales].sum(axis=0) / state.votes[wales].sum()
+    actual = later.votes[wales].sum(axis=0) / later.votes[wales].sum()
+    assert abs(projected - actual).max() < 1e-9
+
+
+def test_linked_model_needs_region_scope(pairs: dict[tuple[str, str], PairFeatures]) -> None:
+    from sim.errors import SwingometerError
+
+    with pytest.raises(SwingometerError, match="regional shares"):
+        project_pair(pairs[("2010", "2015")], "linked", "gb", {})
+
+
+def test_incumbency_features(pairs: dict[tuple[str, str], PairFeatures]) -> None:
+    """2010's large intake defends in 2015 as sophomores; in 2017 few MPs stood down (a snap election)."""
+    p15, p17 = pairs[("2010", "2015")], pairs[("2015", "2017")]
+    assert p15.sophomore.sum() > 200
+    assert p17.retiring.sum() < p15.retiring.sum()
+    assert not (p15.sophomore & p15.retiring).any()
+    held = p15.earlier.winners
+    assert (p15.sophomore.argmax(axis=1)[p15.sophomore.any(axis=1)] == held[p15.sophomore.any(axis=1)]).all()
+
+
+def test_projection_hits_the_true_regional_shares(pairs: dict[tuple[str, str], PairFeatures]) -> None:
+    state = project_pair(pairs[("2015", "2017")], "uniform", "region")
+    later = pairs[("2015", "2017")].later
     london = (later.regions == "London") & ~later.stood[:, PARTY_INDEX["SPK"]]
     projected = state.votes[london].sum(axis=0) / state.votes[london].sum()
     actual = later.votes[london].sum(axis=0) / later.votes[london].sum()
     assert abs(projected - actual).max() < 1e-9
 
 
-def test_candidacies_are_the_later_elections(elections: dict[str, Election]) -> None:
+def test_candidacies_are_the_later_elections(pairs: dict[tuple[str, str], PairFeatures]) -> None:
     """The 2019 Brexit Party stand-downs and Unite to Remain pact are in the projection."""
-    state = project_pair(elections["2017"], elections["2019"], "uniform", "gb")
-    assert (state.stood == elections["2019"].stood).all()
+    pair = pairs[("2017", "2019")]
+    state = project_pair(pair, "uniform", "gb")
+    assert (state.stood == pair.later.stood).all()
     brx = PARTY_INDEX["BRX"]
-    assert (state.votes[~elections["2019"].stood[:, brx], brx] == 0).all()
+    assert (state.votes[~pair.later.stood[:, brx], brx] == 0).all()
+
+
+def test_simulation_scores(pairs: dict[tuple[str, str], PairFeatures]) -> None:
+    key = ("2017", "2019")
+    result = score(pairs[key], "linked", "region", _others(pairs, key), draws=2000, seed=3)
+    sim = result.simulation
+    assert sim is not None
+    assert 0.0 < sim.brier < 0.3
+    assert 0.0 < sim.log_score < 1.0
+    assert sim.intervals["CON"]["actual"] == 365
+    lo, hi = sim.intervals["CON"]["90"]
+    lo50, hi50 = sim.intervals["CON"]["50"]
+    assert lo <= lo50 <= hi50 <= hi
+    hits, n = sim.covered("90")
+    assert 0 <= hits <= n and n >= 8
+
+
+def test_poll_errors_are_the_known_misses(data_dir: DataDir) -> None:
+    """2015's polls overstated Labour's lead; 2017's understated Labour by several points."""
+    rms, errors = poll_error(data_dir)
+    assert errors["2015"]["CON"] < -0.03
+    assert errors["2017"]["LAB"] < -0.03
+    assert 0.01 < rms < 0.06
+
+
+def test_defaults_are_the_calibrated_values(pairs: dict[tuple[str, str], PairFeatures], data_dir: DataDir) -> None:
+    """The schema's defaults are what the calibration fits, and its intervals meet the target."""
+    cal = calibrate(list(pairs.values()), data_dir)
+    assert cal.uncertainty() == Uncertainty()
+    assert cal.grid[-1]["cover90"] >= 0.8
+
+
+def test_backtest_command_single_with_simulation() -> None:
+    result = CliRunner().invoke(
+        app, ["backtest", "--from", "2015", "--to", "2017", "--method", "linked", "--draws", "500"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "seat error by party" in result.output
+    assert "90% intervals of party seat totals cover" in result.output
 
 
 def test_backtest_command_all() -> None:
     result = CliRunner().invoke(app, ["backtest", "--all"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("region") >= 12
+    assert result.output.count("region") >= 16
+    assert result.output.count("linked") == 4
 
 
 def test_backtest_command_rejects_unknown_pair() -> None:
     result = CliRunner().invoke(app, ["backtest", "--from", "2010", "--to", "2019"])
     assert result.exit_code == 1
     assert "backtest pairs are" in result.output
+
+
+def test_load_pair_refuses_mixed_boundaries(data_dir: DataDir) -> None:
+    from sim.errors import SwingometerError
+
+    with pytest.raises(SwingometerError, match="different boundaries"):
+        load_pair("2019", "2024", data_dir)

@@ -55,14 +55,14 @@ def test_counts_add_up(baseline: Inputs) -> None:
 
 
 def test_zero_noise_reproduces_the_projection(data_dir: Path | None) -> None:
-    inputs = inputs_with(Uncertainty(national=0, nation=0, regional=0, seat=0))
+    inputs = inputs_with(Uncertainty(national=0, nation=0, regional=0, seat=0, slopes={}))
     result = simulate(inputs, 50, 3)
     assert (result.seat_counts == inputs.projection.seat_totals()).all()
 
 
 def test_more_noise_widens_the_distribution(data_dir: Path | None) -> None:
-    narrow = simulate(inputs_with(Uncertainty(national=0.005, nation=0, regional=0, seat=0.01)), 2000, 5)
-    wide = simulate(inputs_with(Uncertainty(national=0.03, regional=0.01, seat=0.03)), 2000, 5)
+    narrow = simulate(inputs_with(Uncertainty(national=0.005, nation=0, regional=0, seat=0.01, slopes={})), 2000, 5)
+    wide = simulate(inputs_with(Uncertainty(national=0.03, regional=0.01, seat=0.03, slopes={})), 2000, 5)
     assert wide.seat_counts[:, 0].std() > 2 * narrow.seat_counts[:, 0].std()
 
 
@@ -74,7 +74,7 @@ def test_exact_ties_split_evenly(data_dir: Path | None) -> None:
     votes = projection.votes.copy()
     votes[i, 0] = votes[i, 1] = votes[i, :2].sum() / 2  # CON and LAB level
     tied = type(projection)(e, votes, projection.abstain, projection.stood, projection.lead, [], projection.stood_down)
-    zero = scenario.model_copy(update={"uncertainty": Uncertainty(national=0, nation=0, regional=0, seat=0)})
+    zero = scenario.model_copy(update={"uncertainty": Uncertainty(national=0, nation=0, regional=0, seat=0, slopes={})})
     result = simulate(prepare(zero, tied), 4000, 11)
     share = result.wins[i, 0] / 4000
     assert abs(share - 0.5) < 4 * np.sqrt(0.25 / 4000)

@@ -12,6 +12,8 @@ from sim.data.readers import DataDir
 from sim.errors import DataError
 from sim.parties import PARTIES, PARTY_INDEX, canonical_notional_party, canonical_party
 
+CANDIDATE_COLUMNS = ("seat_id", "party", "label", "candidate", "votes", "sitting", "member_id")
+
 
 def build(name: str, data_dir: DataDir) -> Election:
     """Build one election by name from the data files."""
@@ -32,7 +34,7 @@ def _assemble(
     """Build an Election from a seat table and a candidate table (both keyed by ``seat_id``).
 
     ``seats`` has ``seat_id, seat_name, nation, region, electorate, valid_votes``;
-    ``candidates`` has ``seat_id, party, label, candidate, votes``.
+    ``candidates`` has the :data:`CANDIDATE_COLUMNS`.
     """
     seats = seats.sort_values("seat_id").reset_index(drop=True)
     row = pd.Series(np.arange(len(seats)), index=seats["seat_id"])
@@ -71,7 +73,7 @@ def _assemble(
         stood=stood,
         lead_fraction=lead_fraction,
         winners=winners,
-        candidate_columns={c: candidates[c].to_numpy() for c in ("seat_id", "party", "label", "candidate", "votes")},
+        candidate_columns={c: candidates[c].to_numpy() for c in CANDIDATE_COLUMNS},
         covariate_columns=_columns(covariates.reindex(seats["seat_id"])),
     )
 
@@ -94,6 +96,8 @@ def _candidate_table(frame: pd.DataFrame) -> pd.DataFrame:
         "label": frame["Party abbreviation"],
         "candidate": frame["Candidate first name"].fillna("") + " " + frame["Candidate surname"].fillna(""),
         "votes": frame["Votes"].astype(np.int64),
+        "sitting": frame["Sitting MP"].eq("Yes"),
+        "member_id": frame["Member MNIS ID"].fillna(0).astype(np.int64),
     })  # fmt: skip
 
 
@@ -138,6 +142,8 @@ def _build_notional(data_dir: DataDir) -> Election:
         "label": raw["Party abbreviation"].fillna(raw["Party code"]),
         "candidate": "",
         "votes": raw["Votes"].astype(np.int64),
+        "sitting": False,  # notional results have no candidates
+        "member_id": 0,
     })  # fmt: skip
     covs = covariates_2024(list(seats["seat_id"]), list(seats["seat_name"]), data_dir)
     return _assemble("2019-notional", "2024", seats, cands, covs)

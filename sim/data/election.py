@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.data.fetch import cache_dir, data_path, sha256_of
 from sim.errors import LookupFailed, did_you_mean
-from sim.parties import PARTIES
+from sim.parties import PARTIES, PARTY_INDEX
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,7 +29,7 @@ N_SEATS = 650
 
 # Bump when a builder changes what it produces: parsed elections cached under an older
 # version are rebuilt.
-_BUILD_VERSION = "3"
+_BUILD_VERSION = "4"
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,7 +56,9 @@ class Election:
     winners : (n_seats,) int64
         Column of the winning candidate's party.
     candidate_columns : dict of (n_candidates,) arrays
-        One entry per candidate: ``seat_id, party, label, candidate, votes`` (see :attr:`candidates`).
+        One entry per candidate: ``seat_id, party, label, candidate, votes``, ``sitting`` (the
+        candidate was the seat's MP when Parliament was dissolved) and ``member_id`` (the
+        Parliament member ID of a current or former MP, else 0; see :attr:`candidates`).
     covariate_columns : dict of (n_seats,) arrays
         Seat covariates in seat order (see :meth:`covariate`, :attr:`covariates` and
         :mod:`sim.data.covariates`). Plain arrays, so a cached election loads without pandas.
@@ -121,10 +123,20 @@ class Election:
 
     @property
     def candidates(self) -> pd.DataFrame:
-        """One row per candidate: ``seat_id, party, label, candidate, votes``."""
+        """One row per candidate: ``seat_id, party, label, candidate, votes, sitting, member_id``."""
         import pandas as pd
 
         return pd.DataFrame(self.candidate_columns)
+
+    def sitting_mps(self) -> np.ndarray:
+        """``(n_seats, n_parties)`` bool: the party's candidate was the seat's MP at dissolution."""
+        row = {seat: i for i, seat in enumerate(self.seat_ids)}
+        rows = np.array([row[seat] for seat in self.candidate_columns["seat_id"]], dtype=np.int64)
+        out = np.zeros(self.votes.shape, dtype=bool)
+        sitting = self.candidate_columns["sitting"].astype(bool)
+        cols = np.array([PARTY_INDEX[p] for p in self.candidate_columns["party"][sitting]], dtype=np.int64)
+        out[rows[sitting], cols] = True
+        return out
 
     def vote_totals(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Votes per party summed over the seats in ``mask`` (all seats by default)."""

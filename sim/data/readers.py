@@ -163,3 +163,29 @@ def by_election_constituencies(data_dir: DataDir) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["date"] = pd.to_datetime(out["By-election date"], format="%d/%m/%Y")
     return out
+
+
+POLL_SHEETS = {"2010": "05-10", "2015": "10-15", "2017": "15-17", "2019": "17-19"}
+_POLL_PARTIES = {"Con": "CON", "Lab": "LAB", "LD": "LD", "UKIP": "UKIP", "Green": "GRN", "BXP": "BRX"}
+
+
+def final_polls(election: str, data_dir: DataDir, days: int = 7) -> pd.DataFrame:
+    """PollBase's GB polls with fieldwork starting in the last ``days`` days, and the result.
+
+    Returns one row per poll plus a row with ``pollster == "Result"``; columns are the party
+    codes present in the sheet (shares in percent) and ``date``.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # openpyxl: an unparsable page header
+        raw = read_excel("polls/PollBase-Q4-2020.xlsx", data_dir, sheet=POLL_SHEETS[election])
+    header = list(raw.columns)  # read_excel used row 0 as the header
+    cols = {c: _POLL_PARTIES[c] for c in header if isinstance(c, str) and c in _POLL_PARTIES}
+    frame = pd.DataFrame({"pollster": raw.iloc[:, 5], "date": pd.to_datetime(raw.iloc[:, 3], errors="coerce")})
+    for source, code in cols.items():
+        frame[code] = pd.to_numeric(raw[source], errors="coerce")
+    result = frame[frame["pollster"] == "Result"]
+    polls = frame[frame["date"].notna() & frame[["CON", "LAB", "LD"]].notna().all(axis=1)]
+    polls = polls[polls["date"] >= polls["date"].max() - pd.Timedelta(days=days - 1)]
+    return pd.concat([polls, result], ignore_index=True)

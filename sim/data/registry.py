@@ -27,6 +27,11 @@ FILES: tuple[DataFile, ...] = (
         "https://raw.githubusercontent.com/chrishanretty/pairwise_mps/382acb27e23c838233d14a2df098821663b80570/data/BES-2019-General-Election-results-file-v1.1.xlsx",
     ),
     DataFile(
+        "polls/PollBase-Q4-2020.xlsx",
+        "a80f9a86f3236da8c409cfeaba6bcb4562f5027c82cf7ee087892aa2b69c8524",
+        "https://raw.githubusercontent.com/jackobailey/britpol/51a82a3a74a62e0d23b582c30085ba5e533f47af/inst/extdata/PollBase-Q4-2020.xlsx",
+    ),
+    DataFile(
         "by_elections/byelections_2010_2015_candidacies.csv",
         "7527353e2579b6dcc61082cb5da341e1ddb7ee5e063ab3d098c1bc884ac851ab",
         "https://raw.githubusercontent.com/ukparliament/psephology/774c93e64c4d69a5094d0518aef68060c4d74df0/db/data/results-by-parliament/55/by-elections/candidacies.csv",

@@ -229,19 +229,25 @@ class Distribution(Strict):
         return self
 
 
+DEFAULT_SLOPES = {"leave": 0.16, "degree": 0.29, "age65": 0.40}
+"""Default random slopes, calibrated with the others by :mod:`sim.calibrate`."""
+
+
 class Uncertainty(Strict):
     """Error model for Monte Carlo runs (standard deviations in share points, 0-1).
 
     Each party's error is the value given times ``sqrt(S(1-S)/0.25)``, S its share where it
-    stands. Defaults are documented in ``docs/model.md``.
+    stands. The defaults are fitted to past errors by :mod:`sim.calibrate` (``swingometer
+    backtest --calibrate``); ``docs/model.md`` and ``docs/accuracy.md`` document the fit.
     """
 
-    national: float = Field(default=0.02, ge=0.0, le=0.5, description="national (GB/UK) error per party")
-    nation: float = Field(default=0.01, ge=0.0, le=0.5, description="error per party and nation")
-    regional: float = Field(default=0.01, ge=0.0, le=0.5, description="error per party and region")
-    seat: float = Field(default=0.025, ge=0.0, le=0.5, description="independent seat error")
+    national: float = Field(default=0.032, ge=0.0, le=0.5, description="national (GB/UK) error per party")
+    nation: float = Field(default=0.063, ge=0.0, le=0.5, description="error per party and nation")
+    regional: float = Field(default=0.031, ge=0.0, le=0.5, description="error per party and region")
+    seat: float = Field(default=0.074, ge=0.0, le=0.5, description="independent seat error")
     slopes: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
-        default_factory=dict, description="sd of a random slope per party on a centred numeric covariate"
+        default_factory=lambda: dict(DEFAULT_SLOPES),
+        description="sd of a random slope per party on a centred numeric covariate (replaces the default set)",
     )
     parameters: dict[str, Distribution] = Field(
         default_factory=dict, description="scenario parameters by path (e.g. 'steps.0.to.CON') and their distribution"
