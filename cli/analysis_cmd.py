@@ -291,6 +291,8 @@ def _print_calibration(pairs: list[PairFeatures], data_dir: Path | None, json_pa
         f"measured: national {cal.national:.4f} (final polls), nation {cal.nation:.4f}, regional {cal.regional:.4f}, "
         f"seat {cal.seat:.4f}, slopes " + ", ".join(f"{c} {v:.3f}" for c, v in cal.slopes.items())
     )
+    console.print("nation error by nation (the default uses England and Wales): "
+                  + ", ".join(f"{n} {v:.3f}" for n, v in cal.nations.items()))  # fmt: skip
     console.print(f"scale factor for seat and slopes: {cal.factor}")
     console.print(
         f"defaults: national = {unc.national}, nation = {unc.nation}, regional = {unc.regional}, seat = {unc.seat}, "

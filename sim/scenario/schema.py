@@ -242,7 +242,7 @@ class Uncertainty(Strict):
     """
 
     national: float = Field(default=0.032, ge=0.0, le=0.5, description="national (GB/UK) error per party")
-    nation: float = Field(default=0.063, ge=0.0, le=0.5, description="error per party and nation")
+    nation: float = Field(default=0.024, ge=0.0, le=0.5, description="error per party and nation")
     regional: float = Field(default=0.031, ge=0.0, le=0.5, description="error per party and region")
     seat: float = Field(default=0.074, ge=0.0, le=0.5, description="independent seat error")
     slopes: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(

@@ -1,0 +1,55 @@
+"""``swingometer claims``: the essays' claims, run against the data, with verdicts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.common import DataDirOption, ForceOption, console, err_console, refuse_existing, write_output
+
+
+def claims(
+    draws: Annotated[int, typer.Option("--draws", min=100, help="Simulated elections per scenario run.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (common to every run).")] = 1,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Run only this claim (repeat for several), e.g. croydon.")
+    ] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the findings as JSON.")] = None,
+    markdown_path: Annotated[
+        Path | None, typer.Option("--markdown", help="Write a report a reader can follow (Markdown).")
+    ] = None,
+    data_dir: DataDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Run every claim in scenarios/claims/ and print the finding and verdict of each."""
+    from sim.claims import markdown_report, run_claims
+
+    refuse_existing([json_path, markdown_path], force)
+    findings = run_claims(
+        draws, seed, only=only, data_dir=data_dir, progress=lambda c: err_console.print(f"[dim]running {c}[/dim]")
+    )
+    table = Table(title=f"the essays' claims ({draws:,} draws, seed {seed})", show_lines=True)
+    table.add_column("claim")
+    table.add_column("verdict")
+    table.add_column("finding")
+    colour = {"supported": "green", "not supported": "red", "conditional": "yellow"}
+    for f in findings:
+        verdict = f"[{colour[f.verdict]}]{f.verdict}[/]" + (f"\n{f.threshold}" if f.threshold else "")
+        table.add_row(f.id, verdict, f.summary)
+    console.print(table)
+    for f in findings:
+        if f.checks:
+            checks = Table(title=f"{f.id}: the essay's figures against the data")
+            for col in ("figure", "essay says", "data say", "agrees"):
+                checks.add_column(col)
+            for c in f.checks:
+                checks.add_row(c.what, c.essay, c.data, "yes" if c.agrees else "[red]no[/]")
+            console.print(checks)
+    if json_path is not None:
+        write_output(json_path, json.dumps([f.to_dict() for f in findings], indent=1) + "\n", force)
+    if markdown_path is not None:
+        write_output(markdown_path, markdown_report(findings, draws, seed), force)
