@@ -646,7 +646,8 @@ def ukip_sweep(ctx: Context, f: Finding) -> None:
         f"UKIP needs about {share:.0%} of the GB vote to win a third of the seats in England and Wales ({target})"
     )
     f.summary = (
-        f"At 16% (3 points above its 2015 share) UKIP wins {f.numbers['ukip_seats_at_16pct']:.0f} seats; it needs about "
+        f"At 16% (3 points above its 2015 share) UKIP wins {f.numbers['ukip_seats_at_16pct']:.0f} seats; it needs "
+        "about "
         f"{share:.0%} of the GB vote for {target} seats, a third of England and Wales."
     )
     f.verdict = "conditional"
