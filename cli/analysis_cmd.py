@@ -225,8 +225,6 @@ def backtest(
     force: ForceOption = False,
 ) -> None:
     """Project a later election from an earlier one with its true shares, and score the seats."""
-    import dataclasses
-
     import pandas as pd
 
     from sim.backtest import PAIRS, backtest_all, load_pair, load_pairs, score
@@ -271,7 +269,7 @@ def backtest(
             hit, n = (sum(x) for x in zip(*(sim.covered(level) for sim in sims), strict=True))
             console.print(f"{level}% intervals of party seat totals cover the actual total {hit}/{n} ({hit / n:.0%})")
     if json_path is not None:
-        write_output(json_path, json.dumps([dataclasses.asdict(s) for s in scores], indent=1) + "\n", force)
+        write_output(json_path, json.dumps([s.to_dict() for s in scores], indent=1) + "\n", force)
     if markdown_path is not None:
         write_output(markdown_path, markdown_table(frame.set_index("pair")), force)
 

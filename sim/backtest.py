@@ -140,11 +140,10 @@ def project_pair(pair: PairFeatures, method: str, scope: str, coefs: dict[str, n
     state = State(pair.start.votes.copy(), pair.start.abstain.copy(), pair.start.stood.copy(), pair.start.lead.copy())
     shares = state.shares
     swing = METHODS[method]
-    if method == "linked":
+    if method == "linked":  # the adjusted shares, then uniform swing (METHODS["linked"])
         if scope != "region":
             raise SwingometerError("the linked model reads its Leave slopes from regional shares: use --scope region")
         shares = adjusted_shares(pair, coefs if coefs is not None else {})
-        swing = uniform_swing
     speaker = later.stood[:, PARTY_INDEX["SPK"]] | earlier.stood[:, PARTY_INDEX["SPK"]]
     for mask in units(earlier, scope):
         mask = mask & ~speaker
@@ -212,10 +211,7 @@ def simulate_pair(
 ) -> SimulationScore:
     """Simulate around a backtest projection and score it (``backtest_uncertainty(scope)`` by default)."""
     earlier, later = pair.earlier, pair.later
-    projection = Projection(
-        election=earlier, votes=state.votes, abstain=state.abstain, stood=state.stood, lead=state.lead,
-        trace=[], stood_down=np.zeros_like(state.stood),
-    )  # fmt: skip
+    projection = Projection.from_state(earlier, state)
     unc = uncertainty if uncertainty is not None else backtest_uncertainty(scope)
     result = simulate(inputs_for(projection, unc), draws, seed)
     prob = result.wins / draws

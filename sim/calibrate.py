@@ -31,6 +31,7 @@ from sim.parties import PARTIES, PARTY_INDEX
 from sim.project import Projection
 from sim.scenario.schema import Uncertainty
 from sim.simulate import party_scale
+from sim.steps import State
 
 MAIN = ("CON", "LAB", "LD", "GRN", "SNP", "PC", "UKIP", "BRX", "REF")
 SLOPE_COVARIATES = ("leave", "degree", "age65")
@@ -74,6 +75,20 @@ def _unit_changes(pair: PairFeatures, masks: list[np.ndarray]) -> np.ndarray:
     return np.array(out)
 
 
+def _nation_deviations(pair: PairFeatures) -> dict[str, tuple[list[float], float]]:
+    """Per GB nation: standardised deviations of its change from the GB change, and its vote weight."""
+    e, votes = pair.earlier, pair.earlier.valid_votes.astype(float)
+    gb = _unit_changes(pair, [e.gb])[0]
+    scale = _scale(pair.later.votes[e.gb].sum(axis=0) / pair.later.votes[e.gb].sum())
+    main = [PARTY_INDEX[p] for p in MAIN if scale[PARTY_INDEX[p]] > 0.2]
+    out = {}
+    for nation in NATIONS[:3]:
+        nm = e.nations == nation
+        nat = _unit_changes(pair, [nm])[0]
+        out[nation] = ([(nat[j] - gb[j]) / scale[j] for j in main], votes[nm].sum() / votes[e.gb].sum())
+    return out
+
+
 def geographic_errors(pairs: list[PairFeatures]) -> tuple[float, float]:
     """Vote-weighted RMS standardised nation-vs-GB and region-vs-nation deviations of the change.
 
@@ -83,43 +98,33 @@ def geographic_errors(pairs: list[PairFeatures]) -> tuple[float, float]:
     several points of error to every English seat. :func:`nation_errors` gives each nation's own
     figure, for scenarios about Scotland (``docs/model.md``).
     """
-    main = [PARTY_INDEX[p] for p in MAIN]
     nation_z: list[tuple[float, float]] = []
     region_z: list[tuple[float, float]] = []
     for pair in pairs:
         e, votes = pair.earlier, pair.earlier.valid_votes.astype(float)
-        gb = _unit_changes(pair, [e.gb])[0]
-        share = pair.later.votes[e.gb].sum(axis=0) / pair.later.votes[e.gb].sum()
-        scale = _scale(share)
-        for nation in NATIONS[:3]:
-            nm = e.nations == nation
-            nat = _unit_changes(pair, [nm])[0]
-            w = votes[nm].sum() / votes[e.gb].sum()
+        scale = _scale(pair.later.votes[e.gb].sum(axis=0) / pair.later.votes[e.gb].sum())
+        main = [PARTY_INDEX[p] for p in MAIN if scale[PARTY_INDEX[p]] > 0.2]
+        for nation, (z, w) in _nation_deviations(pair).items():
             if nation in DEFAULT_NATIONS:
-                nation_z += [((nat[j] - gb[j]) / scale[j], w) for j in main if scale[j] > 0.2]
+                nation_z += [(v, w) for v in z]
+            nm = e.nations == nation
             regions = sorted(set(e.regions[nm]))
             if len(regions) > 1:
+                nat = _unit_changes(pair, [nm])[0]
                 changes = _unit_changes(pair, [e.regions == r for r in regions])
                 for r, reg in zip(regions, changes, strict=True):
                     w = votes[e.regions == r].sum() / votes[nm].sum()
-                    region_z += [((reg[j] - nat[j]) / scale[j], w) for j in main if scale[j] > 0.2]
+                    region_z += [((reg[j] - nat[j]) / scale[j], w) for j in main]
     return _weighted_rms(nation_z), _weighted_rms(region_z)
 
 
 def nation_errors(pairs: list[PairFeatures]) -> dict[str, float]:
     """RMS standardised deviation of each GB nation's change from the GB change."""
-    main = [PARTY_INDEX[p] for p in MAIN]
-    out = {}
-    for nation in NATIONS[:3]:
-        z = []
-        for pair in pairs:
-            e = pair.earlier
-            gb = _unit_changes(pair, [e.gb])[0]
-            scale = _scale(pair.later.votes[e.gb].sum(axis=0) / pair.later.votes[e.gb].sum())
-            nat = _unit_changes(pair, [e.nations == nation])[0]
-            z += [(nat[j] - gb[j]) / scale[j] for j in main if scale[j] > 0.2]
-        out[nation] = float(np.sqrt(np.mean(np.square(z))))
-    return out
+    deviations = [_nation_deviations(pair) for pair in pairs]
+    return {
+        nation: float(np.sqrt(np.mean(np.square([v for d in deviations for v in d[nation][0]]))))
+        for nation in NATIONS[:3]
+    }
 
 
 def _weighted_rms(values: list[tuple[float, float]]) -> float:
@@ -127,16 +132,19 @@ def _weighted_rms(values: list[tuple[float, float]]) -> float:
     return float(np.sqrt((w * z**2).sum() / w.sum()))
 
 
-def residual_errors(pairs: list[PairFeatures]) -> tuple[float, dict[str, float]]:
-    """RMS standardised seat residual of the linked model and RMS residual slope per covariate."""
+def linked_states(pairs: list[PairFeatures]) -> list[State]:
+    """The linked model's projection of each pair, fitted on the other pairs (leave-one-out)."""
+    return [project_pair(pair, "linked", "region", fit([q for q in pairs if q is not pair])) for pair in pairs]
+
+
+def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[float, dict[str, float]]:
+    """RMS standardised seat residual of the linked projections and RMS residual slope per covariate."""
     seat_rms: list[float] = []
     slopes: dict[str, list[float]] = {c: [] for c in SLOPE_COVARIATES}
     main = np.isin(np.arange(len(PARTIES)), [PARTY_INDEX[p] for p in MAIN])
-    for pair in pairs:
-        state = project_pair(pair, "linked", "region", fit([q for q in pairs if q is not pair]))
+    for pair, state in zip(pairs, states, strict=True):
         e, later = pair.earlier, pair.later
-        projection = Projection(e, state.votes, state.abstain, state.stood, state.lead, [], np.zeros_like(state.stood))
-        scale = party_scale(projection)
+        scale = party_scale(Projection.from_state(e, state))
         z = (later.shares - state.shares) / np.where(scale > 0, scale, 1.0)
         fought = later.stood & state.stood & e.gb[:, None] & main[None, :]
         fought &= ~later.stood[:, [PARTY_INDEX["SPK"]]]
@@ -177,14 +185,13 @@ class Calibration:
 
 
 def coverage(
-    pairs: list[PairFeatures], seat: float, slopes: dict[str, float], draws: int, seed: int
+    pairs: list[PairFeatures], states: list[State], seat: float, slopes: dict[str, float], draws: int, seed: int
 ) -> dict[str, float]:
-    """Coverage, Brier and log scores of the linked model's simulations with these error scales."""
+    """Coverage, Brier and log scores of simulations around the linked projections with these error scales."""
     unc = Uncertainty(national=0.0, nation=0.0, regional=0.0, seat=seat, slopes=slopes)
     hits50 = hits90 = n = 0
     brier, log = [], []
-    for pair in pairs:
-        state = project_pair(pair, "linked", "region", fit([q for q in pairs if q is not pair]))
+    for pair, state in zip(pairs, states, strict=True):
         sim = simulate_pair(pair, state, "region", draws, seed, uncertainty=unc)
         a, total = sim.covered("50")
         b, _ = sim.covered("90")
@@ -198,10 +205,11 @@ def calibrate(pairs: list[PairFeatures], data_dir: DataDir = None, draws: int = 
     """Measure every error scale and pick the seat/slope factor (see the module docstring)."""
     national, polls = poll_error(data_dir)
     nation, regional = geographic_errors(pairs)
-    seat, slopes = residual_errors(pairs)
+    states = linked_states(pairs)
+    seat, slopes = residual_errors(pairs, states)
     grid, factor = [], FACTORS[-1]
     for f in FACTORS:
-        row = {"factor": f, **coverage(pairs, seat * f, {c: v * f for c, v in slopes.items()}, draws, seed)}
+        row = {"factor": f, **coverage(pairs, states, seat * f, {c: v * f for c, v in slopes.items()}, draws, seed)}
         grid.append(row)
         if row["cover90"] >= COVERAGE_TARGET:
             factor = f

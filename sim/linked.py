@@ -25,6 +25,7 @@ only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -66,6 +67,14 @@ class PairFeatures:
     def target(self) -> np.ndarray:
         """The later election's seat shares."""
         return self.later.shares
+
+    @cached_property
+    def leave(self) -> np.ndarray:
+        """Leave share centred within region (0 outside England and Wales), computed once per pair."""
+        e = self.earlier
+        leave = centred(e.covariate("leave").astype(float), e.regions, e.valid_votes.astype(float))
+        leave[~np.isin(e.nations, SLOPE_NATIONS)] = 0.0
+        return leave
 
 
 def incumbency(earlier: Election, later: Election, sitting_before: set[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -120,10 +129,8 @@ def design(pair: PairFeatures, party: int) -> tuple[np.ndarray, np.ndarray]:
     e, start = pair.earlier, pair.start
     weight = e.valid_votes.astype(float)
     mask = e.gb & start.stood[:, party] & pair.later.stood[:, party] & (start.shares[:, party] > 0)
-    leave = centred(e.covariate("leave").astype(float), e.regions, weight)
-    leave[~np.isin(e.nations, SLOPE_NATIONS)] = 0.0
     x = np.column_stack([
-        regional_slope(pair, party) * leave,
+        regional_slope(pair, party) * pair.leave,
         centred(pair.sophomore[:, party].astype(float), e.regions, weight),
         centred(pair.retiring[:, party].astype(float), e.regions, weight),
     ])  # fmt: skip

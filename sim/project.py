@@ -74,6 +74,20 @@ class Projection:
         """Seats per party, ``(n_parties,)``."""
         return np.bincount(self.winners, minlength=len(self.election.parties))
 
+    @classmethod
+    def from_state(
+        cls,
+        election: Election,
+        state: State,
+        trace: list[tuple[str, np.ndarray]] | None = None,
+        stood_down: np.ndarray | None = None,
+    ) -> Projection:
+        """A projection holding a state's arrays (no trace and no stand-downs unless given)."""
+        return cls(
+            election, state.votes, state.abstain, state.stood, state.lead, trace if trace is not None else [],
+            stood_down if stood_down is not None else np.zeros_like(state.stood),
+        )  # fmt: skip
+
 
 def project(scenario: s.Scenario, election: Election, by_elections: Callable[[], object] | None = None) -> Projection:
     """Apply every step of ``scenario`` to ``election`` in order.
@@ -99,4 +113,4 @@ def project(scenario: s.Scenario, election: Election, by_elections: Callable[[],
         else:
             handlers[type(step)](state, election, step, where)
         trace.append((f"{where} {step.kind}", state.shares.copy()))
-    return Projection(election, state.votes, state.abstain, state.stood, state.lead, trace, stood_down)
+    return Projection.from_state(election, state, trace, stood_down)
