@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -15,6 +15,8 @@ from sim.errors import SwingometerError
 from sim.scenario.load import load_scenario
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.linked import PairFeatures
 
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart (.png or .svg).")]
@@ -212,6 +214,10 @@ def backtest(
         str, typer.Option("--scope", help="gb, nation or region: where the true shares are given.")
     ] = "region",
     all_pairs: Annotated[bool, typer.Option("--all", help="Every pair, method and scope, as one table.")] = False,
+    in_sample: Annotated[
+        bool,
+        typer.Option("--in-sample", help="Fit linked on the predicted election itself: a bound, not a score."),
+    ] = False,
     draws: Annotated[
         int, typer.Option("--draws", min=0, help="Also simulate: Brier and log scores, interval coverage (0: no).")
     ] = 0,
@@ -227,28 +233,32 @@ def backtest(
     """Project a later election from an earlier one with its true shares, and score the seats."""
     import pandas as pd
 
-    from sim.backtest import PAIRS, backtest_all, load_pair, load_pairs, score
-    from sim.data.election import check_election_name
+    from sim.backtest import PAIRS, backtest_all, knife_edges, load_pair, load_pairs, score
+    from sim.data.election import check_election_name, load_election
 
     refuse_existing([json_path, markdown_path], force)
     if calibrate:
         _print_calibration(load_pairs(data_dir), data_dir, json_path, force)
         return
     if all_pairs:
-        scores = backtest_all(data_dir, draws=draws, seed=seed)
+        scores = backtest_all(data_dir, draws=draws, seed=seed, in_sample=in_sample)
     else:
         if earlier is None or later is None:
             raise SwingometerError("give --from and --to (or --all, or --calibrate)")
         pair = (check_election_name(earlier), check_election_name(later))
         if pair not in PAIRS:
             raise SwingometerError(f"backtest pairs are {', '.join(f'{a} -> {b}' for a, b in PAIRS)}")
-        others = [load_pair(a, b, data_dir) for a, b in PAIRS if (a, b) != pair] if method == "linked" else []
-        scores = [score(load_pair(*pair, data_dir), method, scope, others, draws=draws, seed=seed)]
+        loo = method == "linked" and not in_sample
+        others = [load_pair(a, b, data_dir) for a, b in PAIRS if (a, b) != pair] if loo else []
+        scores = [score(load_pair(*pair, data_dir), method, scope, others, draws=draws, seed=seed, in_sample=in_sample)]
+    later_names = list(dict.fromkeys(s.later for s in scores))
     rows = []
     for s in scores:
         row: dict[str, object] = {
-            "pair": f"{s.earlier} -> {s.later}", "method": s.method, "scope": s.scope, "gb_wrong": s.gb_wrong,
+            "pair": f"{s.earlier} -> {s.later}", "method": s.method + (" (in-sample)" if s.in_sample else ""),
+            "scope": s.scope, "gb_wrong": s.gb_wrong,
             "ni_wrong": s.ni_wrong, "seat_error_sum": s.total_seat_error, "share_mae": round(s.share_mae, 4),
+            "margin_sd": round(s.margin_sd, 4),
         }  # fmt: skip
         if s.simulation is not None:
             sim = s.simulation
@@ -257,6 +267,8 @@ def backtest(
         rows.append(row)
     frame = pd.DataFrame(rows)
     console.print(frame_table(frame.set_index("pair"), "backtest: GB seats called wrong from the true shares"))
+    edges = _knife_edge_frame([knife_edges(load_election(name, data_dir)) for name in later_names])
+    console.print(frame_table(edges, "knife-edges: close GB seats, and the misses expected at a margin-error spread"))
     if len(scores) == 1:
         errors = ", ".join(f"{p} {v:+d}" for p, v in scores[0].seat_error.items() if v)
         console.print(f"seat error by party (projected - actual): {errors or 'none'}")
@@ -271,7 +283,19 @@ def backtest(
     if json_path is not None:
         write_output(json_path, json.dumps([s.to_dict() for s in scores], indent=1) + "\n", force)
     if markdown_path is not None:
-        write_output(markdown_path, markdown_table(frame.set_index("pair")), force)
+        text = markdown_table(frame.set_index("pair")) + "\n" + markdown_table(edges)
+        write_output(markdown_path, text, force)
+
+
+def _knife_edge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per election: seats won by under 2 and 5 points; expected misses per spread."""
+    import pandas as pd
+
+    return pd.DataFrame([
+        {"election": r["later"], "under_2pts": r["close"]["2"], "under_5pts": r["close"]["5"]}
+        | {f"wrong_if_sd_{float(sd) * 100:g}pts": round(v, 1) for sd, v in r["expected_wrong"].items()}
+        for r in rows
+    ]).set_index("election")  # fmt: skip
 
 
 def _print_calibration(pairs: list[PairFeatures], data_dir: Path | None, json_path: Path | None, force: bool) -> None:

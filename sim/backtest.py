@@ -18,6 +18,11 @@ headline, as in ``docs/model.md``'s baseline table), per-party seat error, and t
 error of the projected vote shares. With draws, the projection is simulated with the default
 error model less the errors of what the backtest is given (:func:`backtest_uncertainty`), and the
 seat-win probabilities and the intervals of party seat totals are scored too.
+
+How many seats a model can hope to call depends on how many were knife-edges. Each score carries
+the spread of the model's margin errors (projected minus true lead of the true winner over the
+true runner-up); :func:`knife_edges` counts a pair's close seats and the misses to expect of a
+model whose margin errors are unbiased and normal with a given spread.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+from scipy.stats import norm
 
 from sim.data.election import NATIONS, DataDir, Election, load_election
 from sim.errors import SwingometerError
@@ -79,6 +85,8 @@ class Score:
     seat_error: dict[str, int] = field(default_factory=dict)
     total_seat_error: int = 0
     share_mae: float = 0.0
+    margin_sd: float = 0.0
+    in_sample: bool = False
     simulation: SimulationScore | None = None
 
     def to_dict(self) -> dict[str, object]:
@@ -162,13 +170,16 @@ def project_pair(pair: PairFeatures, method: str, scope: str, coefs: dict[str, n
 
 def score(
     pair: PairFeatures, method: str, scope: str, others: list[PairFeatures] | None = None,
-    *, draws: int = 0, seed: int = 1,
+    *, draws: int = 0, seed: int = 1, in_sample: bool = False,
 ) -> Score:  # fmt: skip
     """Project and score one pair, method and scope; with ``draws``, simulate and score that too.
 
-    The linked model is fitted on ``others`` (the other pairs: leave-one-election-out).
+    The linked model is fitted on ``others`` (the other pairs: leave-one-election-out), or with
+    ``in_sample`` on the predicted pair itself: not a forecast, but the best its features can do.
     """
-    coefs = fit(others or []) if method == "linked" else None
+    if in_sample and method != "linked":
+        raise SwingometerError("only the linked model is fitted: --in-sample needs --method linked")
+    coefs = fit([pair] if in_sample else others or []) if method == "linked" else None
     state = project_pair(pair, method, scope, coefs)
     earlier, later = pair.earlier, pair.later
     winners = np.argmax(state.shares * state.lead * state.stood, axis=1)
@@ -183,12 +194,51 @@ def score(
     }
     stood = later.stood
     return Score(
-        earlier=earlier.name, later=later.name, method=method, scope=scope,
+        earlier=earlier.name, later=later.name, method=method, scope=scope, in_sample=in_sample,
         gb_wrong=int((winners[gb] != actual[gb]).sum()), ni_wrong=int((winners[~gb] != actual[~gb]).sum()),
         seat_error=error, total_seat_error=int(sum(abs(v) for v in error.values())),
         share_mae=float(np.abs(state.shares - later.shares)[stood].mean()),
+        margin_sd=float(np.sqrt(np.mean(margin_errors(later, state.shares * state.lead) ** 2))),
         simulation=simulate_pair(pair, state, scope, draws, seed) if draws else None,
     )  # fmt: skip
+
+
+def _top_two(later: Election) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """GB seats other than the Speaker's; the true winner and runner-up of each; the true shares.
+
+    Shares are those of each party's lead candidate (several independents are not one vote).
+    """
+    seats = np.nonzero(later.gb & ~later.stood[:, PARTY_INDEX["SPK"]])[0]
+    true = later.shares * later.lead_fraction
+    order = np.argsort(true[seats], axis=1, kind="stable")
+    return seats, order[:, -1], order[:, -2], true
+
+
+def margin_errors(later: Election, candidate_shares: np.ndarray) -> np.ndarray:
+    """Projected minus true lead of the true winner over the true runner-up, per GB seat.
+
+    ``candidate_shares`` are projected shares of each party's lead candidate (``shares * lead``).
+    """
+    seats, first, second, true = _top_two(later)
+    projected = candidate_shares[seats, first] - candidate_shares[seats, second]
+    return projected - (true[seats, first] - true[seats, second])
+
+
+def knife_edges(later: Election, spreads: tuple[float, ...] = (0.03, 0.04, 0.05)) -> dict[str, object]:
+    """How hard ``later`` is to call seat by seat, whatever the model.
+
+    ``close``: GB seats won by under 2 and 5 points. ``expected_wrong``: for each spread ``sd``,
+    the seats a model would miss on average if its margin errors were unbiased and normal with
+    that spread, ``sum(Phi(-margin / sd))`` over GB seats (the race for first is taken as a
+    two-party race; third parties only add misses).
+    """
+    seats, first, second, true = _top_two(later)
+    margin = true[seats, first] - true[seats, second]
+    return {
+        "later": later.name,
+        "close": {"2": int((margin < 0.02).sum()), "5": int((margin < 0.05).sum())},
+        "expected_wrong": {f"{sd:g}": float(norm.cdf(-margin / sd).sum()) for sd in spreads},
+    }
 
 
 def backtest_uncertainty(scope: str) -> Uncertainty:
@@ -239,8 +289,11 @@ def load_pairs(data_dir: DataDir = None) -> list[PairFeatures]:
     return [load_pair(a, b, data_dir) for a, b in PAIRS]
 
 
-def backtest_all(data_dir: DataDir = None, *, draws: int = 0, seed: int = 1) -> list[Score]:
-    """Every pair, method and scope (the linked model at region scope only)."""
+def backtest_all(data_dir: DataDir = None, *, draws: int = 0, seed: int = 1, in_sample: bool = False) -> list[Score]:
+    """Every pair, method and scope (the linked model at region scope only).
+
+    With ``in_sample``, the linked model is also fitted on each pair itself (an extra row).
+    """
     pairs = load_pairs(data_dir)
     out = []
     for pair in pairs:
@@ -248,4 +301,6 @@ def backtest_all(data_dir: DataDir = None, *, draws: int = 0, seed: int = 1) -> 
         for method in METHODS:
             for scope in SCOPES if method != "linked" else ("region",):
                 out.append(score(pair, method, scope, others, draws=draws, seed=seed))
+        if in_sample:
+            out.append(score(pair, "linked", "region", draws=draws, seed=seed, in_sample=True))
     return out

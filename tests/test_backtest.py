@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.backtest import PAIRS, load_pair, load_pairs, project_pair, score
+from sim.backtest import PAIRS, knife_edges, load_pair, load_pairs, margin_errors, project_pair, score
 from sim.calibrate import calibrate, poll_error
 from sim.data.election import DataDir
+from sim.data.fetch import data_path
 from sim.linked import PairFeatures, fit
 from sim.parties import PARTY_INDEX
 from sim.scenario.schema import Uncertainty
@@ -43,6 +47,32 @@ def test_linked_model_beats_uniform_swing_leave_one_out(
     uniform = score(pairs[pair], "uniform", "region")
     assert linked.gb_wrong <= uniform.gb_wrong - 5, (linked.gb_wrong, uniform.gb_wrong)
     assert linked.share_mae < uniform.share_mae
+
+
+def test_knife_edges_agree_with_the_commons_library_majorities(
+    pairs: dict[tuple[str, str], PairFeatures], data_dir: DataDir
+) -> None:
+    """Close seats counted from our candidate data match the HoC constituency file's majorities."""
+    import pandas as pd
+
+    hoc = pd.read_csv(data_path("hoc_general_election_results/HoC-GE2024-results-by-constituency.csv", data_dir))
+    gb = hoc[(hoc["Country name"] != "Northern Ireland") & (hoc["First party"] != "Spk")]
+    margin = gb["Majority"] / gb["Valid votes"]
+    edges = knife_edges(pairs[("2019-notional", "2024")].later, (0.03, 0.05))
+    assert edges["close"] == {"2": int((margin < 0.02).sum()), "5": int((margin < 0.05).sum())}
+    expected = edges["expected_wrong"]
+    assert isinstance(expected, dict)
+    assert 0 < expected["0.03"] < expected["0.05"] < len(gb)
+
+
+def test_margin_errors_are_zero_for_the_true_shares_and_score_reports_their_spread(
+    pairs: dict[tuple[str, str], PairFeatures],
+) -> None:
+    later = pairs[("2017", "2019")].later
+    assert abs(margin_errors(later, later.shares * later.lead_fraction)).max() == 0.0
+    uniform = score(pairs[("2017", "2019")], "uniform", "region")
+    linked = score(pairs[("2017", "2019")], "linked", "region", _others(pairs, ("2017", "2019")))
+    assert 0.0 < linked.margin_sd < uniform.margin_sd
 
 
 def test_linked_fit_depends_on_its_training_pairs(pairs: dict[tuple[str, str], PairFeatures]) -> None:
@@ -141,6 +171,25 @@ def test_backtest_command_all() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.count("region") >= 16
     assert result.output.count("linked") == 4
+    assert "knife-edges" in result.output
+
+
+def test_backtest_in_sample_rows(tmp_path: Path) -> None:
+    """--in-sample adds the linked model fitted on each election itself, flagged as such."""
+    out = tmp_path / "scores.json"
+    result = CliRunner().invoke(app, ["backtest", "--all", "--in-sample", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(out.read_text())
+    flagged = [s for s in scores if s["in_sample"]]
+    assert [(s["later"], s["method"]) for s in flagged] == [(b, "linked") for _, b in PAIRS]
+    loo = {s["later"]: s for s in scores if s["method"] == "linked" and not s["in_sample"]}
+    assert any(s["seat_error"] != loo[s["later"]]["seat_error"] for s in flagged)
+
+
+def test_backtest_in_sample_needs_the_linked_model() -> None:
+    result = CliRunner().invoke(app, ["backtest", "--from", "2015", "--to", "2017", "--method", "stm", "--in-sample"])
+    assert result.exit_code == 1
+    assert "--in-sample needs --method linked" in result.output
 
 
 def test_backtest_command_rejects_unknown_pair() -> None:
