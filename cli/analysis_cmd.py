@@ -292,8 +292,8 @@ def _knife_edge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame([
-        {"election": r["later"], "under_2pts": r["close"]["2"], "under_5pts": r["close"]["5"]}
-        | {f"wrong_if_sd_{float(sd) * 100:g}pts": round(v, 1) for sd, v in r["expected_wrong"].items()}
+        {"election": r["later"], "won_<2pt": r["close"]["2"], "won_<5pt": r["close"]["5"]}
+        | {f"miss@{float(sd) * 100:g}pt": round(v, 1) for sd, v in r["expected_wrong"].items()}
         for r in rows
     ]).set_index("election")  # fmt: skip
 
