@@ -234,14 +234,15 @@ def backtest(
     import pandas as pd
 
     from sim.backtest import PAIRS, backtest_all, knife_edges, load_pair, load_pairs, score
-    from sim.data.election import check_election_name, load_election
+    from sim.data.election import check_election_name
 
     refuse_existing([json_path, markdown_path], force)
     if calibrate:
         _print_calibration(load_pairs(data_dir), data_dir, json_path, force)
         return
     if all_pairs:
-        scores = backtest_all(data_dir, draws=draws, seed=seed, in_sample=in_sample)
+        pairs = load_pairs(data_dir)
+        scores = backtest_all(pairs, draws=draws, seed=seed, in_sample=in_sample)
     else:
         if earlier is None or later is None:
             raise SwingometerError("give --from and --to (or --all, or --calibrate)")
@@ -250,8 +251,8 @@ def backtest(
             raise SwingometerError(f"backtest pairs are {', '.join(f'{a} -> {b}' for a, b in PAIRS)}")
         loo = method == "linked" and not in_sample
         others = [load_pair(a, b, data_dir) for a, b in PAIRS if (a, b) != pair] if loo else []
-        scores = [score(load_pair(*pair, data_dir), method, scope, others, draws=draws, seed=seed, in_sample=in_sample)]
-    later_names = list(dict.fromkeys(s.later for s in scores))
+        pairs = [load_pair(*pair, data_dir)]
+        scores = [score(pairs[0], method, scope, others, draws=draws, seed=seed, in_sample=in_sample)]
     rows = []
     for s in scores:
         row: dict[str, object] = {
@@ -267,7 +268,7 @@ def backtest(
         rows.append(row)
     frame = pd.DataFrame(rows)
     console.print(frame_table(frame.set_index("pair"), "backtest: GB seats called wrong from the true shares"))
-    edges = _knife_edge_frame([knife_edges(load_election(name, data_dir)) for name in later_names])
+    edges = _knife_edge_frame([knife_edges(p.later) for p in pairs])
     console.print(frame_table(edges, "knife-edges: close GB seats, and the misses expected at a margin-error spread"))
     if len(scores) == 1:
         errors = ", ".join(f"{p} {v:+d}" for p, v in scores[0].seat_error.items() if v)

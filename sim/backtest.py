@@ -289,12 +289,11 @@ def load_pairs(data_dir: DataDir = None) -> list[PairFeatures]:
     return [load_pair(a, b, data_dir) for a, b in PAIRS]
 
 
-def backtest_all(data_dir: DataDir = None, *, draws: int = 0, seed: int = 1, in_sample: bool = False) -> list[Score]:
-    """Every pair, method and scope (the linked model at region scope only).
+def backtest_all(pairs: list[PairFeatures], *, draws: int = 0, seed: int = 1, in_sample: bool = False) -> list[Score]:
+    """Every pair (see :func:`load_pairs`), method and scope (the linked model at region scope only).
 
     With ``in_sample``, the linked model is also fitted on each pair itself (an extra row).
     """
-    pairs = load_pairs(data_dir)
     out = []
     for pair in pairs:
         others = [q for q in pairs if q is not pair]
