@@ -55,3 +55,10 @@ def write_output(path: Path, text: str | bytes, force: bool) -> None:
     else:
         path.write_text(text, encoding="utf-8")
     err_console.print(f"wrote {path}")
+
+
+def print_notes(notes: tuple[str, ...] | list[str]) -> None:
+    """Print what the projection wants the user to know (implied shares, warnings), to stderr."""
+    for note in notes:
+        style = "yellow" if note.startswith("warning") else "dim"
+        err_console.print(f"[{style}]{escape(note)}[/{style}]", highlight=False, soft_wrap=True)

@@ -11,7 +11,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli import analysis_cmd, claims_cmd, data_cmd, project_cmd, scenario_cmd
-from cli.common import DataDirOption, ForceOption, Group, console, err_console, refuse_existing, write_output
+from cli.common import (
+    DataDirOption,
+    ForceOption,
+    Group,
+    console,
+    err_console,
+    print_notes,
+    refuse_existing,
+    write_output,
+)
 from cli.tables import frame_table
 from sim.parties import party_index
 from sim.results import SimulationResult
@@ -87,6 +96,7 @@ def run(
         result = run_file(
             file, draws, seed, threads=threads, data_dir=data_dir, progress=lambda n: bar.advance(task, n)
         )
+    print_notes(result.projection.notes)
     console.print(_summary_table(result, f"{file.name}: {draws:,} draws, seed {seed}"))
     for members in blocs:
         b = result.bloc(members)

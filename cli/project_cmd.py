@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DataDirOption, ForceOption, console, write_output
+from cli.common import DataDirOption, ForceOption, console, print_notes, refuse_existing, write_output
 from cli.tables import export, frame_table
 from sim.changes import changes, explain, seat_table
 from sim.data.election import load_election
@@ -28,11 +28,16 @@ def project(
     ] = None,
     json_path: JsonOption = None,
     csv_path: CsvOption = None,
+    seats_csv: Annotated[
+        Path | None, typer.Option("--seats-csv", help="Write one row per seat and party (base and projected).")
+    ] = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
     """Apply a scenario deterministically: seats per party and the seats changing hands."""
+    refuse_existing([json_path, csv_path, seats_csv], force)
     scenario, projection = project_file(file, data_dir)
+    print_notes(projection.notes)
     seats = seat_table(projection)
     moved = changes(projection)
     console.print(frame_table(seats, f"{file.name}: base {scenario.base}", percent=("base_share", "share")))
@@ -53,6 +58,8 @@ def project(
         write_output(json_path, json.dumps(doc, indent=2) + "\n", force)
     if csv_path is not None:
         write_output(csv_path, seats.to_csv(), force)
+    if seats_csv is not None:
+        write_output(seats_csv, projection.seat_frame().to_csv(index=False), force)
 
 
 def flip(

@@ -41,14 +41,15 @@ from sim.results import seat_quantiles
 from sim.scenario.schema import Uncertainty
 from sim.simulate import inputs_for, simulate
 from sim.steps import State, transfer_voters
-from sim.swing import proportional_swing, scope_shares, stm_swing, uniform_swing
+from sim.swing import METHODS as SWING_METHODS
+from sim.swing import scope_shares
 
 PAIRS: tuple[tuple[str, str], ...] = (("2010", "2015"), ("2015", "2017"), ("2017", "2019"), ("2019-notional", "2024"))
 SUCCESSORS: dict[tuple[str, str], dict[str, str]] = {
     ("2017", "2019"): {"UKIP": "BRX"},
     ("2019-notional", "2024"): {"BRX": "REF"},
 }
-METHODS = {"uniform": uniform_swing, "proportional": proportional_swing, "stm": stm_swing, "linked": uniform_swing}
+METHODS = {**SWING_METHODS, "linked": SWING_METHODS["uniform"]}
 SCOPES = ("gb", "nation", "region")
 
 
@@ -162,7 +163,7 @@ def project_pair(pair: PairFeatures, method: str, scope: str, coefs: dict[str, n
         stood = state.stood[mask]
         # Backtests take the closest reachable result where a target cannot be met exactly (a
         # party surging from a few votes in a handful of seats, under proportional swing).
-        projected = swing(shares[mask], stood, weight, target, stood.any(axis=0), strict=False)
+        projected = swing(shares[mask], stood, weight, target, strict=False).shares
         state.votes[mask] = projected * weight[:, None]
     state.votes[speaker] = later.shares[speaker] * state.total[speaker][:, None]  # the Speaker's seat is not projected
     return state

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.data.election import Election
+if TYPE_CHECKING:
+    import pandas as pd
+
+from sim.data.election import DataDir, Election
 from sim.scenario import schema as s
 from sim.steps import (
     State,
@@ -43,6 +47,9 @@ class Projection:
         Shares after each step, the base first.
     stood_down : (n_seats, n_parties) bool
         Where a pact step stood a party down.
+    notes : tuple of str
+        What the steps want the user to know: implied shares of parties without a target,
+        targets met in few seats, balancing corrections.
 
     """
 
@@ -53,6 +60,7 @@ class Projection:
     lead: np.ndarray
     trace: list[tuple[str, np.ndarray]]
     stood_down: np.ndarray
+    notes: tuple[str, ...] = ()
 
     @property
     def shares(self) -> np.ndarray:
@@ -70,6 +78,24 @@ class Projection:
         """Winning party column per seat (the leading candidate's share decides)."""
         return np.argmax(self.shares * self.lead * self.stood, axis=1)
 
+    def seat_frame(self) -> pd.DataFrame:
+        """One row per seat and party that stood (in the base or the projection), seat order.
+
+        Columns: ``seat_id, seat, nation, region, party, base_votes, base_share, votes, share,
+        winner`` (the seat's projected winner) and ``base_winner``.
+        """
+        import pandas as pd
+
+        e = self.election
+        rows, cols = np.nonzero(self.stood | e.stood)
+        parties = np.array(e.parties, dtype=object)
+        return pd.DataFrame({
+            "seat_id": e.seat_ids[rows], "seat": e.seat_names[rows], "nation": e.nations[rows],
+            "region": e.regions[rows], "party": parties[cols], "base_votes": e.votes[rows, cols],
+            "base_share": e.shares[rows, cols], "votes": self.votes[rows, cols], "share": self.shares[rows, cols],
+            "winner": parties[self.winners[rows]], "base_winner": parties[e.winners[rows]],
+        })  # fmt: skip
+
     def seat_totals(self) -> np.ndarray:
         """Seats per party, ``(n_parties,)``."""
         return np.bincount(self.winners, minlength=len(self.election.parties))
@@ -85,20 +111,26 @@ class Projection:
         """A projection holding a state's arrays (no trace and no stand-downs unless given)."""
         return cls(
             election, state.votes, state.abstain, state.stood, state.lead, trace if trace is not None else [],
-            stood_down if stood_down is not None else np.zeros_like(state.stood),
+            stood_down if stood_down is not None else np.zeros_like(state.stood), tuple(state.notes),
         )  # fmt: skip
 
 
-def project(scenario: s.Scenario, election: Election, by_elections: Callable[[], object] | None = None) -> Projection:
+def project(
+    scenario: s.Scenario,
+    election: Election,
+    by_elections: Callable[[], object] | None = None,
+    data_dir: DataDir = None,
+) -> Projection:
     """Apply every step of ``scenario`` to ``election`` in order.
 
-    ``by_elections`` returns the by-election candidacies table, for override steps that use one.
+    ``by_elections`` returns the by-election candidacies table, for override steps that use one;
+    ``data_dir`` is where other elections are read from (a party's geography in a shares step).
     """
     state = State.from_election(election)
     trace = [(f"base {election.name}", state.shares.copy())]
     stood_down = np.zeros(state.stood.shape, dtype=bool)
     handlers: dict[type, Callable[..., object]] = {
-        s.SharesStep: apply_shares,
+        s.SharesStep: partial(apply_shares, data_dir=data_dir),
         s.FlowsStep: apply_flows,
         s.CovariateSwingStep: apply_covariate_swing,
         s.TacticalStep: apply_tactical,

@@ -30,7 +30,7 @@ def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, 
     scenario = load_scenario(path)
     election = load_election(scenario.base, data_dir)
     try:
-        return scenario, project(scenario, election, by_elections_loader(data_dir))
+        return scenario, project(scenario, election, by_elections_loader(data_dir), data_dir)
     except (ScenarioError, LookupFailed) as exc:
         raise ScenarioError(f"{path}: {exc}") from None
 
@@ -47,8 +47,8 @@ def run_scenario(
 ) -> SimulationResult:
     """Project a scenario on its base election and simulate it."""
     loader = by_elections_loader(data_dir)
-    projection = project(scenario, load_election(scenario.base, data_dir), loader)
-    inputs = prepare(scenario, projection, loader)
+    projection = project(scenario, load_election(scenario.base, data_dir), loader, data_dir)
+    inputs = prepare(scenario, projection, loader, data_dir)
     return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)
 
 
@@ -64,5 +64,5 @@ def run_file(
 ) -> SimulationResult:
     """Load, project and simulate a scenario file."""
     scenario, projection = project_file(path, data_dir)  # file-named errors for the projection
-    inputs = prepare(scenario, projection, by_elections_loader(data_dir))
+    inputs = prepare(scenario, projection, by_elections_loader(data_dir), data_dir)
     return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)

@@ -22,6 +22,7 @@ import numba
 import numpy as np
 
 from kernels.montecarlo import simulate_seats
+from sim.data.election import DataDir
 from sim.data.names import NUMERIC
 from sim.errors import ScenarioError, did_you_mean
 from sim.project import Projection, project
@@ -114,7 +115,12 @@ class Inputs:
                 self.seat_sigma)  # fmt: skip
 
 
-def prepare(scenario: Scenario, projection: Projection, by_elections: Callable[[], object] | None = None) -> Inputs:
+def prepare(
+    scenario: Scenario,
+    projection: Projection,
+    by_elections: Callable[[], object] | None = None,
+    data_dir: DataDir = None,
+) -> Inputs:
     """Turn a scenario's uncertainty and its projection into kernel inputs.
 
     With uncertain parameters, the projection is redone at the parameters' means.
@@ -137,11 +143,11 @@ def prepare(scenario: Scenario, projection: Projection, by_elections: Callable[[
                         f"(at the {TAIL:g} tail) and {exc}; narrow or truncate it (a beta for rates)"
                     ) from None
             scenario = with_value(scenario, path, float(mean))
-        projection = project(scenario, election, by_elections)
+        projection = project(scenario, election, by_elections, data_dir)
         for k, ((path, _), mean) in enumerate(zip(params, centre, strict=True)):
             h = 1e-4
-            up = project(with_value(scenario, path, mean + h), election, by_elections).shares
-            down = project(with_value(scenario, path, mean - h), election, by_elections).shares
+            up = project(with_value(scenario, path, mean + h), election, by_elections, data_dir).shares
+            down = project(with_value(scenario, path, mean - h), election, by_elections, data_dir).shares
             sens[k] = (up - down) / (2 * h)
     return inputs_for(projection, unc, quantiles, centre, sens)
 

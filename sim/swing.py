@@ -1,25 +1,52 @@
 """Deterministic swing models: move a scope's vote shares to target values seat by seat.
 
 ``shares`` is ``(n_seats, n_parties)`` (fractions of valid votes), ``stood`` the mask of parties
-standing, ``weight`` each seat's valid votes (scope shares are vote-weighted), ``target`` the
-scope share wanted for each party in ``targeted``.
+standing, ``weight`` each seat's valid votes (scope shares are vote-weighted) and ``full`` the
+scope share wanted for *every* party (:func:`implied_targets` fills in the parties a scenario
+gives no target).
 
-Parties with a target hit it exactly (to 1e-10). Parties without one form a block: in every seat
-they keep their relative sizes and together they take what the targets leave (``1 - sum(targets)``).
-Clipping negative shares at zero and renormalising each seat moves the scope totals away from a
-one-shot swing, so each method re-solves its swing by a short fixed-point iteration.
+Every method works the same way in a seat: it says how much each standing party should gain or
+lose there (uniform: the same number of points in every seat; proportional: the same fraction
+of its share; strong transition: the same fraction of its weak, then strong, supporters), and
+then balances the seat. Where the intended gains exceed the intended losses (because a loser
+does not stand there, or cannot lose more than it has), the gains are scaled down in proportion;
+where losses exceed gains, the losses are. A party whose intended change is zero never moves,
+no party moves against the sign of its change, and each seat's shares still add up to one.
+The per-party changes are then re-solved by a short fixed-point iteration until the scope's
+vote-weighted shares equal the targets (to ``TOLERANCE``).
+
+Each method returns the new shares and ``correction``, the largest amount (in share points) by
+which balancing moved any party in any seat away from its intended change: the departure from
+the textbook formula, shown to the user.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.errors import ScenarioError
 
 TOLERANCE = 1e-10
-MAX_ITERATIONS = 500
+MAX_ITERATIONS = 2000
+MAX_EXTRA_GAIN = 0.005
+"""Balancing never adds more than this (half a point) to a party's intended gain in a seat."""
+ACCEPTABLE = 1e-7
+"""A solver that has not reached ``TOLERANCE`` after ``MAX_ITERATIONS`` still succeeds within this."""
 WEAK_LIMIT = 0.20
 """Strong transition model: weak supporters are at most this share of a seat's turnout."""
+
+OTHERS_RULES = ("keep", "proportional")
+"""How parties without a target get their implied scope share (see :func:`implied_targets`)."""
+
+
+class Swung(NamedTuple):
+    """The result of a swing: new shares and the largest balancing correction in any seat."""
+
+    shares: np.ndarray
+    correction: float
 
 
 def scope_shares(shares: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -27,118 +54,207 @@ def scope_shares(shares: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return (shares * weight[:, None]).sum(axis=0) / weight.sum()
 
 
-def _renormalise(shares: np.ndarray, stood: np.ndarray) -> np.ndarray:
-    clipped = np.where(stood, np.clip(shares, 0.0, None), 0.0)
-    totals = clipped.sum(axis=1, keepdims=True)
-    return np.divide(clipped, totals, out=np.zeros_like(clipped), where=totals > 0)
+def coverage(stood: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Share of the scope's votes cast in seats where each party stands, ``(n_parties,)``."""
+    return (stood * weight[:, None]).sum(axis=0) / weight.sum()
 
 
-def _gaps(out: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray) -> tuple[np.ndarray, float]:
-    achieved = scope_shares(out, weight)
-    rest_target = 1.0 - target[targeted].sum()
-    rest = achieved[~targeted].sum()
-    return np.where(targeted, target - achieved, 0.0), (rest_target / rest if rest > 0 else 1.0)
+def implied_targets(
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray,
+    *, others: str = "keep", multiplicative: bool = False,
+) -> np.ndarray:  # fmt: skip
+    """Scope shares for every party: the targets, and for the others the scenario's rule.
+
+    ``keep`` (the default): parties without a target keep their scope shares. With complete
+    targets they stay exactly where they were. What the targets leave over is added to them as
+    one change for all: the same number of points in every seat each of them fights (uniform
+    and strong transition), or the same fraction of their share (``multiplicative``, for
+    proportional swing). What the targets leave short is taken from them as the same fraction
+    of each one's share, as the transition model takes votes from declining parties (so no
+    small party is driven to zero by a large party's target).
+    ``proportional``: they share what the targets leave in proportion to their scope shares.
+    """
+    current = scope_shares(shares, weight)
+    rest = 1.0 - target[targeted].sum()
+    free = ~targeted & stood.any(axis=0)
+    full = np.where(targeted, target, 0.0)
+    if not free.any():
+        return full
+    held = current[free].sum()
+    if others == "proportional" or multiplicative or rest < held:
+        full[free] = current[free] * (rest / held) if held > 0 else rest / free.sum()
+        return full
+    if others != "keep":
+        raise ScenarioError(f"unknown rule for untargeted parties '{others}'; choose {' or '.join(OTHERS_RULES)}")
+    cov = coverage(stood, weight)[free]
+    lo, hi = -1.0, 1.0  # points per seat: the untargeted parties' common change, found by bisection
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if np.maximum(current[free] + mid * cov, 0.0).sum() < rest:
+            lo = mid
+        else:
+            hi = mid
+    full[free] = np.maximum(current[free] + 0.5 * (lo + hi) * cov, 0.0)
+    full[free] *= rest / full[free].sum() if full[free].sum() > 0 else 0.0
+    return full
+
+
+def balance(shares: np.ndarray, stood: np.ndarray, change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Apply intended per-seat changes, adjusted so each seat's shares still add up to one.
+
+    ``change`` is ``(n_seats, n_parties)``; a loss is first capped at the party's share. Where a
+    seat's intended gains ``G`` and losses ``L`` differ (a party that moves elsewhere is absent
+    here, or a loser runs out of votes), the difference is shared in proportion to each party's
+    intended change: gains are scaled by ``2L / (G + L)`` and losses by ``2G / (G + L)`` (a
+    loss stays capped at the party's share), so both sides meet halfway, except that no party
+    gains more than ``MAX_EXTRA_GAIN`` above its intended change. A party with no change
+    does not move, no party moves against the sign of its change, and the result is continuous
+    in the changes (which the solvers need).
+    Returns the new shares and each party's departure from its (capped) intended change.
+    """
+    delta = np.where(stood, change, 0.0)
+    loss = np.where(delta < 0, np.minimum(-delta, shares), 0.0)
+    gain = np.where(delta > 0, delta, 0.0)
+    total_gain = gain.sum(axis=1, keepdims=True)
+    total_loss = loss.sum(axis=1, keepdims=True)
+    both = total_gain + total_loss
+    gain_scale = np.divide(2 * total_loss, both, out=np.ones_like(both), where=both > 0)
+    # No party gains more than MAX_EXTRA_GAIN above its intended change; losses shrink to match.
+    largest = gain.max(axis=1, keepdims=True)
+    cap = 1.0 + np.divide(MAX_EXTRA_GAIN, largest, out=np.ones_like(largest), where=largest > 0)
+    gain_scale = np.minimum(gain_scale, cap)
+    loss_scale = np.divide(total_gain * gain_scale, total_loss, out=np.ones_like(both), where=total_loss > 0)
+    scaled_loss = np.minimum(loss * loss_scale, shares)  # a loser cannot lose more than it has
+    short = total_gain * gain_scale - scaled_loss.sum(axis=1, keepdims=True)  # what capping left over
+    gained = total_gain * gain_scale
+    scaled_gain = gain * gain_scale * (1.0 - np.divide(short, gained, out=np.zeros_like(short), where=gained > 0))
+    out = np.where(stood, np.maximum(shares + scaled_gain - scaled_loss, 0.0), shares)
+    return out, np.abs(scaled_gain - gain) + np.abs(scaled_loss - loss)
+
+
+def _solve(
+    method: str, step: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], update: Callable[..., np.ndarray],
+    params: np.ndarray, weight: np.ndarray, full: np.ndarray, strict: bool,
+) -> Swung:  # fmt: skip
+    """Iterate ``params`` until the scope shares of ``step(params)`` equal ``full``."""
+    for _ in range(MAX_ITERATIONS):
+        out, departure = step(params)
+        gap = full - scope_shares(out, weight)
+        if np.abs(gap).max() < TOLERANCE:
+            break
+        params = update(params, gap, out)
+    else:
+        if strict and np.abs(gap).max() > ACCEPTABLE:
+            raise ScenarioError(
+                f"{method} swing could not reach the target shares within {MAX_ITERATIONS} iterations; "
+                "the targets are probably out of reach for a party that stands in few seats, or a party "
+                "must gain where nobody can lose"
+            )
+    return Swung(out, float(departure.max(initial=0.0)))
 
 
 def uniform_swing(
-    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray,
-    *, strict: bool = True,
-) -> np.ndarray:  # fmt: skip
-    """Uniform swing: add the same change to a targeted party's share in every seat it fights.
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, *, strict: bool = True
+) -> Swung:
+    """Uniform swing: every party's share changes by the same number of points in every seat it fights.
 
-    Negative shares are clipped to zero and each seat renormalised (the clipped mass is taken
-    from the other parties in proportion to their shares); the changes are re-solved until the
-    scope totals land on the targets.
+    The change of party ``p`` starts at ``(full[p] - S[p]) / coverage[p]`` (its scope change
+    spread over the seats it fights) and is re-solved after balancing (see the module docstring).
     """
-    swing = np.where(targeted, target - scope_shares(shares, weight), 0.0)
-    block = 1.0
-    coverage = (stood * weight[:, None]).sum(axis=0) / weight.sum()
-    for _ in range(MAX_ITERATIONS):
-        raw = np.where(targeted, shares + swing, shares * block)
-        out = _renormalise(raw, stood)
-        gap, ratio = _gaps(out, weight, target, targeted)
-        if np.abs(gap).max() < TOLERANCE and abs(ratio - 1.0) < TOLERANCE:
-            return out
-        swing += np.divide(gap, coverage, out=np.zeros_like(gap), where=coverage > 0)
-        block *= ratio
-    if not strict:
-        return out
-    raise _no_convergence("uniform")
+    cov = coverage(stood, weight)
+
+    def step(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return balance(shares, stood, np.broadcast_to(d, shares.shape))
+
+    def update(d: np.ndarray, gap: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return d + np.divide(gap, cov, out=np.zeros_like(gap), where=cov > 0)
+
+    start = np.divide(full - scope_shares(shares, weight), cov, out=np.zeros_like(full), where=cov > 0)
+    return _solve("uniform", step, update, start, weight, full, strict)
 
 
 def proportional_swing(
-    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray,
-    *, strict: bool = True,
-) -> np.ndarray:  # fmt: skip
-    """Proportional swing: multiply a targeted party's share in every seat by the same factor.
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, *, strict: bool = True
+) -> Swung:
+    """Proportional swing: every party's share is multiplied by the same factor in every seat it fights.
 
-    A party's relative strength between seats is kept. Each seat is renormalised, and the
-    factors are re-solved until the scope totals land on the targets. A targeted party with no
-    votes yet (it newly stands) has nothing to scale: it starts from its target share in every
-    seat it fights.
+    Each seat is then divided by its total (the textbook renormalisation, which keeps the
+    proportional character: a party's share relative to another's changes by the same ratio in
+    every seat). A party with no votes yet but a positive target (it newly stands) has nothing
+    to scale: it starts from its target share in every seat it fights.
     """
     current = scope_shares(shares, weight)
-    new = targeted & (current <= 0) & (target > 0)
+    new = (current <= 0) & (full > 0)
     if new.any():
-        shares = np.where(new & stood, target, shares)
+        room = np.where(stood & new, full, 0.0)
+        shares = np.where(new, room, shares * (1.0 - room.sum(axis=1, keepdims=True)))
         current = scope_shares(shares, weight)
-    factor = np.where(targeted, np.divide(target, current, out=np.zeros_like(target), where=current > 0), 1.0)
-    for _ in range(MAX_ITERATIONS):
-        out = _renormalise(shares * factor, stood)
-        gap, ratio = _gaps(out, weight, target, targeted)
-        if np.abs(gap).max() < TOLERANCE and abs(ratio - 1.0) < TOLERANCE:
-            return out
+
+    def step(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        scaled = np.where(stood, shares * f, 0.0)
+        total = scaled.sum(axis=1, keepdims=True)
+        out = np.divide(scaled, total, out=shares.copy(), where=total > 0)
+        return out, np.abs(out - scaled)
+
+    def update(f: np.ndarray, gap: np.ndarray, out: np.ndarray) -> np.ndarray:
         achieved = scope_shares(out, weight)
-        factor = np.where(
-            targeted, factor * np.divide(target, achieved, out=np.ones_like(target), where=achieved > 0), factor * ratio
-        )
-    if not strict:
-        return out  # the closest reachable: a party cannot pass 100% in the few seats it has votes in
-    raise _no_convergence("proportional")
+        return f * np.divide(full, achieved, out=np.ones_like(full), where=achieved > 0)
+
+    start = np.divide(full, current, out=np.ones_like(full), where=current > 0)
+    return _solve("proportional", step, update, start, weight, full, strict)
 
 
 def stm_swing(
-    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, target: np.ndarray, targeted: np.ndarray,
-    *, strict: bool = True,
-) -> np.ndarray:  # fmt: skip
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, *, strict: bool = True
+) -> Swung:
     """Strong transition model (Electoral Calculus): declining parties lose weak supporters first.
 
     Each party's vote in a seat splits into weak supporters (up to ``WEAK_LIMIT`` of the seat's
     turnout) and strong supporters (the rest). A declining party loses the same fraction of its
     weak supporters in every seat; only if that is not enough does it lose the same fraction of
-    its strong supporters too. The votes released in a seat go to the gaining parties that stand
-    there, in proportion to their national gains; where no gainer stands, the seat keeps its
-    votes. Untargeted parties take part with the target that keeps their share of the block.
-    Gainers cannot gain where they do not stand, so the pass lands close to, not on, the targets;
-    a final proportional swing (typically a few tenths of a point) makes the totals exact.
-    With ``strict=False`` unreachable targets give the closest result instead of an error.
+    its strong supporters too. The votes released in a seat go to the gaining parties standing
+    there, in proportion to one weight per gainer; where no gainer stands, the seat keeps its
+    votes. The loss fractions and gain weights are solved together so that every party lands on
+    its scope target exactly: no closing pass by another method.
     """
     current = scope_shares(shares, weight)
-    rest = current[~targeted].sum()
-    full = np.where(targeted, target, current * ((1.0 - target[targeted].sum()) / rest if rest > 0 else 0.0))
     change = full - current
     weak = np.minimum(shares, WEAK_LIMIT)
     strong = shares - weak
     weak_total = scope_shares(weak, weight)
-    strong_total = scope_shares(strong, weight)
-    need = np.where(change < 0, -change, 0.0)
-    from_weak = np.divide(np.minimum(need, weak_total), weak_total, out=np.zeros_like(need), where=weak_total > 0)
-    extra = np.maximum(need - weak_total, 0.0)
-    from_strong = np.minimum(np.divide(extra, strong_total, out=np.zeros_like(need), where=strong_total > 0), 1.0)
-    loss = weak * from_weak + strong * from_strong
-    gain = np.where(change > 0, change, 0.0)
-    eligible = stood & (gain > 0)
-    placeable = eligible.any(axis=1)
-    loss[~placeable] = 0.0
-    released = loss.sum(axis=1)
-    w = eligible * gain
-    alloc = w / np.where(placeable, w.sum(axis=1), 1.0)[:, None] * released[:, None]
-    first = shares - loss + alloc
-    return proportional_swing(first, stood, weight, target, targeted, strict=strict)
+    loser = change < 0
+    gainer = change > 0
+
+    def step(params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        need, g = params[0], params[1]
+        from_weak = np.divide(np.minimum(need, weak_total), weak_total, out=np.zeros_like(need), where=weak_total > 0)
+        strong_total = scope_shares(strong, weight)
+        extra = np.maximum(need - weak_total, 0.0)
+        from_strong = np.divide(extra, strong_total, out=np.zeros_like(need), where=strong_total > 0)
+        loss = np.where(loser, weak * np.clip(from_weak, 0, 1) + strong * np.clip(from_strong, 0, 1), 0.0)
+        eligible = stood & gainer
+        w = np.where(eligible, g, 0.0)
+        wsum = w.sum(axis=1, keepdims=True)
+        loss = np.where(wsum > 0, loss, 0.0)  # no gainer stands: the seat keeps its votes
+        released = loss.sum(axis=1, keepdims=True)
+        alloc = np.divide(w, wsum, out=np.zeros_like(w), where=wsum > 0) * released
+        return shares - loss + alloc, np.zeros(1)
+
+    def update(params: np.ndarray, gap: np.ndarray, out: np.ndarray) -> np.ndarray:
+        need, g = params[0].copy(), params[1].copy()
+        need[loser] -= gap[loser]
+        achieved = scope_shares(out, weight) - current
+        ratio = np.divide(change, achieved, out=np.full_like(change, 2.0), where=gainer & (achieved > 0))
+        g[gainer] *= np.clip(ratio[gainer], 0.5, 2.0)  # bounded steps; only the weights' ratios matter
+        return np.array([need, g / max(g.max(), 1e-300)])
+
+    start = np.array([np.where(loser, -change, 0.0), np.where(gainer, change, 0.0)])
+    return _solve("stm", step, update, start, weight, full, strict)
 
 
-def _no_convergence(method: str) -> ScenarioError:
-    return ScenarioError(
-        f"{method} swing could not reach the target shares within {MAX_ITERATIONS} iterations; "
-        "the targets are probably out of reach for a party that stands in few seats"
-    )
+METHODS: dict[str, Callable[..., Swung]] = {
+    "uniform": uniform_swing,
+    "proportional": proportional_swing,
+    "stm": stm_swing,
+}
+"""Swing method by the name scenario files use."""

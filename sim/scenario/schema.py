@@ -40,6 +40,30 @@ class SeatFilter(Strict):
     )
 
 
+class Geography(Strict):
+    """Where a party is strong: another party's shares at an election, or a seat covariate."""
+
+    party: str | None = Field(default=None, description="a party whose shares give the pattern, e.g. UKIP")
+    election: str | None = Field(default=None, description="the election of those shares, e.g. 2015")
+    covariate: str | None = Field(default=None, description="or a numeric covariate, e.g. leave")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Geography:
+        if (self.covariate is None) == (self.party is None or self.election is None):
+            raise ValueError(
+                "give either party and election (like = { party = 'UKIP', election = '2015' }) "
+                "or a covariate (like = { covariate = 'leave' })"
+            )
+        return self
+
+
+class Candidacy(Strict):
+    """A party made to stand in every seat of the step's scope (or the seats named), with a geography."""
+
+    seats: list[str] = Field(default_factory=list, description="seat names or ONS codes (default: every seat)")
+    like: Geography = Field(description="its starting shares follow this pattern")
+
+
 class SharesStep(Strict):
     """Move the scope's vote shares to target values by a swing method."""
 
@@ -47,6 +71,14 @@ class SharesStep(Strict):
     method: Literal["uniform", "proportional", "stm"] = "uniform"
     scope: str = Field(default="gb", description="'gb', 'uk', a nation or a region")
     shares: dict[str, Share] = Field(description="target share of valid votes per party (0-1)")
+    others: Literal["keep", "proportional"] = Field(
+        default="keep",
+        description="parties without a target: keep their shares, the targets' remainder spread by the "
+        "step's method (keep), or share the remainder in proportion to their shares (proportional)",
+    )
+    stand: dict[str, Candidacy] = Field(
+        default_factory=dict, description="parties made to stand everywhere in the scope, with a starting geography"
+    )
 
     @field_validator("shares")
     @classmethod

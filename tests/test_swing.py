@@ -1,0 +1,173 @@
+"""Swing mechanics on the real data: uniform means uniform, implied shares, partial candidacies."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cli.main import app
+from sim.data.election import Election, load_election
+from sim.parties import PARTY_INDEX
+from sim.project import Projection, project
+from sim.run import project_file
+from sim.scenario.load import parse_scenario
+from sim.swing import coverage, scope_shares
+
+QUICKSTART = Path(__file__).resolve().parent.parent / "scenarios" / "uniform-2019-polls.toml"
+CON, LAB, LD, REF = (PARTY_INDEX[p] for p in ("CON", "LAB", "LD", "REF"))
+SPK = PARTY_INDEX["SPK"]
+FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@cache
+def election(name: str, data_dir: Path | None) -> Election:
+    """An election loaded once (hypothesis tests take the small data_dir fixture, not the elections)."""
+    return load_election(name, data_dir)
+
+
+def run(election: Election, *steps: dict[str, Any]) -> Projection:
+    return project(parse_scenario({"schema": 1, "base": election.name, "steps": list(steps)}), election)
+
+
+def gb_changes(election: Election, projection: Projection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """GB seats less the Speaker's: the mask, each party's intended uniform change, the seat changes."""
+    gb = election.gb & ~election.stood[:, SPK]
+    weight = election.valid_votes[gb].astype(float)
+    before = scope_shares(election.shares[gb], weight)
+    after = scope_shares(projection.shares[gb], projection.votes[gb].sum(axis=1))
+    cov = coverage(election.stood[gb], weight)
+    intended = np.divide(after - before, cov, out=np.zeros_like(cov), where=cov > 0)
+    return gb, intended, projection.shares - election.shares
+
+
+def test_quickstart_is_one_a_psephologist_would_sign(data_dir: Path | None) -> None:
+    """No Brexit Party, independent or other gains; Labour rises in every English seat it fights."""
+    _, projection = project_file(QUICKSTART, data_dir)
+    e = projection.election
+    gained = projection.winners[projection.winners != e.winners]
+    assert not np.isin(gained, [PARTY_INDEX[p] for p in ("BRX", "IND", "OTH", "UKIP")]).any()
+    england = (e.nations == "England") & e.stood[:, LAB] & ~e.stood[:, SPK]
+    assert (projection.shares[england, LAB] > e.shares[england, LAB]).all()
+    con = (projection.shares - e.shares)[england, CON]
+    assert con.max() - con.min() < 0.035  # the same change everywhere, but for partial candidacies
+
+
+@FAST
+@given(con=st.floats(-0.06, 0.04), ld=st.floats(-0.01, 0.03))
+def test_uniform_change_equals_the_scope_change_where_candidacies_are_complete(
+    data_dir: Path | None, con: float, ld: float
+) -> None:
+    """2015 (CON, LAB and LD stood in every GB seat); complete targets, the rest keep their shares.
+
+    In every seat where nothing clips, each party's change is its GB change, to 0.1 point.
+    """
+    e = election("2015", data_dir)
+    gb = e.gb & ~e.stood[:, SPK]
+    assert e.stood[gb][:, [CON, LAB, LD]].all()
+    base = scope_shares(e.shares[gb], e.valid_votes[gb].astype(float))
+    targets = {CON: base[CON] + con, LAB: base[LAB] - con - ld, LD: base[LD] + ld}
+    p = run(e, {"kind": "shares", "shares": {e.parties[k]: v for k, v in targets.items()}})
+    change = p.shares - e.shares
+    unclipped = gb & (p.shares[:, [CON, LAB, LD]] > 0).all(axis=1)
+    assert unclipped.sum() > 400
+    for party, target in targets.items():
+        assert np.abs(change[unclipped, party] - (target - base[party])).max() < 0.001
+    others = [q for q in range(len(e.parties)) if q not in targets]
+    assert np.abs(change[unclipped][:, others]).max() < 1e-12  # the untargeted parties keep their shares
+
+
+@FAST
+@given(
+    con=st.floats(0.40, 0.46), lab=st.floats(0.30, 0.38), ld=st.floats(0.09, 0.15),
+    others=st.sampled_from(["keep", "proportional"]),
+)  # fmt: skip
+def test_no_party_moves_against_its_change_and_untargeted_gains_are_bounded(
+    data_dir: Path | None, con: float, lab: float, ld: float, others: str
+) -> None:
+    """Plausible polls around the 2019 result (the others absorb at most a few points)."""
+    e = election("2019", data_dir)
+    p = run(e, {"kind": "shares", "shares": {"CON": con, "LAB": lab, "LD": ld}, "others": others})
+    mask, intended, change = gb_changes(e, p)
+    stood = e.stood & mask[:, None]
+    # A party's seat share never moves against the sign of its change (clipping only takes to zero).
+    assert (change * np.sign(intended) >= -1e-12)[stood].all()
+    # No untargeted party gains more than its implied per-seat change plus half a point from
+    # balancing (MAX_EXTRA_GAIN), plus what re-solving the totals adds for parties fighting part
+    # of the scope (a few hundredths to a tenth of a point here): 0.75 point in all.
+    for party in range(len(e.parties)):
+        if party not in (CON, LAB, LD) and stood[:, party].any():
+            assert change[stood[:, party], party].max() <= max(intended[party], 0.0) + 0.0075
+
+
+def test_targets_are_met_exactly_by_every_method(elections: dict[str, Election]) -> None:
+    e = elections["2015"]
+    gb = e.gb & ~e.stood[:, SPK]
+    for method in ("uniform", "proportional", "stm"):
+        p = run(e, {"kind": "shares", "method": method, "shares": {"CON": 0.35, "LAB": 0.36, "UKIP": 0.10}})
+        got = scope_shares(p.shares[gb], p.votes[gb].sum(axis=1))
+        assert np.allclose(got[[CON, LAB, PARTY_INDEX["UKIP"]]], [0.35, 0.36, 0.10], atol=1e-7), method
+        assert np.allclose(p.shares[p.votes.sum(axis=1) > 0].sum(axis=1), 1.0)
+
+
+def test_stm_is_exact_without_a_closing_pass(data_dir: Path | None, tmp_path: Path) -> None:
+    """The quickstart under STM: targets met inside the model, and the largest seat correction reported."""
+    stm = tmp_path / "stm.toml"
+    stm.write_text(QUICKSTART.read_text().replace('method = "uniform"', 'method = "stm"'))
+    _, p = project_file(stm, data_dir)
+    assert not any("largest departure" in note for note in p.notes)  # STM balances nothing after the fact
+    _, uniform = project_file(QUICKSTART, data_dir)
+    departures = [float(n.split(" is ")[-1].split()[0]) for n in uniform.notes if "largest departure" in n]
+    assert departures and max(departures) < 2.0
+
+
+def test_untargeted_parties_are_reported(elections: dict[str, Election]) -> None:
+    p = run(elections["2019"], {"kind": "shares", "shares": {"CON": 0.40, "LAB": 0.30}, "others": "proportional"})
+    assert any(note.startswith("LD: implied gb share") and "not set by the scenario" in note for note in p.notes)
+    keep = run(elections["2019"], {"kind": "shares", "shares": {"CON": 0.43, "LAB": 0.33}})
+    assert not any(note.startswith("SNP") for note in keep.notes)  # complete enough: SNP keeps its share
+
+
+def test_a_party_fighting_few_seats_is_warned_about_and_can_stand_everywhere(elections: dict[str, Election]) -> None:
+    """REF on the 2019 base (the Brexit Party's 275 seats) at 15% of GB."""
+    e = elections["2019"]
+    merge = {"kind": "merge", "parties": ["BRX", "REF"], "into": "REF"}
+    partial = run(e, merge, {"kind": "shares", "shares": {"REF": 0.15}})
+    assert any(n.startswith("warning: REF fights seats with only") for n in partial.notes)
+    like = {"REF": {"like": {"party": "UKIP", "election": "2015"}}}
+    everywhere = run(e, merge, {"kind": "shares", "shares": {"REF": 0.15}, "stand": like})
+    assert not any(n.startswith("warning: REF") for n in everywhere.notes)
+    gb = e.gb & ~e.stood[:, SPK]
+    assert everywhere.stood[gb, REF].all()
+    clacton, barnsley = e.seat_index("Clacton"), e.seat_index("Barnsley Central")
+    assert partial.shares[clacton, REF] == 0.0 and everywhere.shares[clacton, REF] > 0.25
+    assert everywhere.shares[barnsley, REF] < partial.shares[barnsley, REF]
+    assert everywhere.shares[barnsley, CON] > 0.05  # not squeezed out
+
+
+def test_a_geography_is_carried_onto_the_2024_boundaries(elections: dict[str, Election]) -> None:
+    e = elections["2024"]
+    p = run(e, {"kind": "shares", "shares": {"REF": 0.15}, "stand": {"REF": {"like": {"party": "UKIP", "election": "2015"}}}})
+    gb = e.gb & ~e.stood[:, SPK]
+    assert p.stood[gb, REF].all() and (p.shares[gb, REF] > 0).all()
+    assert p.shares[e.seat_index("Clacton"), REF] > p.shares[e.seat_index("Bristol Central"), REF]
+
+
+def test_seats_csv(tmp_path: Path) -> None:
+    out = tmp_path / "seats.csv"
+    result = CliRunner().invoke(app, ["project", str(QUICKSTART), "--seats-csv", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert {"seat_id", "seat", "nation", "region", "party", "base_votes", "base_share", "votes", "share", "winner"} <= set(
+        frame.columns
+    )
+    assert frame["seat_id"].nunique() == 650
+    assert np.allclose(frame.groupby("seat_id")["share"].sum(), 1.0)
+    assert "implied" in result.output or "warning" in result.output
