@@ -52,8 +52,9 @@ def seat_tooltip(result: SimulationResult, i: int) -> str:
     e = result.projection.election
     parties = result.parties
     base = e.shares[i]
-    ranked = np.argsort(-base, kind="stable")
-    lead = base[ranked[0]] - base[ranked[1]]
+    # lead between the leading candidates (a pooled IND column can hold several candidates)
+    candidates = base * e.lead_fraction[i]
+    lead = candidates[e.winners[i]] - np.delete(candidates, e.winners[i]).max()
     prob = result.wins[i] / result.draws
     return "\n".join(
         (
