@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from cli.common import DataDirOption, ForceOption, console, err_console, refuse_existing, write_output
+from cli.report_cmd import check_html_path
 from cli.tables import frame_table, markdown_table
 from sim.errors import SwingometerError
 from sim.scenario.load import load_scenario
@@ -36,6 +37,9 @@ def compare(
     plot: PlotOption = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write summaries and seat changes as JSON.")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the seats that change hands as CSV.")] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write an offline HTML page: the maps side by side, changes outlined.")
+    ] = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -45,7 +49,8 @@ def compare(
 
     if len(files) < 2:
         raise SwingometerError("compare needs at least two scenario files")
-    refuse_existing([plot, json_path, csv_path], force)
+    check_html_path(html, "--html")
+    refuse_existing([plot, json_path, csv_path, html], force)
     named = [(f.stem, load_scenario(f)) for f in files]
     with _progress(len(files), "scenarios") as bar:
         results = run_compare(named, draws, seed, data_dir=data_dir)
@@ -71,6 +76,13 @@ def compare(
         write_output(json_path, json.dumps(doc, indent=1) + "\n", force)
     if csv_path is not None:
         write_output(csv_path, moves.to_csv(index=False), force)
+    if html is not None:
+        from sim.hexmap import load_hexmap
+        from sim.report import comparison_html
+
+        hexmap = load_hexmap(results[0][1].projection.election, data_dir)
+        runs = [(name, scenario, result) for (name, scenario), (_, result) in zip(named, results, strict=True)]
+        write_output(html, comparison_html(runs, hexmap), force)
 
 
 def sweep(

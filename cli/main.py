@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli import analysis_cmd, claims_cmd, data_cmd, project_cmd, scenario_cmd
+from cli import analysis_cmd, claims_cmd, data_cmd, project_cmd, report_cmd, scenario_cmd
 from cli.common import (
     DataDirOption,
     ForceOption,
@@ -42,6 +42,7 @@ app.command("sweep")(analysis_cmd.sweep)
 app.command("coalitions")(analysis_cmd.coalitions)
 app.command("backtest")(analysis_cmd.backtest)
 app.command("claims")(claims_cmd.claims)
+app.command("report")(report_cmd.report)
 
 
 def _summary_table(result: SimulationResult, title: str) -> Table:

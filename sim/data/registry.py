@@ -102,6 +102,16 @@ FILES: tuple[DataFile, ...] = (
         "https://raw.githubusercontent.com/evanodell/parlitools/004b4ee1a5679ffdf36de7da9b772b1878551284/data-raw/Final%20estimates%20of%20the%20Leave%20vote%20share%20in%20the%20EU%20referendum.xlsx",
     ),
     DataFile(
+        "hexmaps/constituencies.hexjson",
+        "11c73aee6daec55de06a5dc18e3baabc7c85e9f45333300140f6c55e32e7820e",
+        "https://raw.githubusercontent.com/odileeds/hexmaps/1262943ae8f12451f4fb3615c636f051c6221029/maps/constituencies.hexjson",
+    ),
+    DataFile(
+        "hexmaps/uk-constituencies-2023.hexjson",
+        "c751a1b4d5709e2f2dfdefa18f1df342dcda14eb275e2b564431747814d16e87",
+        "https://raw.githubusercontent.com/odileeds/hexmaps/5383e24a0fbfb1a53e0dcafdf902bf6213e22b75/maps/uk-constituencies-2023.hexjson",
+    ),
+    DataFile(
         "hoc_general_election_results/HoC-GE2024-results-by-candidate.csv",
         "2fe33932f57423c3b486341c6acefb7307ef0e97f4c40c2bd6a36ec545a7c951",
         "https://raw.githubusercontent.com/ukparliament/psephology/774c93e64c4d69a5094d0518aef68060c4d74df0/db/data/results-by-parliament/59/general-election/candidacies.csv",

@@ -1,0 +1,69 @@
+"""``swingometer report``: a self-contained HTML page (hex map, charts, tables) and a map image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import DataDirOption, ForceOption, err_console, refuse_existing, write_output
+from sim.errors import SwingometerError
+
+BLOC_HELP = "A bloc whose odds are shown, e.g. LAB+LD+SNP (repeatable; default CON+DUP+UUP and LAB+LD+SNP+GRN+PC)."
+
+
+def parse_blocs(values: list[str] | None) -> list[list[str]]:
+    """``LAB+LD+SNP`` strings to lists of checked party codes."""
+    from sim.parties import party_index
+
+    blocs = [[p.strip() for p in b.split("+")] for b in values or []]
+    for members in blocs:
+        for party in members:
+            party_index(party, where="--bloc")
+    return blocs
+
+
+def check_html_path(path: Path | None, option: str) -> None:
+    """Refuse an output name that is not ``.html`` / ``.htm``."""
+    if path is not None and path.suffix.lower() not in (".html", ".htm"):
+        raise SwingometerError(f"{option} writes an .html file, not '{path.name}'; name it e.g. report.html")
+
+
+def report(
+    file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write a self-contained HTML report (map, charts, tables, words).")
+    ] = None,
+    map_png: Annotated[Path | None, typer.Option("--map-png", help="Write the hex map as a PNG image.")] = None,
+    draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed.")] = 1,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Numba threads (default: all cores).")] = None,
+    bloc: Annotated[list[str] | None, typer.Option("--bloc", help=BLOC_HELP)] = None,
+    data_dir: DataDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Simulate a scenario and write a report: an offline HTML page and/or a hex-map PNG."""
+    from sim.data.election import load_election
+    from sim.hexmap import load_hexmap
+    from sim.report import DEFAULT_BLOCS, report_html
+    from sim.report.charts import map_png as map_png_bytes
+    from sim.run import run_file
+    from sim.scenario.load import load_scenario
+
+    if html is None and map_png is None:
+        raise SwingometerError("report needs an output: --html report.html and/or --map-png map.png")
+    check_html_path(html, "--html")
+    if map_png is not None and map_png.suffix.lower() != ".png":
+        raise SwingometerError(f"--map-png writes a .png file, not '{map_png.name}'; name it e.g. map.png")
+    refuse_existing([html, map_png], force)
+    blocs = parse_blocs(bloc) or [list(b) for b in DEFAULT_BLOCS]
+    scenario = load_scenario(file)
+    hexmap = load_hexmap(load_election(scenario.base, data_dir), data_dir)  # a bad map fails before the run
+    result = run_file(file, draws, seed, threads=threads, data_dir=data_dir)
+    if html is not None:
+        write_output(html, report_html(result, scenario, file.name, hexmap, blocs), force)
+    if map_png is not None:
+        title = f"{scenario.name or file.name}\n{draws:,} draws, seed {seed}"
+        write_output(map_png, map_png_bytes(result, hexmap, title), force)
+    err_console.print(f"{file.name}: {draws:,} draws, seed {seed}, {len(hexmap.codes)} seats mapped")
