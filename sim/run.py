@@ -65,5 +65,22 @@ def run_file(
 ) -> SimulationResult:
     """Load, project and simulate a scenario file."""
     scenario, projection = project_file(path, data_dir)  # file-named errors for the projection
+    return simulate_projection(
+        scenario, projection, draws, seed, threads=threads, data_dir=data_dir, progress=progress, share_bins=share_bins
+    )
+
+
+def simulate_projection(
+    scenario: Scenario,
+    projection: Projection,
+    draws: int,
+    seed: int,
+    *,
+    threads: int | None = None,
+    data_dir: DataDir = None,
+    progress: Callable[[int], object] | None = None,
+    share_bins: int = 0,
+) -> SimulationResult:
+    """Simulate a scenario already projected by :func:`project_file`."""
     inputs = prepare(scenario, projection, by_elections_loader(data_dir))
     return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)

@@ -189,7 +189,7 @@ def check_against(scenario: s.Scenario, election: Election) -> None:
                     "first with an override step (stand = [...])"
                 )
         f = getattr(step, "where", None)
-        for name, levels in (f.categories.items() if f is not None else []):
+        for name, levels in f.categories.items() if f is not None else []:
             known = sorted(set(election.covariate(name).astype(str)) - {"nan"})
             for level in levels:
                 if level not in known:
