@@ -21,7 +21,7 @@ from sim.data.election import Election, load_election
 from sim.run import project_file, run_file
 from tests.hostile import ROOT, SCENARIO, clean, invoke, write_scenario
 
-BASES = sorted((ROOT / "scenarios" / "examples").glob("*.toml")) + [ROOT / "scenarios" / "uniform-2019-polls.toml"]
+BASES = [*sorted((ROOT / "scenarios" / "examples").glob("*.toml")), ROOT / "scenarios" / "uniform-2019-polls.toml"]
 SEEDS = {path.stem: tomllib.loads(path.read_text()) for path in BASES}
 
 HOSTILE = st.one_of(
