@@ -99,8 +99,9 @@ def probe_scheduler(address: str, timeout: float) -> None:
     except (TimeoutError, OSError, ValueError, TypeError) as exc:
         reason = "no answer" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
         raise SwingometerError(
-            f"{address} did not answer as a Dask scheduler within {timeout:g} s ({reason}); check the address "
-            "and that a scheduler runs there, or leave out --scheduler to run locally"
+            f"cannot reach the Dask scheduler at {address}: it did not answer as a Dask scheduler within "
+            f"{timeout:g} s ({reason}); check the address and that a scheduler runs there, or leave out "
+            "--scheduler to run locally"
         ) from None
     if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
         raise SwingometerError(f"{address} answered but is not a Dask scheduler; check the address")

@@ -57,9 +57,7 @@ def invoke(args: list[str]) -> Result:
 
 def clean(result: Result) -> bool:
     """No traceback and no stray exception: the command ended through its own exit."""
-    return "Traceback" not in result.output and (
-        result.exception is None or isinstance(result.exception, SystemExit)
-    )
+    return "Traceback" not in result.output and (result.exception is None or isinstance(result.exception, SystemExit))
 
 
 def assert_refused(result: Result, *fragments: str) -> None:
