@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from cli.common import DataDirOption, ForceOption, console, err_console, refuse_existing, write_output
+from cli.common import DataDirOption, ForceOption, Outputs, SeedOption, check_draws, console, err_console
 from cli.report_cmd import check_html_path
 from cli.tables import frame_table, markdown_table
 from sim.errors import SwingometerError
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart (.png or .svg).")]
 DrawsOption = Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections per run.")]
-SeedOption = Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed (shared by every run).")]
 
 
 def _progress(total: int, label: str) -> Progress:
@@ -50,7 +50,8 @@ def compare(
     if len(files) < 2:
         raise SwingometerError("compare needs at least two scenario files")
     check_html_path(html, "--html")
-    refuse_existing([plot, json_path, csv_path, html], force)
+    outputs = Outputs(force, [plot, json_path, csv_path, html], figures=[plot])
+    check_draws(draws, len(files))
     named = [(f.stem, load_scenario(f)) for f in files]
     with _progress(len(files), "scenarios") as bar:
         results = run_compare(named, draws, seed, data_dir=data_dir)
@@ -66,23 +67,23 @@ def compare(
         )
     )
     if plot is not None:
-        from sim.plots import save, seat_distributions
+        from sim.plots import seat_distributions
 
-        save(seat_distributions(results), plot)
-        err_console.print(f"wrote {plot}")
+        outputs.add_figure(plot, seat_distributions(results))
     if json_path is not None:
         doc = {"draws": draws, "seed": seed, "summary": json.loads(summary.to_json(orient="index")),
                "changes": json.loads(moves.to_json(orient="records"))}  # fmt: skip
-        write_output(json_path, json.dumps(doc, indent=1) + "\n", force)
+        outputs.add(json_path, json.dumps(doc, indent=1) + "\n")
     if csv_path is not None:
-        write_output(csv_path, moves.to_csv(index=False), force)
+        outputs.add(csv_path, moves.to_csv(index=False))
     if html is not None:
         from sim.hexmap import load_hexmap
         from sim.report import comparison_html
 
         hexmap = load_hexmap(results[0][1].projection.election, data_dir)
         runs = [(name, scenario, result) for (name, scenario), (_, result) in zip(named, results, strict=True)]
-        write_output(html, comparison_html(runs, hexmap), force)
+        outputs.add(html, comparison_html(runs, hexmap))
+    outputs.commit()
 
 
 def sweep(
@@ -107,21 +108,19 @@ def sweep(
 ) -> None:
     """Sweep numeric scenario parameters over a 1-D or 2-D grid on common random numbers."""
     from sim.executors import DaskExecutor, LocalExecutor
-    from sim.sweep import Axis, find_threshold
+    from sim.summary import check_metric
+    from sim.sweep import Axis, check_axes, find_threshold
     from sim.sweep import sweep as run_sweep
 
-    refuse_existing([plot, csv_path, parquet_path], force)
+    outputs = Outputs(force, [plot, csv_path, parquet_path], figures=[plot])
+    check_draws(draws)
+    parsed = check_axes([Axis.parse(a) for a in axes])
     scenario = load_scenario(file)
-    parsed = [Axis.parse(a) for a in axes]
-    metrics = list(metric or [])
+    metrics = [check_metric(m) for m in metric or []]
     if find is not None:
         if len(parsed) != 1:
             raise SwingometerError("--find works along one --set axis")
-        expression, _, target = find.rpartition("=")
-        try:
-            value = float(target)
-        except ValueError:
-            raise SwingometerError(f'cannot read --find "{find}"; write "P(CON majority)=0.5"') from None
+        expression, value = parse_find(find)
         with _progress(30, "bisecting") as bar:
             task = bar.add_task("", total=None)
             found = find_threshold(scenario, parsed[0], expression.strip(), value, draws, seed, data_dir=data_dir,
@@ -134,9 +133,7 @@ def sweep(
             console.print(f"{found.metric} = {value:g} at {found.path} = {found.value:.4f}")
         return
     executor = DaskExecutor(check_scheduler(scheduler)) if scheduler else LocalExecutor()
-    points = 1
-    for a in parsed:
-        points *= len(a.values)
+    points = math.prod(len(a.values) for a in parsed)
     try:
         with _progress(points, "grid points") as bar:
             task = bar.add_task("", total=points)
@@ -152,7 +149,7 @@ def sweep(
         frame_table(frame[shown].set_index(parsed[0].path), f"{file.name}: {points} points x {draws:,} draws")
     )
     if plot is not None:
-        from sim.plots import save, sweep_heatmap, sweep_lines
+        from sim.plots import sweep_heatmap, sweep_lines
 
         if len(parsed) == 1:
             fig = sweep_lines(frame, parsed[0].path, leaders, metrics[0] if metrics else f"{leaders[0]}.p_majority")
@@ -160,16 +157,35 @@ def sweep(
             fig = sweep_heatmap(
                 frame, parsed[0].path, parsed[1].path, metrics[0] if metrics else f"{leaders[0]}.p_majority"
             )
-        save(fig, plot)
-        err_console.print(f"wrote {plot}")
+        outputs.add_figure(plot, fig)
     if csv_path is not None:
-        write_output(csv_path, frame.to_csv(index=False), force)
+        outputs.add(csv_path, frame.to_csv(index=False))
     if parquet_path is not None:
         import io
 
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
-        write_output(parquet_path, buffer.getvalue(), force)
+        outputs.add(parquet_path, buffer.getvalue())
+    outputs.commit()
+
+
+def parse_find(text: str) -> tuple[str, float]:
+    """Split ``--find "METRIC=TARGET"`` and check the target: finite, a probability for P(...)."""
+    from sim.summary import check_metric
+
+    expression, sign, target = text.rpartition("=")
+    try:
+        value = float(target)
+    except ValueError:
+        value = math.nan
+    if not sign or not math.isfinite(value):
+        raise SwingometerError(f'cannot read --find "{text}"; write a metric and a number, "P(CON majority)=0.5"')
+    check_metric(expression.strip())
+    if expression.strip().startswith("P(") and not 0.0 <= value <= 1.0:
+        raise SwingometerError(f'--find "{text}": a probability is between 0 and 1')
+    if expression.strip().startswith("seats(") and not 0.0 <= value <= 650:
+        raise SwingometerError(f'--find "{text}": a seat count is between 0 and 650')
+    return expression.strip(), value
 
 
 def check_scheduler(address: str) -> str:
@@ -196,7 +212,8 @@ def coalitions(
 
     if (election is None) == (scenario is None):
         raise SwingometerError("give either --election YEAR or --scenario FILE")
-    refuse_existing([json_path], force)
+    outputs = Outputs(force, [json_path])
+    check_draws(draws)
     if election is not None:
         from sim.data.election import load_election
 
@@ -211,7 +228,8 @@ def coalitions(
         title = f"{scenario.name}: coalitions by P(effective majority), {draws:,} draws"
         console.print(frame_table(frame.set_index("parties"), title, percent=("p_majority", "p_effective_majority")))
     if json_path is not None:
-        write_output(json_path, frame.to_json(orient="records", indent=1) + "\n", force)
+        outputs.add(json_path, frame.to_json(orient="records", indent=1) + "\n")
+    outputs.commit()
 
 
 def backtest(
@@ -233,7 +251,7 @@ def backtest(
     draws: Annotated[
         int, typer.Option("--draws", min=0, help="Also simulate: Brier and log scores, interval coverage (0: no).")
     ] = 0,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed for the simulations.")] = 1,
+    seed: SeedOption = 1,
     calibrate: Annotated[
         bool, typer.Option("--calibrate", help="Refit the default error model to the backtests and print it.")
     ] = False,
@@ -248,9 +266,11 @@ def backtest(
     from sim.backtest import PAIRS, backtest_all, knife_edges, load_pair, load_pairs, score
     from sim.data.election import check_election_name
 
-    refuse_existing([json_path, markdown_path], force)
+    outputs = Outputs(force, [json_path, markdown_path])
+    check_draws(draws)
     if calibrate:
-        _print_calibration(load_pairs(data_dir), data_dir, json_path, force)
+        _print_calibration(load_pairs(data_dir), data_dir, json_path, outputs)
+        outputs.commit()
         return
     if all_pairs:
         pairs = load_pairs(data_dir)
@@ -294,10 +314,10 @@ def backtest(
             hit, n = (sum(x) for x in zip(*(sim.covered(level) for sim in sims), strict=True))
             console.print(f"{level}% intervals of party seat totals cover the actual total {hit}/{n} ({hit / n:.0%})")
     if json_path is not None:
-        write_output(json_path, json.dumps([s.to_dict() for s in scores], indent=1) + "\n", force)
+        outputs.add(json_path, json.dumps([s.to_dict() for s in scores], indent=1) + "\n")
     if markdown_path is not None:
-        text = markdown_table(frame.set_index("pair")) + "\n" + markdown_table(edges)
-        write_output(markdown_path, text, force)
+        outputs.add(markdown_path, markdown_table(frame.set_index("pair")) + "\n" + markdown_table(edges))
+    outputs.commit()
 
 
 def _knife_edge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -311,7 +331,9 @@ def _knife_edge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     ]).set_index("election")  # fmt: skip
 
 
-def _print_calibration(pairs: list[PairFeatures], data_dir: Path | None, json_path: Path | None, force: bool) -> None:
+def _print_calibration(
+    pairs: list[PairFeatures], data_dir: Path | None, json_path: Path | None, outputs: Outputs
+) -> None:
     import dataclasses
 
     import pandas as pd
@@ -334,4 +356,4 @@ def _print_calibration(pairs: list[PairFeatures], data_dir: Path | None, json_pa
         "slopes = { " + ", ".join(f"{c} = {v}" for c, v in unc.slopes.items()) + " }"
     )
     if json_path is not None:
-        write_output(json_path, json.dumps(dataclasses.asdict(cal), indent=1) + "\n", force)
+        outputs.add(json_path, json.dumps(dataclasses.asdict(cal), indent=1) + "\n")

@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import DataDirOption, ForceOption, console, err_console, refuse_existing, write_output
+from cli.common import DataDirOption, ForceOption, Outputs, SeedOption, check_draws, console, err_console
 
 
 def claims(
     draws: Annotated[int, typer.Option("--draws", min=100, help="Simulated elections per scenario run.")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (common to every run).")] = 1,
+    seed: SeedOption = 1,
     only: Annotated[
         list[str] | None, typer.Option("--only", help="Run only this claim (repeat for several), e.g. croydon.")
     ] = None,
@@ -28,7 +28,8 @@ def claims(
     """Run every claim in scenarios/claims/ and print the finding and verdict of each."""
     from sim.claims import markdown_report, run_claims
 
-    refuse_existing([json_path, markdown_path], force)
+    outputs = Outputs(force, [json_path, markdown_path])
+    check_draws(draws)
     findings = run_claims(
         draws, seed, only=only, data_dir=data_dir, progress=lambda c: err_console.print(f"[dim]running {c}[/dim]")
     )
@@ -50,6 +51,7 @@ def claims(
                 checks.add_row(c.what, c.essay, c.data, "yes" if c.agrees else "[red]no[/]")
             console.print(checks)
     if json_path is not None:
-        write_output(json_path, json.dumps([f.to_dict() for f in findings], indent=1) + "\n", force)
+        outputs.add(json_path, json.dumps([f.to_dict() for f in findings], indent=1) + "\n")
     if markdown_path is not None:
-        write_output(markdown_path, markdown_report(findings, draws, seed), force)
+        outputs.add(markdown_path, markdown_report(findings, draws, seed))
+    outputs.commit()

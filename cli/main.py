@@ -12,19 +12,23 @@ from rich.table import Table
 
 from cli import analysis_cmd, claims_cmd, data_cmd, project_cmd, report_cmd, scenario_cmd
 from cli.common import (
+    INTERRUPTED,
     DataDirOption,
     ForceOption,
     Group,
+    Outputs,
+    SeedOption,
+    check_draws,
+    check_stood,
+    check_threads,
     console,
     err_console,
+    parse_bloc,
     print_notes,
-    refuse_existing,
-    write_output,
 )
 from cli.tables import frame_table
-from sim.parties import party_index
 from sim.results import SimulationResult
-from sim.run import run_file
+from sim.run import project_file, simulate_projection
 
 app = typer.Typer(
     cls=Group,
@@ -63,12 +67,12 @@ def _summary_table(result: SimulationResult, title: str) -> Table:
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
     draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections.")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed.")] = 1,
+    seed: SeedOption = 1,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Numba threads (default: all cores).")] = None,
     bloc: Annotated[
         list[str] | None, typer.Option("--bloc", help="A bloc of parties, e.g. LAB+LD+SNP+GRN+PC (repeatable).")
     ] = None,
-    seats: Annotated[int, typer.Option("--seats", min=0, help="Print the N closest seats.")] = 0,
+    seats: Annotated[int, typer.Option("--seats", min=0, max=650, help="Print the N closest seats.")] = 0,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the full result (parties, blocs, seats) as JSON.")
     ] = None,
@@ -86,17 +90,20 @@ def run(
     force: ForceOption = False,
 ) -> None:
     """Simulate a scenario many times: seat distributions, majority odds, blocs and seats."""
-    refuse_existing([json_path, csv_path, parquet_path, plot, battleground], force)
-    blocs = [[p.strip() for p in b.split("+")] for b in bloc or []]
-    for members in blocs:
-        for party in members:
-            party_index(party, where="--bloc")
+    outputs = Outputs(force, [json_path, csv_path, parquet_path, plot, battleground], figures=[plot, battleground])
+    check_draws(draws, 2 if parquet_path is not None else 1)
+    check_threads(threads)
+    blocs = [parse_bloc(b) for b in bloc or []]
+    scenario, projection = project_file(file, data_dir)
+    for text, members in zip(bloc or [], blocs, strict=True):
+        check_stood(members, projection.election, f"--bloc {text}", projection.stood)
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True, disable=draws < 200_000) as bar:
         task = bar.add_task("draws", total=draws)
-        result = run_file(
-            file, draws, seed, threads=threads, data_dir=data_dir, progress=lambda n: bar.advance(task, n)
-        )
+        result = simulate_projection(
+            scenario, projection, draws, seed, threads=threads, data_dir=data_dir,
+            progress=lambda n: bar.advance(task, n),
+        )  # fmt: skip
     print_notes(result.projection.notes)
     console.print(_summary_table(result, f"{file.name}: {draws:,} draws, seed {seed}"))
     for members in blocs:
@@ -117,19 +124,17 @@ def run(
         ]
         console.print(frame_table(close.set_index("seat"), f"the {seats} closest seats", percent=("p_favourite",)))
     if json_path is not None:
-        write_output(json_path, result.to_json(blocs) + "\n", force)
+        outputs.add(json_path, result.to_json(blocs) + "\n")
     if csv_path is not None:
-        write_output(csv_path, frame.to_csv(float_format="%.6f"), force)
+        outputs.add(csv_path, frame.to_csv(float_format="%.6f"))
     if plot is not None or battleground is not None:
         from sim.plots import battleground as battleground_chart
-        from sim.plots import save, seat_distributions
+        from sim.plots import seat_distributions
 
         if plot is not None:
-            save(seat_distributions([(file.stem, result)]), plot)
-            err_console.print(f"wrote {plot}")
+            outputs.add_figure(plot, seat_distributions([(file.stem, result)]))
         if battleground is not None:
-            save(battleground_chart(result), battleground)
-            err_console.print(f"wrote {battleground}")
+            outputs.add_figure(battleground, battleground_chart(result))
     if parquet_path is not None:
         import pandas as pd
 
@@ -137,12 +142,17 @@ def run(
         draws_frame.index.name = "draw"
         buffer = io.BytesIO()
         draws_frame.to_parquet(buffer)
-        write_output(parquet_path, buffer.getvalue(), force)
+        outputs.add(parquet_path, buffer.getvalue())
+    outputs.commit()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point (Ctrl-C outside a command also ends with one line and 130)."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted", highlight=False)
+        raise SystemExit(INTERRUPTED) from None
 
 
 if __name__ == "__main__":

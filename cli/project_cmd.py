@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DataDirOption, ForceOption, console, print_notes, refuse_existing, write_output
+from cli.common import DataDirOption, ForceOption, Outputs, check_stood, console, print_notes
 from cli.tables import export, frame_table
 from sim.changes import changes, explain, seat_table
 from sim.data.election import load_election
+from sim.errors import SwingometerError
 from sim.run import project_file
 from sim.seats import flip as flip_seat
 from sim.seats import targets as target_list
@@ -35,8 +36,12 @@ def project(
     force: ForceOption = False,
 ) -> None:
     """Apply a scenario deterministically: seats per party and the seats changing hands."""
-    refuse_existing([json_path, csv_path, seats_csv], force)
+    outputs = Outputs(force, [json_path, csv_path, seats_csv])
+    if explain_seat is not None and not explain_seat.strip():
+        raise SwingometerError("--explain needs a seat name or ONS code, e.g. --explain Nuneaton")
     scenario, projection = project_file(file, data_dir)
+    if explain_seat is not None:
+        projection.election.seat_index(explain_seat)  # did-you-mean before any output
     print_notes(projection.notes)
     seats = seat_table(projection)
     moved = changes(projection)
@@ -45,7 +50,7 @@ def project(
         console.print(frame_table(moved.set_index("seat"), f"{len(moved)} seats change hands", percent=("share",)))
     else:
         console.print("no seat changes hands")
-    if explain_seat:
+    if explain_seat is not None:
         console.print(frame_table(explain(projection, explain_seat), f"{explain_seat}: shares after each step",
                                   percent=tuple(label for label, _ in projection.trace)))  # fmt: skip
     if json_path is not None:
@@ -55,11 +60,12 @@ def project(
             "seats": json.loads(seats.reset_index().to_json(orient="records")),
             "changes": json.loads(moved.to_json(orient="records")),
         }
-        write_output(json_path, json.dumps(doc, indent=2) + "\n", force)
+        outputs.add(json_path, json.dumps(doc, indent=2) + "\n")
     if csv_path is not None:
-        write_output(csv_path, seats.to_csv(), force)
+        outputs.add(csv_path, seats.to_csv())
     if seats_csv is not None:
-        write_output(seats_csv, projection.seat_frame().to_csv(index=False), force)
+        outputs.add(seats_csv, projection.seat_frame().to_csv(index=False))
+    outputs.commit()
 
 
 def flip(
@@ -72,6 +78,7 @@ def flip(
     force: ForceOption = False,
 ) -> None:
     """The fewest votes that change a seat's winner."""
+    outputs = Outputs(force, [json_path])
     result = flip_seat(load_election(election, data_dir), seat, source, dest)
     console.print(result.votes)
     console.print(
@@ -79,7 +86,8 @@ def flip(
         f"{result.votes:,} votes from {result.source} to {result.dest} change the winner"
     )
     if json_path is not None:
-        write_output(json_path, json.dumps(result.to_dict(), indent=2) + "\n", force)
+        outputs.add(json_path, json.dumps(result.to_dict(), indent=2) + "\n")
+    outputs.commit()
 
 
 def targets(
@@ -92,8 +100,12 @@ def targets(
     force: ForceOption = False,
 ) -> None:
     """Seats a party did not win, ranked by the swing it needs (exports hold every seat)."""
-    frame = target_list(load_election(election, data_dir), party)
+    outputs = Outputs(force, [json_path, csv_path])
+    loaded = load_election(election, data_dir)
+    check_stood([party], loaded, "PARTY")
+    frame = target_list(loaded, party)
     shown = frame.head(limit).drop(columns=["seat_id", "region"])
     title = f"{party.upper()} targets from {election}: {len(frame)} seats, first {len(shown)}"
     console.print(frame_table(shown, title, percent=("winner_share", "party_share", "swing_needed")))
-    export(frame, json_path, csv_path, force)
+    export(frame, json_path, csv_path, outputs)
+    outputs.commit()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from cli.common import write_output
+from cli.common import Outputs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,12 +37,12 @@ def frame_table(frame: pd.DataFrame, title: str, percent: tuple[str, ...] = ()) 
     return table
 
 
-def export(frame: pd.DataFrame, json_path: Path | None, csv_path: Path | None, force: bool) -> None:
-    """Write a frame to ``--json`` (records) and/or ``--csv`` paths."""
+def export(frame: pd.DataFrame, json_path: Path | None, csv_path: Path | None, outputs: Outputs) -> None:
+    """Queue a frame for the ``--json`` (records) and/or ``--csv`` paths."""
     if csv_path is not None:
-        write_output(csv_path, frame.to_csv(), force)
+        outputs.add(csv_path, frame.to_csv())
     if json_path is not None:
-        write_output(json_path, frame.reset_index().to_json(orient="records", indent=2) + "\n", force)
+        outputs.add(json_path, frame.reset_index().to_json(orient="records", indent=2) + "\n")
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

@@ -7,6 +7,7 @@ numbers do not depend on the executor.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -48,6 +49,7 @@ class DaskExecutor:
             from distributed import Client
         except ImportError:  # pragma: no cover - dask is a dependency
             raise SwingometerError("dask.distributed is not installed; run 'uv sync'") from None
+        probe_scheduler(scheduler, timeout)
         try:
             self.client = Client(scheduler, timeout=timeout)
         except OSError as exc:
@@ -70,3 +72,36 @@ class DaskExecutor:
     def close(self) -> None:
         """Disconnect from the scheduler (the cluster keeps running)."""
         self.client.close()
+
+
+def probe_scheduler(address: str, timeout: float) -> None:
+    """Check that ``address`` answers as a Dask scheduler within ``timeout`` seconds.
+
+    ``Client``'s own timeout covers the connection, not the handshake after it, so a service that
+    accepts and stays silent would hang it: ask for the scheduler's identity first, with a deadline.
+    """
+    from distributed.core import rpc
+
+    async def identity() -> Any:
+        remote = rpc(address, timeout=timeout)
+        try:
+            return await asyncio.wait_for(remote.identity(), timeout)
+        finally:
+            await remote.close_rpc()
+
+    try:
+        asyncio.get_running_loop()
+        return  # inside an event loop (a notebook): asyncio.run cannot nest; rely on Client's timeout
+    except RuntimeError:
+        pass
+    try:
+        answer = asyncio.run(identity())
+    except (TimeoutError, OSError, ValueError, TypeError) as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
+        raise SwingometerError(
+            f"cannot reach the Dask scheduler at {address}: it did not answer as a Dask scheduler within "
+            f"{timeout:g} s ({reason}); check the address and that a scheduler runs there, or leave out "
+            "--scheduler to run locally"
+        ) from None
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise SwingometerError(f"{address} answered but is not a Dask scheduler; check the address")

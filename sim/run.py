@@ -7,10 +7,11 @@ from pathlib import Path
 
 from sim.data.election import DataDir, load_election
 from sim.errors import LookupFailed, ScenarioError
-from sim.project import Projection, project
+from sim.project import Projection
 from sim.results import SimulationResult
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.validate import checked_projection
 from sim.simulate import prepare, simulate
 
 
@@ -30,7 +31,7 @@ def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, 
     scenario = load_scenario(path)
     election = load_election(scenario.base, data_dir)
     try:
-        return scenario, project(scenario, election, by_elections_loader(data_dir), data_dir)
+        return scenario, checked_projection(scenario, election, by_elections_loader(data_dir), data_dir)
     except (ScenarioError, LookupFailed) as exc:
         raise ScenarioError(f"{path}: {exc}") from None
 
@@ -47,7 +48,7 @@ def run_scenario(
 ) -> SimulationResult:
     """Project a scenario on its base election and simulate it."""
     loader = by_elections_loader(data_dir)
-    projection = project(scenario, load_election(scenario.base, data_dir), loader, data_dir)
+    projection = checked_projection(scenario, load_election(scenario.base, data_dir), loader, data_dir)
     inputs = prepare(scenario, projection, loader, data_dir)
     return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)
 
@@ -64,5 +65,22 @@ def run_file(
 ) -> SimulationResult:
     """Load, project and simulate a scenario file."""
     scenario, projection = project_file(path, data_dir)  # file-named errors for the projection
+    return simulate_projection(
+        scenario, projection, draws, seed, threads=threads, data_dir=data_dir, progress=progress, share_bins=share_bins
+    )
+
+
+def simulate_projection(
+    scenario: Scenario,
+    projection: Projection,
+    draws: int,
+    seed: int,
+    *,
+    threads: int | None = None,
+    data_dir: DataDir = None,
+    progress: Callable[[int], object] | None = None,
+    share_bins: int = 0,
+) -> SimulationResult:
+    """Simulate a scenario already projected by :func:`project_file`."""
     inputs = prepare(scenario, projection, by_elections_loader(data_dir), data_dir)
     return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)

@@ -49,6 +49,13 @@ def flip(election: Election, seat: str, source: str | None = None, dest: str | N
     order = np.argsort(-lead, kind="stable")
     w, runner = int(order[0]), int(order[1])
     b = party_index(dest, where="--to") if dest else (runner if runner != w else int(order[2]))
+    for code, where in ((dest, "--to"), (source, "--from")):
+        p = party_index(code, where=where) if code else -1
+        if p >= 0 and not election.stood[i, p]:
+            raise SwingometerError(
+                f"{where} {PARTIES[p]}: {PARTIES[p]} did not stand in {election.seat_names[i]} in {election.name}; "
+                f"parties that stood: {', '.join(PARTIES[q] for q in np.flatnonzero(election.stood[i]))}"
+            )
     if b == w:
         raise SwingometerError(
             f"{PARTIES[b]} already won {election.seat_names[i]} in {election.name}; pick another --to"

@@ -111,10 +111,10 @@ def seat_filter(election: Election, f: s.SeatFilter, where: str) -> np.ndarray:
     if f.exclude:
         mask[[_seat(election, seat, f"{where}.exclude") for seat in f.exclude]] = False
     order = np.argsort(-(election.shares * election.lead_fraction), axis=1)
-    for field, column in (("winner", 0), ("runner_up", 1)):
-        parties = getattr(f, field)
+    for name, column in (("winner", 0), ("runner_up", 1)):
+        parties = getattr(f, name)
         if parties:
-            idx = [_party(p, f"{where}.{field}") for p in parties]
+            idx = [_party(p, f"{where}.{name}") for p in parties]
             mask &= np.isin(order[:, column], idx)
     for name, (low, high) in f.covariates.items():
         x = _covariate(election, name, f"{where}.covariates")
@@ -130,9 +130,7 @@ def _scope(election: Election, state: State, scope: str, where: str) -> np.ndarr
     return scope_mask(election, scope, where=where) & ~state.stood[:, SPEAKER]
 
 
-def apply_shares(
-    state: State, election: Election, step: s.SharesStep, where: str, data_dir: DataDir = None
-) -> None:
+def apply_shares(state: State, election: Election, step: s.SharesStep, where: str, data_dir: DataDir = None) -> None:
     """Swing the scope's shares to the targets (uniform, proportional or STM); see :mod:`sim.swing`."""
     mask = _scope(election, state, step.scope, f"{where}.scope")
     for party, candidacy in step.stand.items():

@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+MAX_AXIS = 1001
+"""Most values along one swept axis."""
+MAX_POINTS = 10_000
+"""Most grid points in one sweep (every point is a full simulation)."""
+
+
 @dataclass(frozen=True)
 class Axis:
     """One swept parameter: its path and the values it takes."""
@@ -47,9 +53,24 @@ class Axis:
             raise SwingometerError(
                 f"cannot read --set '{text}'; write PATH=LO:HI:N, e.g. steps.0.to.CON=0:1:21"
             ) from None
-        if count < 2:
-            raise SwingometerError(f"--set '{text}': N must be at least 2")
+        if not 2 <= count <= MAX_AXIS:
+            raise SwingometerError(f"--set '{text}': N must be between 2 and {MAX_AXIS}")
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise SwingometerError(f"--set '{text}': LO and HI must be finite numbers")
         return cls(path.strip(), tuple(round(float(v), 12) for v in np.linspace(low, high, count)))
+
+
+def check_axes(axes: Sequence[Axis]) -> list[Axis]:
+    """One or two axes on different paths, at most :data:`MAX_POINTS` grid points in all."""
+    if not 1 <= len(axes) <= 2:
+        raise SwingometerError("a sweep takes one or two --set axes")
+    paths = [a.path for a in axes]
+    if len(set(paths)) < len(paths):
+        raise SwingometerError(f"--set names {paths[0]} twice; sweep two different parameters, or one")
+    points = int(np.prod([len(a.values) for a in axes]))
+    if points > MAX_POINTS:
+        raise SwingometerError(f"the grid has {points:,} points; at most {MAX_POINTS:,} (use fewer values per axis)")
+    return list(axes)
 
 
 def run_point(scenario: Scenario, data_dir: DataDir, values: dict[str, float], draws: int, seed: int,
@@ -87,8 +108,7 @@ def sweep(
     """Run every grid point; one row per point with the axis values and the summaries."""
     import pandas as pd
 
-    if not 1 <= len(axes) <= 2:
-        raise SwingometerError("a sweep takes one or two --set axes")
+    check_axes(axes)
     for axis in axes:
         get_value(scenario, axis.path)  # a clear error for a bad path, before any work
     for metric in metrics:

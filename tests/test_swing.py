@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -154,7 +153,10 @@ def test_a_party_fighting_few_seats_is_warned_about_and_can_stand_everywhere(ele
 
 def test_a_geography_is_carried_onto_the_2024_boundaries(elections: dict[str, Election]) -> None:
     e = elections["2024"]
-    p = run(e, {"kind": "shares", "shares": {"REF": 0.15}, "stand": {"REF": {"like": {"party": "UKIP", "election": "2015"}}}})
+    p = run(
+        e,
+        {"kind": "shares", "shares": {"REF": 0.15}, "stand": {"REF": {"like": {"party": "UKIP", "election": "2015"}}}},
+    )
     gb = e.gb & ~e.stood[:, SPK]
     assert p.stood[gb, REF].all() and (p.shares[gb, REF] > 0).all()
     assert p.shares[e.seat_index("Clacton"), REF] > p.shares[e.seat_index("Bristol Central"), REF]
@@ -165,9 +167,18 @@ def test_seats_csv(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["project", str(QUICKSTART), "--seats-csv", str(out)])
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out)
-    assert {"seat_id", "seat", "nation", "region", "party", "base_votes", "base_share", "votes", "share", "winner"} <= set(
-        frame.columns
-    )
+    assert {
+        "seat_id",
+        "seat",
+        "nation",
+        "region",
+        "party",
+        "base_votes",
+        "base_share",
+        "votes",
+        "share",
+        "winner",
+    } <= set(frame.columns)
     assert frame["seat_id"].nunique() == 650
     assert np.allclose(frame.groupby("seat_id")["share"].sum(), 1.0)
     assert "implied" in result.output or "warning" in result.output

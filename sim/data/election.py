@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -227,21 +228,33 @@ def _build(name: str, data_dir: DataDir) -> Election:
     return build.build(name, data_dir)
 
 
+_MAGIC = b"swingometer-election\n"
+"""Start of a parsed-election cache file, followed by the sha256 of the pickle and the pickle."""
+
+
 def _read_parsed(path: Path) -> Election | None:
+    """A cached election, or None when the file is missing, damaged or not ours (then it is rebuilt)."""
     try:
-        with path.open("rb") as fh:
-            loaded = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    head, digest, payload = blob[: len(_MAGIC)], blob[len(_MAGIC) : len(_MAGIC) + 32], blob[len(_MAGIC) + 32 :]
+    if head != _MAGIC or hashlib.sha256(payload).digest() != digest:
+        return None  # written by another version, truncated, or corrupted: never trusted
+    try:
+        loaded = pickle.loads(payload)
+    except Exception:  # any failure to read the cache means: rebuild it
         return None
     return loaded if isinstance(loaded, Election) else None
 
 
 def _write_parsed(path: Path, election: Election) -> None:
+    """Cache a parsed election with a checksum, through a temporary file renamed into place."""
+    payload = pickle.dumps(election, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(election, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(_MAGIC + hashlib.sha256(payload).digest() + payload)
         tmp.replace(path)
     except OSError:
         pass  # a read-only cache only costs speed

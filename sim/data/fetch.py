@@ -50,14 +50,20 @@ _HASHES: dict[tuple[str, int, int], str] = {}
 
 def sha256_of(path: Path) -> str:
     """Return the sha256 hex digest of a file (memoised on path, size and mtime)."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _HASHES:
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        _HASHES[key] = digest.hexdigest()
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key not in _HASHES:
+            digest = hashlib.sha256()
+            with path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            _HASHES[key] = digest.hexdigest()
+    except OSError as exc:
+        raise DataError(
+            f"cannot read data file {path} ({exc.strerror}); fix its permissions, or point --data-dir at a "
+            "readable copy"
+        ) from None
     return _HASHES[key]
 
 

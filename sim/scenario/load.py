@@ -12,6 +12,7 @@ from sim.data.election import check_election_name
 from sim.errors import LookupFailed, ScenarioError, did_you_mean
 from sim.parties import party_index
 from sim.scenario.schema import ABSTAIN, STEP_MODELS, Scenario
+from sim.scenario.validate import check_raw, check_static
 
 STEP_KINDS: tuple[str, ...] = tuple(STEP_MODELS)
 
@@ -79,6 +80,10 @@ def parse_scenario(data: dict[str, Any], path: str = "<scenario>") -> Scenario:
     if "schema" not in data:
         raise ScenarioError(f"{path}: missing 'schema = 1' at the top of the file")
     try:
+        check_raw(data)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_validation(path, exc, data)) from None
@@ -94,6 +99,10 @@ def parse_scenario(data: dict[str, Any], path: str = "<scenario>") -> Scenario:
                 party_index(code, where=f"steps[{k}].{where}")
             except LookupFailed as exc:
                 raise ScenarioError(f"{path}: {exc}") from None
+    try:
+        check_static(scenario)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     return scenario
 
 
@@ -132,4 +141,8 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{file}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{file}: not a UTF-8 text file ({exc})") from None
+    except RecursionError:
+        raise ScenarioError(f"{file}: arrays or tables nested too deeply to read; no scenario field needs it") from None
+    except OSError as exc:
+        raise ScenarioError(f"{file}: cannot read the file ({exc.strerror}); check its permissions") from None
     return parse_scenario(data, str(file))

@@ -8,7 +8,8 @@ non-voters where a step moves voters to or from abstention.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -19,8 +20,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+def _number(low: float, high: float) -> Any:
+    """A finite float in [low, high]; bools and strings are refused, not coerced."""
+    return Field(strict=True, allow_inf_nan=False, ge=low, le=high)
+
+
+Share = Annotated[float, _number(0.0, 1.0)]
+"""A share of valid votes, 0-1."""
+Rate = Annotated[float, _number(0.0, 1.0)]
+"""A fraction of a group of voters, 0-1."""
+ShareChange = Annotated[float, _number(-1.0, 1.0)]
+"""A change in share points, -1 to 1."""
+Slope = Annotated[float, _number(-10.0, 10.0)]
+"""A change per unit of a covariate, -10 to 10."""
+Relative = Annotated[float, _number(-1.0, 10.0)]
+"""A relative change of a party's vote, -1 (all lost) to 10 (elevenfold)."""
+Bound = Annotated[float, _number(-1e6, 1e6)]
+"""A covariate bound or a distribution parameter, finite and at most 1e6 in size."""
 ABSTAIN = "ABSTAIN"
 
 
@@ -32,12 +48,20 @@ class SeatFilter(Strict):
     exclude: list[str] = Field(default_factory=list, description="seats left out")
     winner: list[str] = Field(default_factory=list, description="base-election winner is one of these parties")
     runner_up: list[str] = Field(default_factory=list, description="base-election runner-up is one of these")
-    covariates: dict[str, tuple[float, float]] = Field(
+    covariates: dict[str, tuple[Bound, Bound]] = Field(
         default_factory=dict, description="numeric covariate within [low, high], e.g. leave = [0.5, 1]"
     )
     categories: dict[str, list[str]] = Field(
         default_factory=dict, description="categorical covariate is one of, e.g. settlement_group = ['town']"
     )
+
+    @field_validator("covariates")
+    @classmethod
+    def _ranges(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for name, (low, high) in value.items():
+            if low > high:
+                raise ValueError(f"{name} = [{low:g}, {high:g}] is empty; write [low, high] with low <= high")
+        return value
 
 
 class Geography(Strict):
@@ -120,11 +144,11 @@ class CovariateSwingStep(Strict):
     kind: Literal["covariate_swing"]
     party: str
     covariate: str = Field(description="numeric covariate (leave, degree, ...) or categorical (settlement_group)")
-    slope: float | None = Field(default=None, description="change in share per unit of a numeric covariate")
-    levels: dict[str, float] = Field(
+    slope: Slope | None = Field(default=None, description="change in share per unit of a numeric covariate")
+    levels: dict[str, ShareChange] = Field(
         default_factory=dict, description="change in share per level of a categorical covariate"
     )
-    change: float = Field(default=0.0, ge=-1.0, le=1.0, description="net change of the party's scope share")
+    change: ShareChange = Field(default=0.0, description="net change of the party's scope share")
     scope: str = "gb"
 
     @model_validator(mode="after")
@@ -177,9 +201,9 @@ class TurnoutStep(Strict):
     """Differential turnout: each party's voters turn out more or less (to or from abstention)."""
 
     kind: Literal["turnout"]
-    parties: dict[str, float] = Field(description="relative change of each party's vote, e.g. LAB = -0.05")
+    parties: dict[str, Relative] = Field(description="relative change of each party's vote, e.g. LAB = -0.05")
     covariate: str | None = Field(default=None, description="numeric covariate that scales the change")
-    slope: float = Field(default=0.0, description="extra relative change per unit of covariate above its mean")
+    slope: Slope = Field(default=0.0, description="extra relative change per unit of covariate above its mean")
     where: SeatFilter = Field(default_factory=SeatFilter)
 
     @field_validator("parties")
@@ -207,6 +231,13 @@ class OverrideStep(Strict):
     def _some_seats(self) -> OverrideStep:
         if not self.seats and self.where is None:
             raise ValueError("name the seats (seats = ['Hartlepool']) or give a filter (where = { scope = ['gb'] })")
+        if sum(self.shares.values()) > 1.0 + 1e-9:
+            raise ValueError(f"shares add up to {sum(self.shares.values()):.4f}, more than 1; lower them")
+        if self.by_election is not None:
+            try:
+                datetime.date.fromisoformat(self.by_election)
+            except ValueError:
+                raise ValueError(f"by_election '{self.by_election}' is not a date; write YYYY-MM-DD") from None
         return self
 
 
@@ -239,10 +270,10 @@ STEP_MODELS: dict[str, type[BaseModel]] = {
 class Distribution(Strict):
     """A distribution for an uncertain scenario parameter: give exactly one family."""
 
-    beta: tuple[float, float] | None = Field(default=None, description="Beta(a, b), for rates")
-    normal: tuple[float, float] | None = Field(default=None, description="Normal(mean, sd)")
-    uniform: tuple[float, float] | None = Field(default=None, description="Uniform(low, high)")
-    triangular: tuple[float, float, float] | None = Field(default=None, description="(low, mode, high)")
+    beta: tuple[Bound, Bound] | None = Field(default=None, description="Beta(a, b), for rates")
+    normal: tuple[Bound, Bound] | None = Field(default=None, description="Normal(mean, sd)")
+    uniform: tuple[Bound, Bound] | None = Field(default=None, description="Uniform(low, high)")
+    triangular: tuple[Bound, Bound, Bound] | None = Field(default=None, description="(low, mode, high)")
 
     @model_validator(mode="after")
     def _one_family(self) -> Distribution:

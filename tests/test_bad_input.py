@@ -1,0 +1,343 @@
+"""Regression corpus of hostile input: every case must fail cleanly, naming the problem.
+
+Each case was once accepted with a wrong result, or ended in a traceback or a hang.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.data.election import Election
+from sim.errors import SwingometerError
+from sim.parties import PARTIES
+from tests.hostile import SCENARIO, assert_refused, clean, invoke, write_scenario
+
+COMMANDS = (["scenario", "check"], ["project"], ["run", "--draws", "200"])
+
+
+def _doc(steps: list[dict[str, Any]], base: str = "2019", **extra: Any) -> dict[str, Any]:
+    return {"schema": 1, "base": base, "steps": steps, **extra}
+
+
+def _turnout(**fields: Any) -> dict[str, Any]:
+    return {"kind": "turnout", "parties": {"LAB": 0.05}, **fields}
+
+
+NAN, INF = float("nan"), float("inf")
+
+SCENARIO_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    # non-finite and out-of-range numbers
+    "turnout-party-nan": (_doc([_turnout(parties={"CON": NAN})]), "steps[0].parties.CON: Input should be a finite"),
+    "turnout-party-inf": (_doc([_turnout(parties={"CON": INF})]), "steps[0].parties.CON"),
+    "turnout-party-1e308": (_doc([_turnout(parties={"CON": 1e308})]), "less than or equal to 10"),
+    "turnout-slope-nan": (_doc([_turnout(covariate="age65", slope=NAN)]), "steps[0].slope"),
+    "turnout-slope-1e308": (_doc([_turnout(covariate="age65", slope=1e308)]), "steps[0].slope"),
+    "covariate-slope-inf": (
+        _doc([{"kind": "covariate_swing", "party": "CON", "covariate": "leave", "slope": INF}]),
+        "steps[0].slope",
+    ),
+    "covariate-levels-nan": (
+        _doc([{"kind": "covariate_swing", "party": "CON", "covariate": "settlement_group", "levels": {"town": NAN}}]),
+        "steps[0].levels.town",
+    ),
+    "where-covariate-nan": (
+        _doc([_turnout(where={"covariates": {"leave": [NAN, 1.0]}})]),
+        "steps[0].where.covariates.leave",
+    ),
+    "where-covariate-1e308": (_doc([_turnout(where={"covariates": {"leave": [0.0, 1e308]}})]), "steps[0].where"),
+    # impossible or meaningless instructions
+    "override-shares-over-1": (
+        _doc([{"kind": "override", "seats": ["Bath"], "shares": {"CON": 0.8, "LD": 0.8}}]),
+        "shares add up to 1.6000, more than 1",
+    ),
+    "withdraw-every-party": (
+        _doc([{"kind": "override", "where": {"scope": ["gb"]}, "withdraw": list(PARTIES)}]),
+        "with no votes",
+    ),
+    "party-keys-differ-in-case": (
+        _doc([{"kind": "shares", "shares": {"CON": 0.4, "con": 0.3}}]),
+        "party 'CON' is given twice",
+    ),
+    "merge-into-itself": (
+        _doc([{"kind": "merge", "parties": ["LAB", "lab"], "into": "LAB"}]),
+        "steps[0].parties: party 'LAB' is given twice",
+    ),
+    "merge-only-into": (
+        _doc([{"kind": "merge", "parties": ["LAB", "LAB"], "into": "LAB"}]),
+        "given twice",
+    ),
+    "pact-party-not-standing": (
+        _doc([{"kind": "pact", "members": ["LAB", "REF"]}], base="2015"),
+        "REF stands in no seat of the 2015 election",
+    ),
+    "pact-repeated-member": (
+        _doc([{"kind": "pact", "members": ["LAB", "GRN", "LAB"]}]),
+        "steps[0].members: party 'LAB' is given twice",
+    ),
+    "tactical-for-itself": (
+        _doc([{"kind": "tactical", "party": "LAB", "prefer": ["LAB"], "rate": 0.2}]),
+        "cannot switch tactically to LAB",
+    ),
+    "tactical-against-itself": (
+        _doc([{"kind": "tactical", "party": "LAB", "prefer": ["LD"], "against": "LAB", "rate": 0.2}]),
+        "against LAB",
+    ),
+    "flow-to-self": (
+        _doc([{"kind": "flows", "from": "BRX", "to": {"BRX": 0.5, "CON": 0.2}}]),
+        "cannot flow to BRX itself",
+    ),
+    "turnout-slope-without-covariate": (_doc([_turnout(slope=0.5)]), "a slope needs a covariate"),
+    "where-range-low-above-high": (
+        _doc([_turnout(where={"covariates": {"leave": [0.7, 0.3]}})]),
+        "leave = [0.7, 0.3] is empty",
+    ),
+    "where-unknown-category-level": (
+        _doc([_turnout(where={"categories": {"settlement_group": ["metropolis"]}})]),
+        "no seat has level 'metropolis'",
+    ),
+    "rate-true": (_doc([{"kind": "tactical", "party": "LAB", "prefer": ["LD"], "rate": True}]), "true is not allowed"),
+    "rate-string": (
+        _doc([{"kind": "tactical", "party": "LAB", "prefer": ["LD"], "rate": "0.5"}]),
+        "steps[0].rate: Input should be a valid number",
+    ),
+    "uncertainty-national-string": (_doc([], uncertainty={"national": "0.1"}), "write a number without quotes"),
+    # once tracebacks
+    "by-election-bad-date": (
+        _doc([{"kind": "override", "seats": ["Hartlepool"], "by_election": "2021-13-45"}]),
+        "is not a date; write YYYY-MM-DD",
+    ),
+    # passed 'scenario check' but failed 'run'
+    "uncertain-path-unknown": (
+        _doc(
+            [{"kind": "tactical", "party": "LAB", "prefer": ["LD"], "rate": 0.2}],
+            uncertainty={"parameters": {"steps.0.rat": {"beta": [2.0, 8.0]}}},
+        ),
+        "no field 'rat'; did you mean 'rate'",
+    ),
+    "uncertain-distribution-out-of-range": (
+        _doc(
+            [{"kind": "tactical", "party": "LAB", "prefer": ["LD"], "rate": 0.2}],
+            uncertainty={"parameters": {"steps.0.rate": {"normal": [0.2, 0.3]}}},
+        ),
+        "the distribution reaches",
+    ),
+    "uncertainty-unknown-slope": (_doc([], uncertainty={"slopes": {"leeve": 0.1}}), "did you mean 'leave'?"),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("case", sorted(SCENARIO_CASES))
+def test_scenario_case_refused(case: str, command: list[str], tmp_path: Path, elections: dict[str, Election]) -> None:
+    data, fragment = SCENARIO_CASES[case]
+    path = write_scenario(tmp_path, data)
+    assert_refused(invoke([*command, path]), path, fragment)
+
+
+def test_deeply_nested_arrays_refused(tmp_path: Path) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text("schema = 1\nbase = '2019'\nname = " + "[" * 500 + "]" * 500 + "\n")
+    assert_refused(invoke(["scenario", "check", str(path)]), "nested too deeply")
+    path.write_text("schema = 1\nbase = '2019'\nclaim = " + "[" * 20 + "]" * 20 + "\n")
+    assert_refused(invoke(["scenario", "check", str(path)]), "nested more than")
+
+
+ARGUMENT_CASES: dict[str, tuple[list[str], str]] = {
+    "draws-1e12": (["run", SCENARIO, "--draws", "1000000000000"], "of memory"),
+    "draws-not-integer": (["run", SCENARIO, "--draws", "1e12"], "--draws"),
+    "threads-1000": (["run", SCENARIO, "--threads", "1000"], "--threads 1000: numba can use 1 to"),
+    "bloc-twice": (["run", SCENARIO, "--draws", "100", "--bloc", "LAB+LAB"], "LAB is named twice"),
+    "bloc-unknown": (["run", SCENARIO, "--draws", "100", "--bloc", "LAB+Labor"], "unknown party 'Labor'"),
+    "bloc-not-standing": (["run", SCENARIO, "--draws", "100", "--bloc", "LAB+REF"], "REF did not stand"),
+    "seed-2**64-backtest": (["backtest", "--from", "2017", "--to", "2019", "--seed", str(2**64)], "--seed"),
+    "seed-negative-run": (["run", SCENARIO, "--seed", "-1"], "--seed"),
+    "sweep-same-path-twice": (
+        ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--set", "steps.0.shares.CON=0.3:0.4:2"],
+        "names steps.0.shares.CON twice",
+    ),
+    "sweep-huge-axis": (["sweep", SCENARIO, "--set", "steps.0.shares.CON=0:0.6:1000000000"], "N must be between 2"),
+    "sweep-huge-grid": (
+        ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:200", "--set", "steps.0.shares.LAB=0.3:0.4:200"],
+        "the grid has 40,000 points",
+    ),
+    "sweep-set-emoji": (["sweep", SCENARIO, "--set", "a:b:c"], "cannot read --set 'a:b:c'"),
+    "find-nan": (
+        ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--find", "P(CON majority)=nan"],
+        "cannot read --find",
+    ),
+    "find-1.5": (
+        ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--find", "P(CON majority)=1.5"],
+        "a probability is between 0 and 1",
+    ),
+    "data-dir-missing": (["project", SCENARIO, "--data-dir", "/no/such/folder"], "does not exist"),
+    "explain-empty": (["project", SCENARIO, "--explain", ""], "--explain needs a seat name"),
+    "explain-misspelt": (["project", SCENARIO, "--explain", "Nuneatn"], "did you mean 'Nuneaton'"),
+    "targets-party-not-standing": (["targets", "REF", "--election", "2015"], "REF did not stand in the 2015"),
+    "flip-to-party-not-standing": (
+        ["flip", "Croydon Central", "--election", "2015", "--to", "REF"],
+        "REF did not stand in Croydon Central",
+    ),
+    "flip-from-party-not-standing": (
+        ["flip", "Croydon Central", "--election", "2015", "--from", "BRX"],
+        "BRX did not stand in Croydon Central",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARGUMENT_CASES))
+def test_argument_case_refused(case: str, elections: dict[str, Election]) -> None:
+    args, fragment = ARGUMENT_CASES[case]
+    assert_refused(invoke(args), fragment)
+
+
+def test_output_in_missing_folder_refused_before_work(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "out.json"
+    result = invoke(["run", SCENARIO, "--draws", "100", "--json", str(target)])
+    assert_refused(result, "does not exist; create it first")
+    assert "P(maj)" not in result.output  # refused before simulating
+
+
+def test_output_whose_folder_is_a_file_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    assert_refused(invoke(["project", SCENARIO, "--csv", str(tmp_path / "file" / "out.csv")]), "does not exist")
+
+
+def test_two_outputs_second_bad_writes_neither(tmp_path: Path) -> None:
+    good, bad = tmp_path / "out.json", tmp_path / "missing" / "out.csv"
+    assert_refused(invoke(["run", SCENARIO, "--draws", "100", "--json", str(good), "--csv", str(bad)]))
+    assert not good.exists()
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cli.common
+
+    json_path, csv_path = tmp_path / "a.json", tmp_path / "b.csv"
+    real = cli.common.os.fdopen
+    calls = []
+
+    def failing(fd: int, mode: str) -> Any:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(csv_path))
+        return real(fd, mode)
+
+    monkeypatch.setattr(cli.common.os, "fdopen", failing)
+    assert_refused(invoke(["project", SCENARIO, "--json", str(json_path), "--csv", str(csv_path)]), "No space left")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_same_file_for_two_outputs_refused(tmp_path: Path) -> None:
+    out = str(tmp_path / "x.out")
+    assert_refused(invoke(["project", SCENARIO, "--json", out, "--csv", out]), "named for two outputs")
+
+
+def test_plot_suffix_checked_before_work(tmp_path: Path) -> None:
+    result = invoke(["run", SCENARIO, "--draws", "100", "--plot", str(tmp_path / "chart.pdf")])
+    assert_refused(result, ".png or .svg")
+    assert "P(maj)" not in result.output
+
+
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cli.main
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.main, "simulate_projection", interrupted)
+    out = tmp_path / "out.json"
+    result = invoke(["run", SCENARIO, "--draws", "100", "--json", str(out)])
+    assert clean(result)
+    assert result.exit_code == 130
+    assert result.output.strip() == "interrupted"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_in_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cli.main
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.main, "app", interrupted)
+    with pytest.raises(SystemExit) as exc:
+        cli.main.main()
+    assert exc.value.code == 130
+
+
+def test_unreadable_data_file_named(tmp_path: Path) -> None:
+    from sim.data.fetch import sha256_of
+
+    folder = tmp_path / "not-a-file"
+    folder.mkdir()
+    with pytest.raises(SwingometerError, match="cannot read data file"):
+        sha256_of(folder / "missing.csv")
+
+
+def test_silent_service_is_not_taken_for_dask() -> None:
+    """A loopback server that accepts and never answers: a clear error within the timeout."""
+    from sim.executors import DaskExecutor
+
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        try:
+            while True:
+                held.append(server.accept()[0])
+        except OSError:
+            return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    port = server.getsockname()[1]
+    start = time.monotonic()
+    try:
+        with pytest.raises(SwingometerError, match="did not answer as a Dask scheduler within 2 s"):
+            DaskExecutor(f"tcp://127.0.0.1:{port}", timeout=2.0)
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+        thread.join(5)
+    assert time.monotonic() - start < 15
+
+
+def test_largest_seed_runs(tmp_path: Path) -> None:
+    result = invoke(["run", SCENARIO, "--draws", "100", "--seed", str(2**64 - 1)])
+    assert result.exit_code == 0, result.output
+
+
+def test_corrupted_election_cache_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path | None
+) -> None:
+    """Random byte flips in the parsed-election cache are detected; the reload equals the clean load."""
+    import numpy as np
+
+    import sim.data.election as module
+
+    monkeypatch.setenv("SWINGOMETER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(module, "_LOADED", {})
+    clean_load = module.load_election("2015", data_dir)
+    (store,) = (tmp_path / "parsed").glob("election-2015-*.pkl")
+    good = store.read_bytes()
+    assert module._read_parsed(store) is not None
+    rng = np.random.default_rng(18)
+    for position in rng.integers(0, len(good), 60):
+        damaged = bytearray(good)
+        damaged[position] ^= 1 << int(rng.integers(0, 8))
+        store.write_bytes(bytes(damaged))
+        assert module._read_parsed(store) is None, f"flip at byte {position} was trusted"
+    store.write_bytes(good[: len(good) // 2])
+    assert module._read_parsed(store) is None
+    monkeypatch.setattr(module, "_LOADED", {})
+    reloaded = module.load_election("2015", data_dir)
+    assert reloaded is not clean_load
+    assert np.array_equal(reloaded.votes, clean_load.votes)
+    assert np.array_equal(reloaded.stood, clean_load.stood)
+    assert list(reloaded.seat_ids) == list(clean_load.seat_ids)
+    assert store.read_bytes() == good  # rebuilt and rewritten
