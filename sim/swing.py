@@ -31,8 +31,6 @@ from sim.errors import ScenarioError
 
 TOLERANCE = 1e-10
 MAX_ITERATIONS = 2000
-MAX_EXTRA_GAIN = 0.005
-"""Balancing never adds more than this (half a point) to a party's intended gain in a seat."""
 ACCEPTABLE = 1e-7
 """A solver that has not reached ``TOLERANCE`` after ``MAX_ITERATIONS`` still succeeds within this."""
 WEAK_LIMIT = 0.20
@@ -106,8 +104,8 @@ def balance(shares: np.ndarray, stood: np.ndarray, change: np.ndarray) -> tuple[
     seat's intended gains ``G`` and losses ``L`` differ (a party that moves elsewhere is absent
     here, or a loser runs out of votes), the difference is shared in proportion to each party's
     intended change: gains are scaled by ``2L / (G + L)`` and losses by ``2G / (G + L)`` (a
-    loss stays capped at the party's share), so both sides meet halfway, except that no party
-    gains more than ``MAX_EXTRA_GAIN`` above its intended change. A party with no change
+    loss stays capped at the party's share), so both sides meet halfway: a party gains at most
+    twice its intended change. A party with no change
     does not move, no party moves against the sign of its change, and the result is continuous
     in the changes (which the solvers need).
     Returns the new shares and each party's departure from its (capped) intended change.
@@ -119,11 +117,7 @@ def balance(shares: np.ndarray, stood: np.ndarray, change: np.ndarray) -> tuple[
     total_loss = loss.sum(axis=1, keepdims=True)
     both = total_gain + total_loss
     gain_scale = np.divide(2 * total_loss, both, out=np.ones_like(both), where=both > 0)
-    # No party gains more than MAX_EXTRA_GAIN above its intended change; losses shrink to match.
-    largest = gain.max(axis=1, keepdims=True)
-    cap = 1.0 + np.divide(MAX_EXTRA_GAIN, largest, out=np.ones_like(largest), where=largest > 0)
-    gain_scale = np.minimum(gain_scale, cap)
-    loss_scale = np.divide(total_gain * gain_scale, total_loss, out=np.ones_like(both), where=total_loss > 0)
+    loss_scale = np.divide(2 * total_gain, both, out=np.ones_like(both), where=both > 0)
     scaled_loss = np.minimum(loss * loss_scale, shares)  # a loser cannot lose more than it has
     short = total_gain * gain_scale - scaled_loss.sum(axis=1, keepdims=True)  # what capping left over
     gained = total_gain * gain_scale

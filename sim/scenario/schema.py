@@ -292,7 +292,7 @@ class Distribution(Strict):
         return self
 
 
-DEFAULT_SLOPES = {"leave": 0.16, "degree": 0.29, "age65": 0.40}
+DEFAULT_SLOPES = {"leave": 0.17, "degree": 0.32, "age65": 0.40}
 """Default random slopes, calibrated with the others by :mod:`sim.calibrate`."""
 
 
@@ -307,7 +307,7 @@ class Uncertainty(Strict):
     national: float = Field(default=0.032, ge=0.0, le=0.5, description="national (GB/UK) error per party")
     nation: float = Field(default=0.024, ge=0.0, le=0.5, description="error per party and nation")
     regional: float = Field(default=0.031, ge=0.0, le=0.5, description="error per party and region")
-    seat: float = Field(default=0.074, ge=0.0, le=0.5, description="independent seat error")
+    seat: float = Field(default=0.081, ge=0.0, le=0.5, description="independent seat error")
     slopes: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
         default_factory=lambda: dict(DEFAULT_SLOPES),
         description="sd of a random slope per party on a centred numeric covariate (replaces the default set)",
