@@ -53,7 +53,8 @@ def nuneaton_ukip(ctx: Context, f: Finding) -> None:
                      ukip_to_lab_needed=float(needed), ukip=ukip)  # fmt: skip
     f.numbers.update(to_con.numbers("ukip_to_con_2015_2017"))
     f.numbers.update(to_lab.numbers("ukip_to_lab_2015_2017"))
-    f.numbers.update(con_at_measured=float(measured_votes[con_j]), alliance_at_measured=float(measured_votes[lab_j]))
+    f.numbers.update(con_at_measured=float(measured_votes[con_j]), alliance_at_measured=float(measured_votes[lab_j]),
+                     holds_at_measured=float(holds_measured))  # fmt: skip
     f.summary = (
         f"With UKIP's {ukip:,} voters added the Conservatives have {con:,.0f}; Labour with every Lib Dem and "
         f"Green vote {lab:,.0f}. P(Conservative hold) {p_con:.0%} with the calibrated seat error. At the rates "
@@ -92,7 +93,8 @@ def ukip_12(ctx: Context, f: Finding) -> None:
     for party, t in rates.items():
         f.numbers.update(t.numbers(f"ukip_to_{party.lower()}_2015_2017"))
     f.numbers.update(p_majority_base=p_base, p_majority_base_se=p_base_se, p_low=rows[0][1], p_high=rows[-1][1],
-                     p_majority_at_measured=p_measured, p_majority_at_measured_se=p_measured_se)  # fmt: skip
+                     p_majority_at_measured=p_measured, p_majority_at_measured_se=p_measured_se,
+                     holds_at_measured=float(p_measured > 0.5))  # fmt: skip
     f.details.insert(0, f"2015 result itself, simulated: CON {seats_text(base, 'CON')}, P(majority) {p_base:.0%}")
     f.details.append(
         f"The 2015 result alone gives P(CON majority) {p_base:.0%}: the Conservatives won a bare majority. The "
@@ -107,9 +109,11 @@ def ukip_12(ctx: Context, f: Finding) -> None:
     if turn is not None:
         f.numbers.update(turn.numbers("threshold"))
         f.numbers["threshold_net_of_lab"] = turn.value - to_lab
+        f.details.append(turn.note(ctx.draws))
         f.threshold = (
-            f"a Conservative majority becomes more likely than not once {turn.value:.0%} (se {turn.se:.1%}) of UKIP's "
-            f"2015 voters go Conservative, {turn.value - to_lab:+.0%} net of the {to_lab:.0%} assumed to go Labour"
+            f"a Conservative majority becomes more likely than not once {turn.value:.0%} "
+            f"(se {100 * turn.se:.1f} points) of UKIP's 2015 voters go Conservative, "
+            f"{100 * (turn.value - to_lab):+.0f} points net of the {to_lab:.0%} assumed to go Labour"
         )
         f.verdict = "conditional"
     else:
@@ -117,7 +121,7 @@ def ukip_12(ctx: Context, f: Finding) -> None:
     f.summary = (
         f"P(CON majority) runs from {rows[0][1]:.0%} (no UKIP voter goes Conservative) to {rows[-1][1]:.0%} "
         f"({rows[-1][0]:.0%} do)"
-        + (f"; it crosses 50% at {turn.value:.0%} (se {turn.se:.1%})." if turn is not None else ".")
+        + (f"; it crosses 50% at {turn.value:.0%} (se {100 * turn.se:.1f} points)." if turn is not None else ".")
         + measured_text
     )
 
@@ -205,6 +209,7 @@ def england_wales(ctx: Context, f: Finding) -> None:
     needed = f.numbers["lead_needed[50% of UKIP to CON]"]
     at_measured = f.numbers["lead_needed[measured of UKIP to CON]"]
     f.numbers["best_lead_2010_2019"] = record
+    f.numbers["holds_at_measured"] = float(at_measured > record)
     f.summary = (
         f"Without Scotland the House has {house} seats, so a majority is {target}. With half of UKIP's voters back "
         f"with the Conservatives, Labour needs a {needed:+.1%} lead in England and Wales ({at_measured:+.1%} at the "
@@ -236,7 +241,7 @@ def green_split(ctx: Context, f: Finding) -> None:
     f.numbers.update(
         seats_majority_below_green=len(split), lab_gain_mean=gain, lab_gain_mean_se=gain_se, flips_at_rate=flips,
         green_votes_gb=float(e.votes[e.gb, grn].sum()), green_seats=green_seats, green_seats_kept=green_kept,
-        flips_at_measured=flips_measured,
+        flips_at_measured=flips_measured, holds_at_measured=float(len(split) >= 5 and flips_measured >= 1),
     )  # fmt: skip
     f.numbers.update(to_lab.numbers("grn_to_lab_2015_2017"))
     f.numbers.update(yougov.numbers("grn_to_lab_2019_2024_yougov"))
@@ -259,7 +264,7 @@ def green_split(ctx: Context, f: Finding) -> None:
     f.summary = (
         f"{len(split)} seats had a Conservative majority over Labour smaller than the Green vote; Greens lending "
         f"Labour {rate:.0%} of their vote where it counts flips {flips} (simulated: Labour {gain:+.1f} seats, "
-        f"paired se {gain_se:.1f}); the Greens keep their own seat. At the {to_lab.rate:.0%} of 2015 Greens who "
+        f"paired se {gain_se:.2f}); the Greens keep their own seat. At the {to_lab.rate:.0%} of 2015 Greens who "
         f"voted Labour in 2017 (n={to_lab.n:.0f}) it flips {flips_measured}."
     )
     f.verdict = "supported" if len(split) >= 5 and flips >= 1 and gain > 2 * gain_se else "not supported"

@@ -94,8 +94,8 @@ def retreat_to_cities(ctx: Context, f: Finding) -> None:
         })  # fmt: skip
         f.details.append(
             f"Labour {k:+.0%} in cities, {-k:+.0%} in towns (England and Wales): projected LAB {projected} seats "
-            f"(from {base_lab_projected}); simulated LAB {d_lab:+.1f} (paired se {d_lab_se:.1f}), CON {d_con:+.1f} "
-            f"(se {d_con_se:.1f}), P(CON majority) {d_p:+.1%} (se {d_p_se:.1%}); LAB {seats_text(r, 'LAB')}"
+            f"(from {base_lab_projected}); simulated LAB {d_lab:+.1f} (paired se {d_lab_se:.2f}), CON {d_con:+.1f} "
+            f"(se {d_con_se:.2f}), P(CON majority) {d_p:+.1%} (se {d_p_se:.1%}); LAB {seats_text(r, 'LAB')}"
         )
     p_base, p_base_se = mean_se(p_con(base))
     f.numbers.update(
@@ -111,7 +111,8 @@ def retreat_to_cities(ctx: Context, f: Finding) -> None:
     f.summary = (
         f"From 2017 a 3-point retreat into the cities of England and Wales at the same share moves Labour "
         f"{f.numbers['lab_projected[+0.03]'] - base_lab_projected:+.0f} seats in the projection and {d_lab:+.1f} "
-        f"(paired se {d_lab_se:.1f}) simulated; P(CON majority) changes {d_p:+.1%} (se {d_p_se:.1%}) from "
+        f"(paired se {d_lab_se:.2f}) simulated; P(CON majority) changes {100 * d_p:+.1f} points "
+        f"(se {100 * d_p_se:.1f}) from "
         f"{p_base:.0%}. Winning 3 points back in towns moves Labour {rows[-0.03][0]:+.1f} seats."
     )
     if hurts(0.03):
@@ -157,6 +158,7 @@ def leave_realignment(ctx: Context, f: Finding) -> None:
         )
     )  # fmt: skip
     p_con, p_flow = p_win(result, hartlepool, "CON"), p_win(flow_result, hartlepool, "CON")
+    p_con_se = float(np.sqrt(p_con * (1 - p_con) / result.draws))
     flow_projection = ctx.project(flow_only)
     proj, flow, act = (x.shares[hartlepool] for x in (result.projection, flow_projection, actual))
     lead = {name: float(v[con] - v[lab]) for name, v in (("projected", proj), ("flow_only", flow), ("actual", act))}
@@ -164,7 +166,8 @@ def leave_realignment(ctx: Context, f: Finding) -> None:
     moved_scotland = float(np.abs(result.projection.shares[scotland] - flow_projection.shares[scotland]).max())
     f.numbers.update(
         slope_con=slopes["CON"], slope_lab=slopes["LAB"], red_wall_lost=int(lost.sum()),
-        leave_lost=float(leave[lost].mean()), leave_held=float(leave[held].mean()), p_con_hartlepool=p_con,
+        leave_lost=float(leave[lost].mean()), leave_held=float(leave[held].mean()),
+        p_con_hartlepool=p_con, p_con_hartlepool_se=p_con_se,
         p_con_hartlepool_flow_only=p_flow, **{f"hartlepool_con_lead[{k}]": v for k, v in lead.items()},
         largest_share_change_scotland=moved_scotland,
     )  # fmt: skip
@@ -215,12 +218,14 @@ def ukip_sweep(ctx: Context, f: Finding) -> None:
     share = base_share + turn.value
     f.numbers.update(turn.numbers("share_for_third_of_ew"))
     f.numbers["share_for_third_of_ew"] = share
+    f.details.append(turn.note(ctx.draws))
     f.threshold = (
-        f"UKIP needs about {share:.0%} (se {turn.se:.1%}) of the GB vote to win a third of the seats in England "
-        f"and Wales ({target})"
+        f"UKIP needs about {share:.0%} (se {100 * turn.se:.2f} points) of the GB vote to win a third of the seats "
+        f"in England and Wales ({target})"
     )
     f.summary = (
-        f"At 16% ({0.16 - base_share:+.0%} on its 2015 share) UKIP wins {f.numbers['ukip_seats_at_16pct']:.0f} seats; "
+        f"At 16% ({100 * (0.16 - base_share):+.0f} points on its 2015 share) UKIP wins "
+        f"{f.numbers['ukip_seats_at_16pct']:.0f} seats; "
         f"it needs about {share:.0%} of the GB vote for {target} seats, a third of England and Wales."
     )
     f.verdict = "conditional"

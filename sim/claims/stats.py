@@ -103,6 +103,15 @@ class Turn:
     slope: float
     draws_for_half_point: int
 
+    def note(self, draws: int) -> str:
+        """Whether these draws pin the threshold to within a point (two standard errors)."""
+        if self.se <= 0.005:
+            return f"At {draws:,} draws the threshold's standard error is {100 * self.se:.2f} points: stable to a point"
+        return (
+            f"At {draws:,} draws the threshold's standard error is {100 * self.se:.2f} points; about "
+            f"{self.draws_for_half_point:,} draws would make it stable to a point (--draws)."
+        )
+
     def numbers(self, key: str) -> dict[str, float]:
         """The threshold, its standard error and the draws that bring the error under half a point."""
         return {key: self.value, f"{key}_se": self.se, f"{key}_draws_for_se_0.005": float(self.draws_for_half_point)}
