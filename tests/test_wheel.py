@@ -45,3 +45,9 @@ def test_installed_wheel_runs_claims_outside_the_checkout(tmp_path: Path, data_d
         cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert str(ROOT) not in where.stdout and "site-packages" in where.stdout
+    # The example scenarios ship too: `scenarios/...` paths resolve to the packaged copies.
+    example = subprocess.run(
+        [str(venv / "bin" / "swingometer"), "scenario", "check", "scenarios/examples/hartlepool-by-election.toml"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert example.returncode == 0, example.stdout + example.stderr
