@@ -109,7 +109,7 @@ def ukip_12(ctx: Context, f: Finding) -> None:
     if turn is not None:
         f.numbers.update(turn.numbers("threshold"))
         f.numbers["threshold_net_of_lab"] = turn.value - to_lab
-        f.details.append(turn.note(ctx.draws))
+        f.details.append(turn.note())
         f.threshold = (
             f"a Conservative majority becomes more likely than not once {turn.value:.0%} "
             f"(se {100 * turn.se:.1f} points) of UKIP's 2015 voters go Conservative, "

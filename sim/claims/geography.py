@@ -218,7 +218,7 @@ def ukip_sweep(ctx: Context, f: Finding) -> None:
     share = base_share + turn.value
     f.numbers.update(turn.numbers("share_for_third_of_ew"))
     f.numbers["share_for_third_of_ew"] = share
-    f.details.append(turn.note(ctx.draws))
+    f.details.append(turn.note())
     f.threshold = (
         f"UKIP needs about {share:.0%} (se {100 * turn.se:.2f} points) of the GB vote to win a third of the seats "
         f"in England and Wales ({target})"

@@ -12,6 +12,7 @@ from sim.claims.model import Context
 from sim.data.election import MAJORITY, Election
 from sim.parties import PARTY_INDEX
 from sim.results import SimulationResult, seat_quantiles
+from sim.run import run_scenario
 from sim.scenario.paths import with_value
 from sim.scenario.schema import Scenario
 from sim.sweep import Axis, find_threshold
@@ -94,27 +95,43 @@ def swept(ctx: Context, scenario: Scenario, axis: Axis, metric: Metric) -> list[
     return [(v, *mean_se(metric(ctx.run(with_value(scenario, axis.path, v))))) for v in axis.values]
 
 
+STABLE_SE = 0.005
+"""A threshold's standard error target: half a point, so two standard errors are a point."""
+MAX_THRESHOLD_DRAWS = 40_000
+"""The most draws a threshold's bisection is given to reach :data:`STABLE_SE`."""
+
+
 @dataclass(frozen=True)
 class Turn:
-    """Where a metric crosses a target along an axis, with its Monte Carlo error."""
+    """Where a metric crosses a target along an axis, with its Monte Carlo error and the draws used."""
 
     value: float
     se: float
     slope: float
-    draws_for_half_point: int
+    draws: int
 
-    def note(self, draws: int) -> str:
-        """Whether these draws pin the threshold to within a point (two standard errors)."""
-        if self.se <= 0.005:
-            return f"At {draws:,} draws the threshold's standard error is {100 * self.se:.2f} points: stable to a point"
-        return (
-            f"At {draws:,} draws the threshold's standard error is {100 * self.se:.2f} points; about "
-            f"{self.draws_for_half_point:,} draws would make it stable to a point (--draws)."
-        )
+    def note(self) -> str:
+        """The draws the bisection used and whether they pin the threshold to within a point."""
+        stable = "stable to a point" if self.se <= STABLE_SE else "not stable to a point (the draws are capped)"
+        return f"Threshold bisected with {self.draws:,} draws: standard error {100 * self.se:.2f} points, {stable}."
 
     def numbers(self, key: str) -> dict[str, float]:
-        """The threshold, its standard error and the draws that bring the error under half a point."""
-        return {key: self.value, f"{key}_se": self.se, f"{key}_draws_for_se_0.005": float(self.draws_for_half_point)}
+        """The threshold, its standard error and the draws its bisection used."""
+        return {key: self.value, f"{key}_se": self.se, f"{key}_draws": float(self.draws)}
+
+
+def _crossing(
+    ctx: Context, scenario: Scenario, axis: Axis, name: str, metric: Metric, target: float, draws: int,
+    slope: Callable[[float], float], tolerance: float,
+) -> Turn | None:  # fmt: skip
+    found = find_threshold(scenario, axis, name, target, draws, ctx.seed, data_dir=ctx.data_dir, tolerance=tolerance)
+    if found.value is None:
+        return None
+    x = found.value
+    at = run_scenario(with_value(scenario, axis.path, x), draws, ctx.seed, data_dir=ctx.data_dir)
+    _, metric_se = mean_se(metric(at))
+    b = slope(x)
+    return Turn(x, metric_se / abs(b) if b else math.inf, b, draws)
 
 
 def threshold(
@@ -128,22 +145,25 @@ def threshold(
     *,
     tolerance: float = 0.002,
 ) -> Turn | None:
-    """Bisect for ``metric == target`` along ``axis``; its error is the metric's error over the slope.
+    """Bisect for ``metric == target`` along ``axis``, with draws enough for a stable threshold.
 
     The standard error of the crossing is the metric's Monte Carlo error at the crossing divided
-    by the slope of the metric there (estimated from the swept ``rows`` that bracket it). Also
-    gives the draws at which that error would fall to half a point (0.005 of the axis).
+    by the slope of the metric there (estimated from the swept ``rows`` that bracket it). If at
+    the context's draws that error exceeds :data:`STABLE_SE`, the bisection is repeated with the
+    draws that bring it there (the error falls as one over the square root of the draws), up to
+    :data:`MAX_THRESHOLD_DRAWS` (revised up to three times, as the slope may differ at the new crossing).
     """
-    found = find_threshold(scenario, axis, name, target, ctx.draws, ctx.seed, data_dir=ctx.data_dir,
-                           tolerance=tolerance)  # fmt: skip
-    if found.value is None:
-        return None
-    x = found.value
-    _, metric_se = mean_se(metric(ctx.run(with_value(scenario, axis.path, x))))
-    below = [r for r in rows if r[0] <= x] or rows[:1]
-    above = [r for r in rows if r[0] > x] or rows[-1:]
-    (x0, y0, _), (x1, y1, _) = below[-1], above[0]
-    slope = (y1 - y0) / (x1 - x0) if x1 != x0 else math.inf
-    se = metric_se / abs(slope) if slope else math.inf
-    draws_needed = math.ceil(ctx.draws * (se / 0.005) ** 2) if math.isfinite(se) else 0
-    return Turn(x, se, slope, draws_needed)
+
+    def slope(x: float) -> float:
+        below = [r for r in rows if r[0] <= x] or rows[:1]
+        above = [r for r in rows if r[0] > x] or rows[-1:]
+        (x0, y0, _), (x1, y1, _) = below[-1], above[0]
+        return (y1 - y0) / (x1 - x0) if x1 != x0 else 0.0
+
+    turn = _crossing(ctx, scenario, axis, name, metric, target, ctx.draws, slope, tolerance)
+    for _ in range(3):  # the slope can change with the crossing, so the draws are revised up to three times
+        if turn is None or turn.se <= STABLE_SE or not math.isfinite(turn.se) or turn.draws >= MAX_THRESHOLD_DRAWS:
+            break
+        draws = min(MAX_THRESHOLD_DRAWS, math.ceil(1.1 * turn.draws * (turn.se / STABLE_SE) ** 2))
+        turn = _crossing(ctx, scenario, axis, name, metric, target, draws, slope, tolerance) or turn
+    return turn
