@@ -46,6 +46,29 @@ def tolerance(numbers: dict[str, float], key: str) -> float:
     return max(0.25 * se, 1e-9 * max(1.0, abs(numbers[key])))
 
 
+def differences(golden: dict[str, Any], findings: list[dict[str, Any]]) -> list[str]:
+    """Where the findings (as JSON dicts) depart from the golden file: one line per difference."""
+    out = []
+    if (golden["draws"], golden["seed"]) != (DRAWS, SEED):
+        out.append(f"golden file made with draws {golden['draws']}, seed {golden['seed']}")
+    now = {f["id"]: f for f in findings}
+    if sorted(now) != sorted(golden["claims"]):
+        out.append(f"claims {sorted(golden['claims'])} became {sorted(now)}")
+    for claim, pinned in golden["claims"].items():
+        if claim not in now:
+            continue
+        got = now[claim]
+        for field in ("verdict", "threshold"):
+            if got[field] != pinned[field]:
+                out.append(f"{claim}: {field} {pinned[field]!r} became {got[field]!r}")
+        if sorted(got["numbers"]) != sorted(pinned["numbers"]):
+            out.append(f"{claim}: numbers {sorted(set(got['numbers']) ^ set(pinned['numbers']))} added or removed")
+        for key, value in pinned["numbers"].items():
+            if key in got["numbers"] and abs(got["numbers"][key] - value) > tolerance(pinned["numbers"], key):
+                out.append(f"{claim}: {key} {value} became {got['numbers'][key]}")
+    return out
+
+
 def main() -> None:
     """Rerun every claim and rewrite the golden file."""
     data_dir = os.environ.get("SWINGOMETER_DATA_DIR")
