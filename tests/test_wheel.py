@@ -1,4 +1,4 @@
-"""SLOW-ISH (about 10-40 s): the built wheel ships the claim files; `claims` runs from an installed package.
+"""Marked slow (about 10-40 s; CI runs it): the wheel ships the claim files; `claims` runs from an installed package.
 
 Builds the wheel, installs it into a fresh virtual environment (dependencies from the uv cache or
 PyPI) and runs ``swingometer claims --only croydon`` from a folder outside the checkout.
@@ -13,11 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sim.data.election import DataDir
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_installed_wheel_runs_claims_outside_the_checkout(tmp_path: Path, data_dir: DataDir) -> None:
     uv = shutil.which("uv")
     assert uv is not None, "the wheel test needs uv on PATH (CI installs it)"
