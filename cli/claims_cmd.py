@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from cli.common import DataDirOption, ForceOption, Outputs, SeedOption, check_draws, console, err_console
+from sim.errors import SwingometerError
 
 
 def claims(
@@ -22,14 +23,29 @@ def claims(
     markdown_path: Annotated[
         Path | None, typer.Option("--markdown", help="Write a report a reader can follow (Markdown).")
     ] = None,
+    update_section: Annotated[
+        bool,
+        typer.Option(
+            "--update-section",
+            help="With --markdown: rewrite only the section between the claims markers of an existing document.",
+        ),
+    ] = False,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Run every claim in scenarios/claims/ and print the finding and verdict of each."""
+    """Run every claim (the claim files shipped with the package) and print the finding and verdict of each."""
     from sim.claims import markdown_report, run_claims
+    from sim.claims import update_section as replace_section
 
-    outputs = Outputs(force, [json_path, markdown_path])
+    if update_section and markdown_path is None:
+        raise SwingometerError("--update-section needs --markdown PATH (the document whose section to rewrite)")
+    if update_section and markdown_path is not None and not markdown_path.is_file():
+        raise SwingometerError(f"{markdown_path} does not exist; --update-section rewrites part of an existing file")
+    outputs = Outputs(force or update_section, [json_path, markdown_path])
     check_draws(draws)
+    document = markdown_path.read_text(encoding="utf-8") if update_section and markdown_path is not None else ""
+    if update_section:
+        replace_section(document, [], draws, seed)  # fail before the runs if the markers are missing
     findings = run_claims(
         draws, seed, only=only, data_dir=data_dir, progress=lambda c: err_console.print(f"[dim]running {c}[/dim]")
     )
@@ -52,6 +68,8 @@ def claims(
             console.print(checks)
     if json_path is not None:
         outputs.add(json_path, json.dumps([f.to_dict() for f in findings], indent=1) + "\n")
-    if markdown_path is not None:
+    if markdown_path is not None and update_section:
+        outputs.add(markdown_path, replace_section(document, findings, draws, seed))
+    elif markdown_path is not None:
         outputs.add(markdown_path, markdown_report(findings, draws, seed))
     outputs.commit()

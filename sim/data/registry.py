@@ -191,6 +191,26 @@ FILES: tuple[DataFile, ...] = (
         "0ab0fd62e46443a0db20e1c86ebfeedfd1d7beae6140060faeda034f955a1b1f",
         "https://raw.githubusercontent.com/mysociety/uk_ruc/2011efc97c78da0f2cce82060f109665abe360ab/data/packages/uk_ruc/pcon_ruc.csv",
     ),
+    DataFile(
+        "vote_transitions/YouGovPivot.xlsx",
+        "663d629f98c32c591bbddaecdc662c0f47ea61315c1943546d8eefd402ac5320",
+        "https://raw.githubusercontent.com/adamraczkowski/ukgenelec2024/348c3ec4921fd53db08f6cd8b83e7da7a7d3c9fb/YouGovPivot.xlsx",
+    ),
+    DataFile(
+        "vote_transitions/voteswitchR_data_guide.rda",
+        "e35ef6dfdfbbcc40d4cdf4a4e1bdf100361a6c9d32e3d001694713a020cc60f3",
+        "https://raw.githubusercontent.com/denis-cohen/voteswitchR/52b41fe17c15d16761a27301529ee6b6d1d1df1b/data/data_guide.rda",
+    ),
+    DataFile(
+        "vote_transitions/voteswitchR_mappings.rda",
+        "ca4b0e9b467fdd61326d23457a709b0da537abb22506531188e7423dc7b3d60a",
+        "https://raw.githubusercontent.com/denis-cohen/voteswitchR/52b41fe17c15d16761a27301529ee6b6d1d1df1b/data/mappings.rda",
+    ),
+    DataFile(
+        "vote_transitions/voteswitchR_switches.rda",
+        "1159675dc01bc3def96895745a14dd371584eb807ce5eb0f07304fcb1e0c0700",
+        "https://raw.githubusercontent.com/denis-cohen/voteswitchR/52b41fe17c15d16761a27301529ee6b6d1d1df1b/data/switches.rda",
+    ),
 )
 
 BY_PATH: dict[str, DataFile] = {f.path: f for f in FILES}

@@ -133,6 +133,11 @@ def _party_fields(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (TOML)."""
     file = Path(path)
+    if not file.is_file() and not file.is_absolute() and file.parts[:1] == ("scenarios",):
+        from sim.resources import scenarios_dir
+
+        shipped = scenarios_dir().joinpath(*file.parts[1:])  # a shipped scenario, run from outside the checkout
+        file = shipped if shipped.is_file() else file
     if not file.is_file():
         raise ScenarioError(f"scenario file '{file}' not found; check the path (scenarios live in scenarios/)")
     try:
