@@ -338,22 +338,27 @@ def _print_calibration(
 
     import pandas as pd
 
-    from sim.calibrate import calibrate
+    from sim.calibrate import calibrate, calibration_check
 
     cal = calibrate(pairs, data_dir)
-    grid = pd.DataFrame(cal.grid).set_index("factor")
-    console.print(frame_table(grid, "seat and slope errors scaled: coverage and scores (linked model, LOO)"))
+    scores = pd.DataFrame(cal.scores).T
+    console.print(frame_table(scores, "coverage of party seat totals and scores at the defaults (linked model)"))
     unc = cal.uncertainty()
     console.print(
-        f"measured: national {cal.national:.4f} (final polls), nation {cal.nation:.4f}, regional {cal.regional:.4f}, "
-        f"seat {cal.seat:.4f}, slopes " + ", ".join(f"{c} {v:.3f}" for c, v in cal.slopes.items())
+        f"measured: national {cal.national:.4f} (final polls), lead {cal.lead:.4f}, regional {cal.regional:.4f}, "
+        f"seat {cal.seat:.4f} (net of the slopes), slopes " + ", ".join(f"{c} {v:.3f}" for c, v in cal.slopes.items())
     )
-    console.print("nation error by nation (the default uses England and Wales): "
-                  + ", ".join(f"{n} {v:.3f}" for n, v in cal.nations.items()))  # fmt: skip
-    console.print(f"scale factor for seat and slopes: {cal.factor}")
+    console.print("nation deviations by nation: " + ", ".join(f"{n} {v:.3f}" for n, v in cal.nations.items())
+                  + "; independent scales giving them once centred: "
+                  + ", ".join(f"{n} {v:.3f}" for n, v in cal.nation_scales.items()))  # fmt: skip
     console.print(
-        f"defaults: national = {unc.national}, nation = {unc.nation}, regional = {unc.regional}, seat = {unc.seat}, "
+        f"defaults: national = {unc.national}, lead = {unc.lead}, regional = {unc.regional}, seat = {unc.seat}, "
+        "nations = { " + ", ".join(f'"{n}" = {v}' for n, v in unc.nations.items()) + " }, "
         "slopes = { " + ", ".join(f"{c} = {v}" for c, v in unc.slopes.items()) + " }"
+    )
+    check = calibration_check(unc, data_dir)
+    console.print(
+        frame_table(check, "calibration check: simulated GB-share sd (2019 base, defaults) against final-poll errors")
     )
     if json_path is not None:
         outputs.add(json_path, json.dumps(dataclasses.asdict(cal), indent=1) + "\n")

@@ -79,10 +79,10 @@ def available_memory() -> int:
 
 
 def draws_memory(draws: int, runs: int = 1) -> int:
-    """Bytes a run of ``draws`` holds: int32 seat counts per party plus ~100 bytes per draw."""
+    """Bytes a run of ``draws`` holds: int32 seat counts and float32 GB shares per party, ~100 bytes more."""
     from sim.parties import PARTIES
 
-    return draws * runs * (4 * len(PARTIES) + BYTES_PER_DRAW)
+    return draws * runs * (8 * len(PARTIES) + BYTES_PER_DRAW)
 
 
 def _size(n: float) -> str:

@@ -78,7 +78,10 @@ def run(
     ] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the per-seat win probabilities as CSV.")] = None,
     parquet_path: Annotated[
-        Path | None, typer.Option("--parquet", help="Write the seats won by each party in every draw as Parquet.")
+        Path | None,
+        typer.Option(
+            "--parquet", help="Write every draw as Parquet: seats per party and share_PARTY, its GB vote share."
+        ),
     ] = None,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Chart of the main parties' seat distributions (.png/.svg).")
@@ -139,6 +142,9 @@ def run(
         import pandas as pd
 
         draws_frame = pd.DataFrame(result.seat_counts, columns=list(result.parties))
+        if result.gb_shares is not None:  # each party's GB vote share in the draw (before seat noise)
+            shares = pd.DataFrame(result.gb_shares, columns=[f"share_{p}" for p in result.parties])
+            draws_frame = pd.concat([draws_frame, shares], axis=1)
         draws_frame.index.name = "draw"
         buffer = io.BytesIO()
         draws_frame.to_parquet(buffer)

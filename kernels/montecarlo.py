@@ -28,6 +28,8 @@ Exact ties go to one of the tied parties chosen uniformly (reservoir sampling) b
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import get_thread_id, njit, prange, uint64
 
@@ -35,6 +37,21 @@ from kernels.rng import Z_MAX, bits, key, normal, to_uniform
 
 N_LANES = 64
 """Accumulator lanes: win counts take N_LANES x n_seats x n_parties, whatever n_draws."""
+
+
+class ErrorGroups(NamedTuple):
+    """Errors shared by the seats of a group (the nation, each nation, each region): see :func:`_zero_sum_errors`.
+
+    Every field is ``(n_groups, n_parties)`` float64 but ``parent``, ``(n_groups,)`` int64.
+    """
+
+    sigma: np.ndarray
+    weight: np.ndarray
+    cover: np.ndarray
+    parent: np.ndarray
+    group_weight: np.ndarray
+    factor: np.ndarray
+
 
 STREAM_NATIONAL = 1
 STREAM_NATION = 2
@@ -46,23 +63,42 @@ STREAM_TIE = 7
 
 
 @njit(cache=True)
-def _zero_sum_errors(seed: np.uint64, stream: int, draw: np.uint64, groups: int, sigma: np.ndarray,
-                     weight: np.ndarray, out: np.ndarray) -> None:  # fmt: skip
-    """``out[g, p] = sigma[p] z[g, p] - weight[p] * sum_q sigma[q] z[g, q]``: errors summing to zero.
+def _zero_sum_errors(seed: np.uint64, stream: int, draw: np.uint64, sigma: np.ndarray, weight: np.ndarray,
+                     cover: np.ndarray, parent: np.ndarray, group_weight: np.ndarray, factor: np.ndarray,
+                     out: np.ndarray) -> None:  # fmt: skip
+    """Per-group errors that add up: zero across parties, and zero across groups within a parent.
 
-    ``weight`` sums to one (vote shares), so ``weight @ out[g] == 0``: one party's gain is the
-    others' loss. ``z`` are standard normals keyed by (group, party).
+    ``out[g, p] = sigma[g, p] z[g, p] - weight[g, p] * sum_q cover[g, q] sigma[g, q] z[g, q]``: in
+    seat units (the change in each seat the party fights in group ``g``). ``cover`` is each party's
+    share of the group's votes cast where it stands and ``weight`` its share there, so the changes
+    of the group's shares, ``cover * out``, sum to zero over parties. Each group adds one common
+    factor, ``factor[g, p] * z`` (its loadings also sum to zero once multiplied by ``cover``: the
+    two largest parties against the rest). Then, for groups with a
+    parent (``parent[g] >= 0``), each party's vote-weighted mean over the parent's groups
+    (weights ``group_weight``, summing to one per parent and party) is subtracted, so nation and
+    region deviations sum to zero within their nation or GB. ``z`` are keyed by (group, party).
     """
-    n = sigma.size
+    groups, n = sigma.shape
     base = key(seed, uint64(stream), draw)
     for g in range(groups):
         total = 0.0
         for q in range(n):
-            e = sigma[q] * normal(base, uint64(g * n + q)) if sigma[q] > 0.0 else 0.0
+            e = sigma[g, q] * normal(base, uint64(g * n + q)) if sigma[g, q] > 0.0 else 0.0
             out[g, q] = e
-            total += e
+            total += cover[g, q] * e
+        z = normal(base, uint64(groups * n + g))
         for p in range(n):
-            out[g, p] -= weight[p] * total
+            out[g, p] -= weight[g, p] * total
+            out[g, p] += factor[g, p] * z
+    for root in range(groups):
+        for p in range(n):
+            mean = 0.0
+            for g in range(groups):
+                if parent[g] == root:
+                    mean += group_weight[g, p] * out[g, p]
+            for g in range(groups):
+                if parent[g] == root:
+                    out[g, p] -= mean
 
 
 @njit(cache=True)
@@ -84,23 +120,27 @@ BLOCK = 128
 
 @njit(cache=True)
 def _draw_terms(
-    d: np.uint64, seed: np.uint64, weight: np.ndarray, nat_sigma: np.ndarray, nation_sigma: np.ndarray,
-    reg_sigma: np.ndarray, region_nation: np.ndarray, n_nations: int, n_regions: int, cov_bound: np.ndarray,
-    slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, sens_bound: np.ndarray,
+    d: np.uint64, seed: np.uint64, nat: tuple, nation: tuple, reg: tuple, region_nation: np.ndarray,
+    cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, sens_bound: np.ndarray,
     seat_sigma: np.ndarray, offset: np.ndarray, slope: np.ndarray, theta: np.ndarray, reach: np.ndarray,
-    nat: np.ndarray, nat_err: np.ndarray,
+    nat_err: np.ndarray, nation_err: np.ndarray,
 ) -> None:  # fmt: skip
     """One draw's shared terms: region offsets, slopes, parameters, and each party's reach.
 
-    ``nat`` (1, n_parties) and ``nat_err`` (n_nations, n_parties) are scratch space.
+    ``nat``, ``nation`` and ``reg`` are each ``(sigma, weight, cover, parent, group_weight, factor)`` for
+    :func:`_zero_sum_errors`. ``nat_err`` (1, n_parties) and ``nation_err`` (n_nations, n_parties)
+    are scratch space.
     """
     n_parties = seat_sigma.size
-    _zero_sum_errors(seed, STREAM_NATIONAL, d, 1, nat_sigma, weight, nat)
-    _zero_sum_errors(seed, STREAM_NATION, d, n_nations, nation_sigma, weight, nat_err)
-    _zero_sum_errors(seed, STREAM_REGION, d, n_regions, reg_sigma, weight, offset)
+    n_regions = offset.shape[0]
+    _zero_sum_errors(seed, STREAM_NATIONAL, d, nat[0], nat[1], nat[2], nat[3], nat[4], nat[5], nat_err)
+    _zero_sum_errors(
+        seed, STREAM_NATION, d, nation[0], nation[1], nation[2], nation[3], nation[4], nation[5], nation_err
+    )
+    _zero_sum_errors(seed, STREAM_REGION, d, reg[0], reg[1], reg[2], reg[3], reg[4], reg[5], offset)
     for r in range(n_regions):  # regions nest in nations: one offset per region and party
         for p in range(n_parties):
-            offset[r, p] += nat[0, p] + nat_err[region_nation[r], p]
+            offset[r, p] += nat_err[0, p] + nation_err[region_nation[r], p]
     n_cov = slope.shape[0]
     base = key(seed, uint64(STREAM_SLOPE), d)
     for c in range(n_cov):
@@ -123,12 +163,12 @@ def _draw_terms(
 def simulate_block(
     first: int, count: int, seed: np.uint64, cand_share: np.ndarray, cand_lead: np.ndarray,
     cand_ptr: np.ndarray, cand_idx: np.ndarray, region: np.ndarray, region_nation: np.ndarray,
-    weight: np.ndarray, nat_sigma: np.ndarray, nation_sigma: np.ndarray, reg_sigma: np.ndarray,
-    n_nations: int, n_regions: int, cov: np.ndarray, cov_bound: np.ndarray, slope_sigma: np.ndarray,
+    nat: tuple, nation: tuple, reg: tuple, cov: np.ndarray, cov_bound: np.ndarray, slope_sigma: np.ndarray,
     quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray, sens_bound: np.ndarray,
-    seat_sigma: np.ndarray, seat_counts: np.ndarray, wins: np.ndarray, hist: np.ndarray,
+    seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray, sens_agg: np.ndarray,
+    seat_counts: np.ndarray, gb_shares: np.ndarray, wins: np.ndarray, hist: np.ndarray,
 ) -> None:  # fmt: skip
-    """Simulate draws ``first .. first + count - 1``; ``seat_counts`` rows are those draws.
+    """Simulate draws ``first .. first + count - 1``; ``seat_counts`` and ``gb_shares`` rows are those draws.
 
     Seats are visited once per block; for each candidacy the block's draws are handled in an
     inner loop (the shared terms are laid out draw-last so that loop reads contiguous memory).
@@ -136,6 +176,8 @@ def simulate_block(
     """
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
+    n_nations = nation[0].shape[0]
+    n_regions = reg[0].shape[0]
     n_cov = cov.shape[0]
     n_params = quantiles.shape[0]
     n_bins = hist.shape[1]
@@ -149,13 +191,20 @@ def simulate_block(
     one_slope = np.empty((n_cov, n_parties))
     one_theta = np.empty(n_params)
     one_reach = np.empty(n_parties)
-    nat = np.empty((1, n_parties))
-    nat_err = np.empty((n_nations, n_parties))
+    nat_err = np.empty((1, n_parties))
+    nation_err = np.empty((n_nations, n_parties))
     for b in range(count):
         d = uint64(first + b)
-        _draw_terms(d, seed, weight, nat_sigma, nation_sigma, reg_sigma, region_nation, n_nations,
-                    n_regions, cov_bound, slope_sigma, quantiles, centre, sens_bound, seat_sigma,
-                    one_offset, one_slope, one_theta, one_reach, nat, nat_err)  # fmt: skip
+        _draw_terms(d, seed, nat, nation, reg, region_nation, cov_bound, slope_sigma, quantiles, centre,
+                    sens_bound, seat_sigma, one_offset, one_slope, one_theta, one_reach, nat_err,
+                    nation_err)  # fmt: skip
+        for p in range(n_parties):  # the draw's GB share before seat noise: the shared terms, aggregated
+            g = gb_base[p] + nat[2][0, p] * nat_err[0, p]
+            for c in range(n_cov):
+                g += one_slope[c, p] * slope_agg[c, p]
+            for k in range(n_params):
+                g += one_theta[k] * sens_agg[k, p]
+            gb_shares[b, p] = g
         offset[:, :, b] = one_offset
         slope[:, :, b] = one_slope
         theta[:, b] = one_theta
@@ -225,12 +274,12 @@ def simulate_block(
 @njit(parallel=True, cache=True)
 def simulate_seats(
     cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray, cand_idx: np.ndarray,
-    region: np.ndarray, region_nation: np.ndarray, weight: np.ndarray, nat_sigma: np.ndarray,
-    nation_sigma: np.ndarray, reg_sigma: np.ndarray, n_nations: int, n_regions: int, cov: np.ndarray,
+    region: np.ndarray, region_nation: np.ndarray, nat: tuple, nation: tuple, reg: tuple, cov: np.ndarray,
     cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray,
-    cand_sens: np.ndarray, sens_bound: np.ndarray, seat_sigma: np.ndarray, seed: np.uint64,
-    first_draw: int, n_draws: int, n_bins: int, n_slots: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    cand_sens: np.ndarray, sens_bound: np.ndarray, seat_sigma: np.ndarray, gb_base: np.ndarray,
+    slope_agg: np.ndarray, sens_agg: np.ndarray, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int,
+    n_slots: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Simulate draws ``first_draw .. first_draw + n_draws - 1`` in parallel.
 
     Parameters
@@ -241,10 +290,9 @@ def simulate_seats(
         order of share; ``cand_idx`` gives each one's party.
     region : (n_seats,) int64 and region_nation : (n_regions,) int64
         Region number of each seat, and the nation of each region.
-    weight : (n_parties,) float64
-        Vote shares (sum to one): national, nation and regional errors satisfy ``weight @ e == 0``.
-    nat_sigma, nation_sigma, reg_sigma : (n_parties,) float64
-        Error scales per party.
+    nat, nation, reg : tuples ``(sigma, weight, cover, parent, group_weight, factor)``
+        The national (one group), nation and region errors, each ``(n_groups, n_parties)`` but
+        ``parent`` ``(n_groups,)`` int64: see :func:`_zero_sum_errors`.
     cov : (n_covariates, n_seats) float64 and cov_bound : (n_covariates,)
         Centred covariates for slope errors (0 where missing), and their largest magnitude.
     slope_sigma : (n_covariates, n_parties) float64
@@ -252,6 +300,9 @@ def simulate_seats(
         Uncertain scenario parameters: inverse-CDF tables, projection value, sensitivities;
         ``sens_bound`` : (n_params, n_parties) the largest sensitivity magnitude per party.
     seat_sigma : (n_parties,) float64
+    gb_base : (n_parties,) float64, slope_agg : (n_covariates, n_parties), sens_agg : (n_params, n_parties)
+        The projected GB shares, and the GB-share effect of a unit slope or parameter deviation:
+        with the national error they give each draw's GB shares before seat noise.
     n_bins : int
         Share histogram bins per candidacy (0 for none).
     n_slots : int
@@ -261,6 +312,7 @@ def simulate_seats(
     Returns
     -------
     seat_counts : (n_draws, n_parties) int32
+    gb_shares : (n_draws, n_parties) float32
     wins : (n_seats, n_parties) int64
     hist : (n_candidacies, n_bins) int64
 
@@ -268,6 +320,7 @@ def simulate_seats(
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
     seat_counts = np.zeros((n_draws, n_parties), dtype=np.int32)
+    gb_shares = np.zeros((n_draws, n_parties), dtype=np.float32)
     lane_wins = np.zeros((N_LANES, n_seats, n_parties), dtype=np.int32)  # a lane has < 2**31 draws
     lane_hist = np.zeros((n_slots if n_bins > 0 else 1, cand_idx.size, max(n_bins, 1)), dtype=np.int32)
     n_blocks = (n_draws + BLOCK - 1) // BLOCK
@@ -279,9 +332,10 @@ def simulate_seats(
             count = min(BLOCK, n_draws - start)
             simulate_block(
                 first_draw + start, count, seed, cand_share, cand_lead, cand_ptr, cand_idx, region,
-                region_nation, weight, nat_sigma, nation_sigma, reg_sigma, n_nations, n_regions, cov,
-                cov_bound, slope_sigma, quantiles, centre, cand_sens, sens_bound, seat_sigma,
-                seat_counts[start : start + count], lane_wins[lane], hist,
+                region_nation, nat, nation, reg, cov,
+                cov_bound, slope_sigma, quantiles, centre, cand_sens, sens_bound, seat_sigma, gb_base,
+                slope_agg, sens_agg, seat_counts[start : start + count], gb_shares[start : start + count],
+                lane_wins[lane], hist,
             )  # fmt: skip
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     for lane in range(N_LANES):
@@ -292,4 +346,4 @@ def simulate_seats(
     if n_bins > 0:
         for t in range(lane_hist.shape[0]):
             hist_total += lane_hist[t]
-    return seat_counts, wins, hist_total
+    return seat_counts, gb_shares, wins, hist_total

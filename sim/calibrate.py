@@ -21,24 +21,28 @@ they move together.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from sim.backtest import PairFeatures, project_pair, simulate_pair
 from sim.data.election import NATIONS, DataDir
 from sim.linked import centred, fit
 from sim.parties import PARTIES, PARTY_INDEX
 from sim.project import Projection
-from sim.scenario.schema import Uncertainty
+from sim.scenario.schema import DEFAULT_NATIONS, Uncertainty
 from sim.simulate import party_scale
 from sim.steps import State
 
 MAIN = ("CON", "LAB", "LD", "GRN", "SNP", "PC", "UKIP", "BRX", "REF")
 SLOPE_COVARIATES = ("leave", "degree", "age65")
 SLOPE_PARTIES = ("CON", "LAB", "LD")
-FACTORS = (1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.8, 2.0)
-COVERAGE_TARGET = 0.8
-DEFAULT_NATIONS = ("England", "Wales")
+MAIN_PARTIES = ("CON", "LAB", "LD", "SNP")
+NATION_SUMMARY = ("England", "Wales")
+"""The nations whose deviations make the single ``nation`` summary figure (Scotland has its own)."""
 
 
 def _scale(share: np.ndarray) -> np.ndarray:
@@ -79,33 +83,35 @@ def _nation_deviations(pair: PairFeatures) -> dict[str, tuple[list[float], float
     """Per GB nation: standardised deviations of its change from the GB change, and its vote weight."""
     e, votes = pair.earlier, pair.earlier.valid_votes.astype(float)
     gb = _unit_changes(pair, [e.gb])[0]
-    scale = _scale(pair.later.votes[e.gb].sum(axis=0) / pair.later.votes[e.gb].sum())
-    main = [PARTY_INDEX[p] for p in MAIN if scale[PARTY_INDEX[p]] > 0.2]
     out = {}
     for nation in NATIONS[:3]:
         nm = e.nations == nation
         nat = _unit_changes(pair, [nm])[0]
+        scale = _unit_scale(pair, nm)
+        main = [PARTY_INDEX[p] for p in MAIN if scale[PARTY_INDEX[p]] > 0.2]
         out[nation] = ([(nat[j] - gb[j]) / scale[j] for j in main], votes[nm].sum() / votes[e.gb].sum())
     return out
+
+
+def _unit_scale(pair: PairFeatures, mask: np.ndarray) -> np.ndarray:
+    """The kernel's error scale of each party in a unit of seats: by its later share there."""
+    later = pair.later.votes[mask]
+    return _scale(later.sum(axis=0) / later.sum())
 
 
 def geographic_errors(pairs: list[PairFeatures]) -> tuple[float, float]:
     """Vote-weighted RMS standardised nation-vs-GB and region-vs-nation deviations of the change.
 
-    The nation error is measured on England and Wales only. The kernel gives every nation the
-    same scale, and Scotland's deviations (RMS about 0.20: 2015's SNP surge, 2017's partial
-    reversal, 2024's collapse) are eight times England's; put into the default they would add
-    several points of error to every English seat. :func:`nation_errors` gives each nation's own
-    figure, for scenarios about Scotland (``docs/model.md``).
+    Each deviation is standardised by the party's scale in the nation or region (its share
+    there), as the kernel scales it. The ``nation`` summary is England's and Wales's; the
+    defaults use each nation's own figure (:func:`nation_errors`, :func:`nation_scales`).
     """
     nation_z: list[tuple[float, float]] = []
     region_z: list[tuple[float, float]] = []
     for pair in pairs:
         e, votes = pair.earlier, pair.earlier.valid_votes.astype(float)
-        scale = _scale(pair.later.votes[e.gb].sum(axis=0) / pair.later.votes[e.gb].sum())
-        main = [PARTY_INDEX[p] for p in MAIN if scale[PARTY_INDEX[p]] > 0.2]
         for nation, (z, w) in _nation_deviations(pair).items():
-            if nation in DEFAULT_NATIONS:
+            if nation in NATION_SUMMARY:
                 nation_z += [(v, w) for v in z]
             nm = e.nations == nation
             regions = sorted(set(e.regions[nm]))
@@ -114,6 +120,8 @@ def geographic_errors(pairs: list[PairFeatures]) -> tuple[float, float]:
                 changes = _unit_changes(pair, [e.regions == r for r in regions])
                 for r, reg in zip(regions, changes, strict=True):
                     w = votes[e.regions == r].sum() / votes[nm].sum()
+                    scale = _unit_scale(pair, e.regions == r)
+                    main = [PARTY_INDEX[p] for p in MAIN if scale[PARTY_INDEX[p]] > 0.2]
                     region_z += [((reg[j] - nat[j]) / scale[j], w) for j in main]
     return _weighted_rms(nation_z), _weighted_rms(region_z)
 
@@ -132,14 +140,28 @@ def _weighted_rms(values: list[tuple[float, float]]) -> float:
     return float(np.sqrt((w * z**2).sum() / w.sum()))
 
 
-def linked_states(pairs: list[PairFeatures]) -> list[State]:
-    """The linked model's projection of each pair, fitted on the other pairs (leave-one-out)."""
-    return [project_pair(pair, "linked", "region", fit([q for q in pairs if q is not pair])) for pair in pairs]
+def linked_states(pairs: list[PairFeatures], *, rolling: bool = False) -> list[State]:
+    """The linked model's projection of each pair, fitted on the other pairs (leave-one-out).
+
+    With ``rolling``, fitted only on the pairs before it (the first pair gets no adjustment:
+    uniform swing by region), as a forecaster would have had it.
+    """
+    fitted = [pairs[:k] if rolling else pairs[:k] + pairs[k + 1 :] for k in range(len(pairs))]
+    return [project_pair(pair, "linked", "region", fit(others)) for pair, others in zip(pairs, fitted, strict=True)]
 
 
 def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[float, dict[str, float]]:
-    """RMS standardised seat residual of the linked projections and RMS residual slope per covariate."""
-    seat_rms: list[float] = []
+    """RMS standardised seat residual of the linked projections, net of the slopes, and RMS slope per covariate.
+
+    For each pair and each of CON, LAB and LD, the standardised residuals are regressed (within
+    region) on the centred covariates together; the fitted slopes measure the random-slope
+    error (their RMS over pairs and parties, less their sampling variance: a fitted slope's
+    square overstates the true one's by its squared standard error), and the seat error is
+    measured on what the slopes leave. (Measuring the seat error on
+    the raw residuals and adding random slopes as well would count the slope part twice.)
+    """
+    seat_sq: list[float] = []
+    seat_n = 0
     slopes: dict[str, list[float]] = {c: [] for c in SLOPE_COVARIATES}
     main = np.isin(np.arange(len(PARTIES)), [PARTY_INDEX[p] for p in MAIN])
     for pair, state in zip(pairs, states, strict=True):
@@ -148,70 +170,151 @@ def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[flo
         z = (later.shares - state.shares) / np.where(scale > 0, scale, 1.0)
         fought = later.stood & state.stood & e.gb[:, None] & main[None, :]
         fought &= ~later.stood[:, [PARTY_INDEX["SPK"]]]
-        seat_rms.append(np.sqrt(np.mean(z[fought] ** 2)))
         weight = e.valid_votes.astype(float)
-        for c in SLOPE_COVARIATES:
-            x = e.covariate(c).astype(float)
-            for party in SLOPE_PARTIES:
-                j = PARTY_INDEX[party]
-                m = fought[:, j] & ~np.isnan(x)
-                xc = centred(np.where(m, x, np.nan), e.regions, weight)[m]
-                yc = centred(np.where(m, z[:, j], np.nan), e.regions, weight)[m]
-                slopes[c].append(float((xc * yc).sum() / (xc * xc).sum()))
-    return float(np.mean(seat_rms)), {c: float(np.sqrt(np.mean(np.square(v)))) for c, v in slopes.items()}
+        x = np.column_stack([e.covariate(c).astype(float) for c in SLOPE_COVARIATES])
+        for j in np.flatnonzero(fought.any(axis=0)):
+            m = fought[:, j]
+            resid = z[m, j]
+            if PARTIES[j] in SLOPE_PARTIES:
+                ok = m & ~np.isnan(x).any(axis=1)
+                within = np.column_stack(
+                    [centred(np.where(ok, x[:, c], np.nan), e.regions, weight) for c in range(x.shape[1])]
+                )
+                xc = within[ok]
+                yc = centred(np.where(ok, z[:, j], np.nan), e.regions, weight)[ok]
+                coef = np.linalg.lstsq(xc, yc, rcond=None)[0]
+                dof = max(len(yc) - xc.shape[1], 1)
+                var = ((yc - xc @ coef) ** 2).sum() / dof * np.diag(np.linalg.inv(xc.T @ xc))
+                for c, name in enumerate(SLOPE_COVARIATES):
+                    slopes[name].append(float(coef[c] ** 2 - var[c]))  # E[b^2] = beta^2 + se^2: de-biased
+                resid = np.where(ok, z[:, j] - within @ coef, z[:, j])[m]
+            seat_sq.append(float((resid**2).sum()))
+            seat_n += int(m.sum())
+    rms = {c: float(np.sqrt(max(float(np.mean(v)), 0.0))) for c, v in slopes.items()}
+    return float(np.sqrt(sum(seat_sq) / seat_n)), rms
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Measured error scales, the coverage at each scaling factor, and the defaults they give."""
+    """Measured error scales, the defaults they give, and the coverage those defaults reach."""
 
     national: float
+    lead: float
     nation: float
     regional: float
     seat: float
     slopes: dict[str, float]
     nations: dict[str, float]
+    nation_scales: dict[str, float]
     poll_errors: dict[str, dict[str, float]]
-    grid: list[dict[str, float]]
-    factor: float
+    scores: dict[str, dict[str, float]]
 
     def uncertainty(self) -> Uncertainty:
         """The calibrated defaults, rounded as they are written in the schema."""
         return Uncertainty(
-            national=round(self.national, 3), nation=round(self.nation, 3), regional=round(self.regional, 3),
-            seat=round(self.seat * self.factor, 3),
-            slopes={c: round(v * self.factor, 2) for c, v in self.slopes.items()},
+            national=round(self.national, 3), lead=round(self.lead, 3), regional=round(self.regional, 3),
+            nations={n: round(v, 3) for n, v in self.nation_scales.items()}, seat=round(self.seat, 3),
+            slopes={c: round(v, 2) for c, v in self.slopes.items()},
         )  # fmt: skip
 
 
 def coverage(
     pairs: list[PairFeatures], states: list[State], seat: float, slopes: dict[str, float], draws: int, seed: int
 ) -> dict[str, float]:
-    """Coverage, Brier and log scores of simulations around the linked projections with these error scales."""
-    unc = Uncertainty(national=0.0, nation=0.0, regional=0.0, seat=seat, slopes=slopes)
-    hits50 = hits90 = n = 0
+    """Coverage (all parties, and the main parties CON, LAB, LD, SNP apart), Brier and log scores.
+
+    Simulations around the given projections with only the seat and slope errors (the backtest
+    is given the true regional shares).
+    """
+    unc = Uncertainty(national=0.0, lead=None, nation=0.0, regional=0.0, seat=seat, slopes=slopes)
+    hits: dict[str, list[bool]] = {k: [] for k in ("50", "90", "main50", "main90")}
     brier, log = [], []
     for pair, state in zip(pairs, states, strict=True):
         sim = simulate_pair(pair, state, "region", draws, seed, uncertainty=unc)
-        a, total = sim.covered("50")
-        b, _ = sim.covered("90")
-        hits50, hits90, n = hits50 + a, hits90 + b, n + total
+        for party, v in sim.intervals.items():
+            for level in ("50", "90"):
+                low, high = v[level]  # type: ignore[misc]
+                hit = low <= v["actual"] <= high  # type: ignore[operator]
+                hits[level].append(hit)
+                if party in MAIN_PARTIES:
+                    hits["main" + level].append(hit)
         brier.append(sim.brier)
         log.append(sim.log_score)
-    return {"cover50": hits50 / n, "cover90": hits90 / n, "brier": float(np.mean(brier)), "log": float(np.mean(log))}
+    out = {f"cover{k}": float(np.mean(v)) for k, v in hits.items()}
+    out["n_main"] = float(len(hits["main90"]))
+    return {**out, "brier": float(np.mean(brier)), "log": float(np.mean(log))}
+
+
+def lead_error(poll_errors: dict[str, dict[str, float]]) -> float:
+    """RMS error of the final-poll lead of the two largest parties (CON over LAB), 2010-2019."""
+    return float(np.sqrt(np.mean([(e["CON"] - e["LAB"]) ** 2 for e in poll_errors.values()])))
+
+
+def nation_scales(pairs: list[PairFeatures], measured: dict[str, float]) -> dict[str, float]:
+    """Independent scale per nation whose centred deviations (zero-sum over GB) have the measured sd.
+
+    After centring, nation ``n``'s deviation is ``sum_m (delta_nm - W_m) e_m`` with ``W`` the
+    nations' shares of GB votes, so its variance is ``sum_m (delta_nm - W_m)^2 sigma_m^2``: a linear
+    system in the squared scales, solved by non-negative least squares.
+    """
+    from scipy.optimize import nnls
+
+    gb_nations = NATIONS[:3]
+    e = pairs[-1].earlier
+    votes = e.valid_votes.astype(float)
+    w = np.array([votes[e.nations == n].sum() for n in gb_nations])
+    w /= w.sum()
+    system = (np.eye(3) - w[None, :]) ** 2
+    sq, _ = nnls(system, np.array([measured[n] ** 2 for n in gb_nations]))
+    out = {n: float(np.sqrt(v)) for n, v in zip(gb_nations, sq, strict=True)}
+    out["Northern Ireland"] = DEFAULT_NATIONS["Northern Ireland"]
+    return out
 
 
 def calibrate(pairs: list[PairFeatures], data_dir: DataDir = None, draws: int = 2000, seed: int = 1) -> Calibration:
-    """Measure every error scale and pick the seat/slope factor (see the module docstring)."""
+    """Measure every error scale (see the module docstring) and score the defaults they give."""
     national, polls = poll_error(data_dir)
     nation, regional = geographic_errors(pairs)
+    nations = nation_errors(pairs)
     states = linked_states(pairs)
     seat, slopes = residual_errors(pairs, states)
-    grid, factor = [], FACTORS[-1]
-    for f in FACTORS:
-        row = {"factor": f, **coverage(pairs, states, seat * f, {c: v * f for c, v in slopes.items()}, draws, seed)}
-        grid.append(row)
-        if row["cover90"] >= COVERAGE_TARGET:
-            factor = f
-            break
-    return Calibration(national, nation, regional, seat, slopes, nation_errors(pairs), polls, grid, factor)
+    scores = {
+        "leave-one-out": coverage(pairs, states, seat, slopes, draws, seed),
+        "rolling": coverage(pairs, linked_states(pairs, rolling=True), seat, slopes, draws, seed),
+    }
+    return Calibration(
+        national, lead_error(polls), nation, regional, seat, slopes, nations, nation_scales(pairs, nations), polls,
+        scores,
+    )  # fmt: skip
+
+
+def calibration_check(unc: Uncertainty, data_dir: DataDir = None, draws: int = 20_000, seed: int = 7) -> pd.DataFrame:
+    """Simulated sd of the main parties' GB shares and of the CON-LAB lead, beside the final-poll errors.
+
+    The simulation is the 2019 result with no change and the error model ``unc``; the measured
+    column is the RMS error of the final-week poll average (PollBase), 2010-2019, in points.
+    """
+    import pandas as pd
+
+    from sim.data.election import load_election
+    from sim.simulate import inputs_for, simulate
+
+    election = load_election("2019", data_dir)
+    result = simulate(inputs_for(Projection.from_state(election, State.from_election(election)), unc), draws, seed)
+    assert result.gb_shares is not None
+    gb = result.gb_shares.astype(float) * 100
+    _, polls = poll_error(data_dir)
+    rows = []
+    for party in ("CON", "LAB", "LD"):
+        j = PARTY_INDEX[party]
+        measured = [100 * e[party] for e in polls.values() if party in e]
+        rows.append(
+            {
+                "quantity": party,
+                "simulated_sd": gb[:, j].std(),
+                "measured_rms": float(np.sqrt(np.mean(np.square(measured)))),
+            }
+        )
+    lead = gb[:, PARTY_INDEX["CON"]] - gb[:, PARTY_INDEX["LAB"]]
+    rows.append({"quantity": "CON-LAB lead", "simulated_sd": lead.std(), "measured_rms": 100 * lead_error(polls)})
+    return pd.DataFrame(rows).set_index("quantity").round(2)

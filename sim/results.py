@@ -75,6 +75,10 @@ class SimulationResult:
     share_hist : (n_candidacies, n_bins) int64 or None
         Histogram of each candidacy's share, when requested.
     cand_ptr, cand_idx : CSR layout of the candidacies (rows of ``share_hist``).
+    gb_shares : (n_draws, n_parties) float32 or None
+        Each party's GB vote share in each draw before the independent seat noise: the
+        projection's GB share plus the draw's national error, slope and parameter terms (nation
+        and regional deviations sum to zero over GB). The seat noise averages out over 632 seats.
 
     """
 
@@ -85,6 +89,7 @@ class SimulationResult:
     share_hist: np.ndarray | None = None
     cand_ptr: np.ndarray | None = None
     cand_idx: np.ndarray | None = None
+    gb_shares: np.ndarray | None = None
 
     @property
     def draws(self) -> int:

@@ -21,17 +21,20 @@ from typing import Any
 import numba
 import numpy as np
 
-from kernels.montecarlo import simulate_seats
+from kernels.montecarlo import ErrorGroups, simulate_seats
 from sim.data.election import DataDir
 from sim.data.names import NUMERIC
 from sim.errors import ScenarioError, did_you_mean
+from sim.linked import centred
 from sim.project import Projection, project
 from sim.results import SimulationResult
 from sim.scenario.paths import get_value, with_value
 from sim.scenario.schema import Distribution, Scenario, Uncertainty
-from sim.swing import scope_shares
 
 DEFAULT_BATCH = 50_000
+MAIN_SHARE = 0.05
+LEAD_WEIGHT = 0.5
+"""Parties above this GB share set the national error's calibration (:func:`national_errors`)."""
 QUANTILE_POINTS = 1025
 TAIL = 1e-6  # quantile tables run from TAIL to 1 - TAIL
 
@@ -86,18 +89,28 @@ class Inputs:
     cand_idx: np.ndarray
     region: np.ndarray
     region_nation: np.ndarray
-    weight: np.ndarray
-    nat_sigma: np.ndarray
-    nation_sigma: np.ndarray
-    reg_sigma: np.ndarray
-    n_nations: int
-    n_regions: int
+    nat: ErrorGroups
+    nation: ErrorGroups
+    reg: ErrorGroups
     cov: np.ndarray
     slope_sigma: np.ndarray
     quantiles: np.ndarray
     centre: np.ndarray
     sens: np.ndarray
     seat_sigma: np.ndarray
+    gb_base: np.ndarray
+    slope_agg: np.ndarray
+    sens_agg: np.ndarray
+
+    @property
+    def n_nations(self) -> int:
+        """Nations (error groups of the nation term)."""
+        return int(self.nation.sigma.shape[0])
+
+    @property
+    def n_regions(self) -> int:
+        """Regions (error groups of the regional term)."""
+        return int(self.reg.sigma.shape[0])
 
     def kernel_args(self) -> tuple[Any, ...]:
         """Positional arguments of the kernel before the seed (candidacy data in CSR order)."""
@@ -109,10 +122,99 @@ class Inputs:
         cov_bound = np.abs(self.cov).max(axis=1) if self.cov.size else np.zeros(self.cov.shape[0])
         share = np.ascontiguousarray(self.shares[seat, self.cand_idx])
         lead = np.ascontiguousarray(self.lead[seat, self.cand_idx])
-        return (share, lead, self.cand_ptr, self.cand_idx, self.region, self.region_nation,
-                self.weight, self.nat_sigma, self.nation_sigma, self.reg_sigma, self.n_nations, self.n_regions,
-                self.cov, cov_bound, self.slope_sigma, self.quantiles, self.centre, cand_sens, sens_bound,
-                self.seat_sigma)  # fmt: skip
+        return (share, lead, self.cand_ptr, self.cand_idx, self.region, self.region_nation, self.nat,
+                self.nation, self.reg, self.cov, cov_bound, self.slope_sigma, self.quantiles, self.centre,
+                cand_sens, sens_bound, self.seat_sigma, self.gb_base, self.slope_agg, self.sens_agg)  # fmt: skip
+
+
+def error_groups(
+    projection: Projection, masks: list[np.ndarray], scales: np.ndarray, parents: np.ndarray
+) -> ErrorGroups:
+    """Error terms for groups of seats whose party shares err together (the nation, nations, regions).
+
+    In group ``g`` party ``p`` fights seats holding ``cover`` of the group's votes, with share
+    ``S / cover`` there. Its error in those seats has the binomial-like scale
+    ``scales[g] * sqrt(s (1 - s) / 0.25)`` of that share, so the group share moves by ``cover``
+    times that: the variance each party's group share should have. The errors are drawn
+    independently and then made zero-sum over parties (:func:`kernels.montecarlo._zero_sum_errors`),
+    which changes their variances; the independent variances are solved (non-negative least
+    squares) so that after the projection each party's group-share variance is the target.
+    ``parents`` labels the groups whose deviations are centred together (-1: none); the centring
+    weights are each party's votes per group where it stands.
+    """
+    from scipy.optimize import nnls
+
+    votes = projection.votes
+    stood = projection.stood & (votes > 0)
+    seat_total = votes.sum(axis=1)
+    n_groups, n_parties = len(masks), votes.shape[1]
+    sigma, weight, cover, group_weight = (np.zeros((n_groups, n_parties)) for _ in range(4))
+    fought = np.zeros((n_groups, n_parties))
+    for g, m in enumerate(masks):
+        total = seat_total[m].sum()
+        if total <= 0:
+            continue
+        share = votes[m].sum(axis=0) / total
+        cov = (stood[m] * seat_total[m][:, None]).sum(axis=0) / total
+        fought[g] = cov * total
+        where = np.divide(share, cov, out=np.zeros_like(share), where=cov > 0)
+        cover[g], weight[g] = cov, where
+        if scales[g] <= 0:
+            continue
+        target = (scales[g] * np.sqrt(where * (1 - where) / 0.25) * cov) ** 2
+        model = np.outer(np.ones(n_parties), share**2)  # var of party p: (1-S_p)^2 v_p + S_p^2 sum_{q!=p} v_q
+        model = share[:, None] ** 2 * np.ones((1, n_parties))
+        np.fill_diagonal(model, (1 - share) ** 2)
+        v, _ = nnls(model, target)
+        sigma[g] = np.divide(np.sqrt(v), cov, out=np.zeros_like(v), where=cov > 0)
+    for root in set(parents[parents >= 0].tolist()):
+        members = parents == root
+        totals = fought[members].sum(axis=0)
+        group_weight[members] = np.divide(fought[members], totals, out=np.zeros_like(fought[members]), where=totals > 0)
+    return ErrorGroups(sigma, weight, cover, parents.astype(np.int64), group_weight, np.zeros((n_groups, n_parties)))
+
+
+def national_errors(projection: Projection, gb: np.ndarray, national: float, lead: float | None) -> ErrorGroups:
+    """The national term: a zero-sum error per party and, with ``lead``, a two-largest-parties factor.
+
+    Without ``lead`` each party's GB-share sd is ``national * sqrt(s (1 - s) / 0.25) * cover``
+    (``s`` its share where it stands): a multinomial-like zero-sum error, which makes the two
+    largest parties' errors strongly negatively correlated. Final-week polls erred otherwise:
+    the two largest parties were often under- or over-estimated together against the rest.
+    With ``lead`` (the measured RMS error of the two largest parties' lead), the zero-sum part is
+    scaled by ``m`` and one common factor ``f ~ N(0, b^2)`` is added, loading ``S_p / (S_1 + S_2)``
+    on the two largest parties and ``-S_q c_q / sum(S c)`` on every other (``c`` its coverage: a
+    party fighting part of GB moves in its seats as a GB-wide party of its GB share; still zero-sum),
+    with ``m`` and ``b`` solved by least squares (relative errors) so that every party above
+    ``MAIN_SHARE`` of GB keeps its calibrated variance and the sd of the lead is ``lead``.
+    """
+    from scipy.optimize import nnls
+
+    votes = projection.votes[gb]
+    share = votes.sum(axis=0) / votes.sum()
+    k = national**2 / 0.25
+    top = np.argsort(-share)[:2]
+    cover = error_groups(projection, [gb], np.array([national]), np.array([-1])).cover[0]
+    rest = share * cover  # a party fighting part of GB takes its part where it stands, not concentrated there
+    rest[top] = 0.0
+    load = -rest / rest.sum() if rest.sum() > 0 else np.zeros_like(rest)
+    load[top] = share[top] / share[top].sum()
+    m2, b2 = 1.0, 0.0
+    if lead is not None and rest.sum() > 0:
+        # Least squares over the main parties' variances and the lead's: rows [zero-sum part, factor].
+        main = np.flatnonzero(share > MAIN_SHARE)
+        rows = [[k * share[p] * (1 - share[p]), load[p] ** 2] for p in main]
+        targets = [k * share[p] * (1 - share[p]) for p in main]
+        sa, sc = share[top]
+        rows.append([k * (sa * (1 - sa) + sc * (1 - sc) + 2 * sa * sc), (load[top[0]] - load[top[1]]) ** 2])
+        targets.append(lead**2)
+        weights = np.array([1.0 / v for v in targets])  # relative errors; the lead (one number, four
+        weights[-1] *= LEAD_WEIGHT  # elections) counts for less than the per-party variances
+        (m2, b2), _ = nnls(np.array(rows) * weights[:, None], np.array(targets) * weights)
+        m2 = min(m2, 1.0)
+    groups = error_groups(projection, [gb], np.array([national * np.sqrt(m2)]), np.array([-1]))
+    factor = np.sqrt(b2) * np.divide(load, cover, out=np.zeros_like(load), where=cover > 0)
+    return groups._replace(factor=factor[None, :])
 
 
 def prepare(
@@ -172,16 +274,29 @@ def inputs_for(
     region_nation = np.zeros(len(regions), dtype=np.int64)
     region_nation[region_index] = nation_index  # every region lies in one nation
     scale = party_scale(projection)
-    weights = scope_shares(projection.shares, election.valid_votes * projection.turnout)
+    gb = election.nations != "Northern Ireland"
+    nat = national_errors(projection, gb, unc.national, unc.lead)
+    nation_scales = np.array([nation_scale(unc, n) for n in nations])
+    gb_parent = np.array([0 if n != "Northern Ireland" else -1 for n in nations])
+    nation = error_groups(projection, [election.nations == n for n in nations], nation_scales, gb_parent)
+    several = np.array([(region_nation == region_nation[r]).sum() > 1 for r in range(len(regions))])
+    reg = error_groups(
+        projection, [region_index == r for r in range(len(regions))],
+        np.where(several, unc.regional, 0.0), np.where(several, region_nation, -1),
+    )  # fmt: skip  # no regional error inside a nation that is one region
     cov_names = list(unc.slopes)
     for name in cov_names:
         if name not in NUMERIC:
             raise ScenarioError(f"uncertainty.slopes: '{name}' is not a numeric covariate{did_you_mean(name, NUMERIC)}")
     cov = np.zeros((len(cov_names), election.n_seats))
+    valid = election.valid_votes.astype(float)
     for c, name in enumerate(cov_names):
-        x = election.covariate(name).astype(float)
-        cov[c] = np.where(np.isnan(x), 0.0, x - np.nanmean(x))
+        # Centred within region, as the slopes are measured: between regions the regional error acts.
+        cov[c] = centred(election.covariate(name).astype(float), election.regions, valid)
     slope_sigma = np.array([unc.slopes[n] * scale for n in cov_names]).reshape(len(cov_names), scale.size)
+    votes = projection.votes.sum(axis=1) * gb
+    weight = votes / votes.sum()
+    fights = stood & gb[:, None]
     return Inputs(
         projection=projection,
         shares=np.ascontiguousarray(projection.shares),
@@ -190,19 +305,26 @@ def inputs_for(
         cand_idx=idx,
         region=region_index.astype(np.int64),
         region_nation=region_nation,
-        weight=weights / weights.sum(),
-        nat_sigma=unc.national * scale,
-        nation_sigma=unc.nation * scale,
-        reg_sigma=unc.regional * scale,
-        n_nations=len(nations),
-        n_regions=len(regions),
+        nat=nat,
+        nation=nation,
+        reg=reg,
         cov=cov,
         slope_sigma=slope_sigma,
         quantiles=quantiles,
         centre=centre,
         sens=sens,
         seat_sigma=unc.seat * scale,
+        gb_base=weight @ projection.shares,
+        slope_agg=np.ascontiguousarray((cov * weight)[:, :, None].__mul__(fights[None]).sum(axis=1)),
+        sens_agg=np.ascontiguousarray(np.einsum("i,kip->kp", weight, sens)),
     )
+
+
+def nation_scale(unc: Uncertainty, nation: str) -> float:
+    """The nation error's scale for one nation: ``nation`` if the scenario sets it, else the nation's own."""
+    if unc.nation is not None:
+        return float(unc.nation)
+    return float(unc.nations.get(nation, 0.0))
 
 
 def simulate(
@@ -241,6 +363,7 @@ def simulate(
         raise ValueError("seed must be between 0 and 2**64 - 1")
     n_seats, n_parties = inputs.shares.shape
     seat_counts = np.zeros((draws, n_parties), dtype=np.int32)
+    gb_shares = np.zeros((draws, n_parties), dtype=np.float32)
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     hist = np.zeros((inputs.cand_idx.size, share_bins), dtype=np.int64)
     previous = numba.get_num_threads()
@@ -250,10 +373,11 @@ def simulate(
             numba.set_num_threads(threads)
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
-            counts, batch_wins, batch_hist = simulate_seats(  # type: ignore[call-arg]
+            counts, batch_gb, batch_wins, batch_hist = simulate_seats(  # type: ignore[call-arg]
                 *args, np.uint64(seed), first, n, share_bins, max_threads()
             )
             seat_counts[first : first + n] = counts
+            gb_shares[first : first + n] = batch_gb
             wins += batch_wins
             hist += batch_hist
             if progress is not None:
@@ -261,6 +385,6 @@ def simulate(
     finally:
         numba.set_num_threads(previous)
     return SimulationResult(
-        projection=inputs.projection, seat_counts=seat_counts, wins=wins, seed=seed,
+        projection=inputs.projection, seat_counts=seat_counts, gb_shares=gb_shares, wins=wins, seed=seed,
         share_hist=hist if share_bins else None, cand_ptr=inputs.cand_ptr, cand_idx=inputs.cand_idx,
     )  # fmt: skip

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from kernels.montecarlo import ErrorGroups
 from kernels.rng import FN, KN, WN, Z_MAX
 from sim.simulate import Inputs
 
@@ -113,13 +114,27 @@ class _Streams:
         return to_uniform(bits(base, np.arange(n, dtype=np.uint64)[None, :]))
 
 
-def _zero_sum(z: np.ndarray, sigma: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """``sigma * z`` less its weighted total, summed party by party as the kernel does."""
+def _group_errors(streams: _Streams, stream: int, d: np.ndarray, groups: ErrorGroups) -> np.ndarray:
+    """The kernel's ``_zero_sum_errors`` for a batch of draws, ``(n_draws, n_groups, n_parties)``, same order."""
+    sigma, weight, cover, parent, group_weight, factor = groups
+    n_groups, n = sigma.shape
+    z_all = streams.normal(stream, d, n_groups * n + n_groups)
+    z = z_all[:, : n_groups * n].reshape(d.size, n_groups, n)
     e = np.where(sigma > 0, sigma * z, 0.0)
     total = np.zeros(e.shape[:-1])
-    for q in range(e.shape[-1]):
-        total = total + e[..., q]
-    return e - weight * total[..., None]
+    for q in range(n):
+        total = total + cover[:, q] * e[..., q]
+    out = e - weight * total[..., None]
+    out = out + factor * z_all[:, n_groups * n :, None]
+    for root in range(n_groups):
+        members = np.flatnonzero(parent == root)
+        if members.size == 0:
+            continue
+        mean = np.zeros((d.size, n))
+        for g in members:
+            mean = mean + group_weight[g] * out[:, g, :]
+        out[:, members, :] -= mean[:, None, :]
+    return out
 
 
 def simulate_reference(
@@ -137,15 +152,13 @@ def simulate_reference(
     streams = _Streams(seed, rng)
     seat_counts = np.zeros((draws, n_parties), dtype=np.int32)
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
-    n_reg, n_nat, n_cov = inputs.n_regions, inputs.n_nations, inputs.cov.shape[0]
+    n_cov = inputs.cov.shape[0]
     for first in range(0, draws, batch):
         d = np.arange(first, min(first + batch, draws), dtype=np.uint64)
         nd = d.size
-        nat = _zero_sum(streams.normal(1, d, n_parties), inputs.nat_sigma, inputs.weight)
-        nation = _zero_sum(streams.normal(2, d, n_nat * n_parties).reshape(nd, n_nat, n_parties),
-                           inputs.nation_sigma, inputs.weight)  # fmt: skip
-        offset = _zero_sum(streams.normal(3, d, n_reg * n_parties).reshape(nd, n_reg, n_parties),
-                           inputs.reg_sigma, inputs.weight)  # fmt: skip
+        nat = _group_errors(streams, 1, d, inputs.nat)[:, 0, :]
+        nation = _group_errors(streams, 2, d, inputs.nation)
+        offset = _group_errors(streams, 3, d, inputs.reg)
         offset = offset + (nat[:, None, :] + nation[:, inputs.region_nation, :])
         z_slope = streams.normal(4, d, n_cov * n_parties).reshape(nd, n_cov, n_parties)
         slope = np.where(inputs.slope_sigma > 0, inputs.slope_sigma * z_slope, 0.0)

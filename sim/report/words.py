@@ -107,11 +107,18 @@ def describe_step(step: s.Step) -> str:
     raise TypeError(f"no description for step {type(step).__name__}")  # pragma: no cover
 
 
+def nation_words(u: s.Uncertainty) -> str:
+    """The nation error's scale: one for all, or each nation's own."""
+    if u.nation is not None:
+        return _pts(u.nation)
+    return "(" + ", ".join(f"{name} {_pts(v)}" for name, v in u.nations.items()) + ")"
+
+
 def describe_uncertainty(u: s.Uncertainty) -> list[str]:
     """The Monte Carlo error model in sentences."""
     lines = [
         f"Each simulated election moves every party's share by random errors with standard deviations "
-        f"of {_pts(u.national)} nationally, {_pts(u.nation)} per nation, {_pts(u.regional)} per region "
+        f"of {_pts(u.national)} nationally, {nation_words(u)} per nation, {_pts(u.regional)} per region "
         f"and {_pts(u.seat)} per seat (scaled down for small parties).",
     ]
     if u.slopes:

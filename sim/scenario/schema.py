@@ -292,7 +292,11 @@ class Distribution(Strict):
         return self
 
 
-DEFAULT_SLOPES = {"leave": 0.17, "degree": 0.32, "age65": 0.40}
+DEFAULT_NATIONS = {"England": 0.0, "Scotland": 0.146, "Wales": 0.036, "Northern Ireland": 0.032}
+"""Default nation error scales, solved by :mod:`sim.calibrate` so that the centred deviations have each
+nation's measured sd (Northern Ireland: the national scale)."""
+
+DEFAULT_SLOPES = {"leave": 0.24, "degree": 0.45, "age65": 0.27}
 """Default random slopes, calibrated with the others by :mod:`sim.calibrate`."""
 
 
@@ -305,9 +309,21 @@ class Uncertainty(Strict):
     """
 
     national: float = Field(default=0.032, ge=0.0, le=0.5, description="national (GB/UK) error per party")
-    nation: float = Field(default=0.024, ge=0.0, le=0.5, description="error per party and nation")
-    regional: float = Field(default=0.031, ge=0.0, le=0.5, description="error per party and region")
-    seat: float = Field(default=0.081, ge=0.0, le=0.5, description="independent seat error")
+    lead: float | None = Field(
+        default=0.037,
+        ge=0.0,
+        le=0.5,
+        description="sd of the lead between the two largest GB parties (final-poll RMS); none: purely zero-sum",
+    )
+    nation: float | None = Field(
+        default=None, ge=0.0, le=0.5, description="one scale for every nation's error (default: each its own, nations)"
+    )
+    nations: dict[str, Annotated[float, Field(ge=0.0, le=0.5)]] = Field(
+        default_factory=lambda: dict(DEFAULT_NATIONS),
+        description="error scale per nation: deviations from the GB (or UK) change, summing to zero over GB",
+    )
+    regional: float = Field(default=0.034, ge=0.0, le=0.5, description="error per party and region")
+    seat: float = Field(default=0.056, ge=0.0, le=0.5, description="independent seat error")
     slopes: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
         default_factory=lambda: dict(DEFAULT_SLOPES),
         description="sd of a random slope per party on a centred numeric covariate (replaces the default set)",
