@@ -346,13 +346,15 @@ def _print_calibration(
     unc = cal.uncertainty()
     console.print(
         f"measured: national {cal.national:.4f} (final polls), lead {cal.lead:.4f}, regional {cal.regional:.4f}, "
-        f"seat {cal.seat:.4f} (net of the slopes), slopes " + ", ".join(f"{c} {v:.3f}" for c, v in cal.slopes.items())
+        f"contest {cal.contest:.4f}, seat {cal.seat:.4f} (net of slopes and contest types), slopes "
+        + ", ".join(f"{c} {v:.3f}" for c, v in cal.slopes.items())
     )
     console.print("nation deviations by nation: " + ", ".join(f"{n} {v:.3f}" for n, v in cal.nations.items())
                   + "; independent scales giving them once centred: "
                   + ", ".join(f"{n} {v:.3f}" for n, v in cal.nation_scales.items()))  # fmt: skip
     console.print(
-        f"defaults: national = {unc.national}, lead = {unc.lead}, regional = {unc.regional}, seat = {unc.seat}, "
+        f"defaults: national = {unc.national}, lead = {unc.lead}, regional = {unc.regional}, "
+        f"contest = {unc.contest}, seat = {unc.seat}, "
         "nations = { " + ", ".join(f'"{n}" = {v}' for n, v in unc.nations.items()) + " }, "
         "slopes = { " + ", ".join(f"{c} = {v}" for c, v in unc.slopes.items()) + " }"
     )

@@ -60,6 +60,7 @@ STREAM_SLOPE = 4
 STREAM_PARAMETER = 5
 STREAM_SEAT = 6
 STREAM_TIE = 7
+STREAM_CONTEST = 8
 
 
 @njit(cache=True)
@@ -120,16 +121,16 @@ BLOCK = 128
 
 @njit(cache=True)
 def _draw_terms(
-    d: np.uint64, seed: np.uint64, nat: tuple, nation: tuple, reg: tuple, region_nation: np.ndarray,
+    d: np.uint64, seed: np.uint64, nat: tuple, nation: tuple, reg: tuple, contest: tuple, region_nation: np.ndarray,
     cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, sens_bound: np.ndarray,
     seat_sigma: np.ndarray, offset: np.ndarray, slope: np.ndarray, theta: np.ndarray, reach: np.ndarray,
-    nat_err: np.ndarray, nation_err: np.ndarray,
+    nat_err: np.ndarray, nation_err: np.ndarray, contest_err: np.ndarray,
 ) -> None:  # fmt: skip
     """One draw's shared terms: region offsets, slopes, parameters, and each party's reach.
 
-    ``nat``, ``nation`` and ``reg`` are each ``(sigma, weight, cover, parent, group_weight, factor)`` for
+    ``nat``, ``nation``, ``reg`` and ``contest`` are each ``(sigma, weight, cover, parent, group_weight, factor)`` for
     :func:`_zero_sum_errors`. ``nat_err`` (1, n_parties) and ``nation_err`` (n_nations, n_parties)
-    are scratch space.
+    are scratch space; ``contest_err`` (n_contests, n_parties) receives the contest-type errors.
     """
     n_parties = seat_sigma.size
     n_regions = offset.shape[0]
@@ -138,6 +139,8 @@ def _draw_terms(
         seed, STREAM_NATION, d, nation[0], nation[1], nation[2], nation[3], nation[4], nation[5], nation_err
     )
     _zero_sum_errors(seed, STREAM_REGION, d, reg[0], reg[1], reg[2], reg[3], reg[4], reg[5], offset)
+    _zero_sum_errors(seed, STREAM_CONTEST, d, contest[0], contest[1], contest[2], contest[3], contest[4], contest[5],
+                     contest_err)  # fmt: skip
     for r in range(n_regions):  # regions nest in nations: one offset per region and party
         for p in range(n_parties):
             offset[r, p] += nat_err[0, p] + nation_err[region_nation[r], p]
@@ -163,7 +166,8 @@ def _draw_terms(
 def simulate_block(
     first: int, count: int, seed: np.uint64, cand_share: np.ndarray, cand_lead: np.ndarray,
     cand_ptr: np.ndarray, cand_idx: np.ndarray, region: np.ndarray, region_nation: np.ndarray,
-    nat: tuple, nation: tuple, reg: tuple, cov: np.ndarray, cov_bound: np.ndarray, slope_sigma: np.ndarray,
+    seat_contest: np.ndarray, nat: tuple, nation: tuple, reg: tuple, contest: tuple, cov: np.ndarray,
+    cov_bound: np.ndarray, slope_sigma: np.ndarray,
     quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray, sens_bound: np.ndarray,
     seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray, sens_agg: np.ndarray,
     seat_counts: np.ndarray, gb_shares: np.ndarray, wins: np.ndarray, hist: np.ndarray,
@@ -178,10 +182,13 @@ def simulate_block(
     n_parties = seat_sigma.size
     n_nations = nation[0].shape[0]
     n_regions = reg[0].shape[0]
+    n_contests = contest[0].shape[0]
     n_cov = cov.shape[0]
     n_params = quantiles.shape[0]
     n_bins = hist.shape[1]
     offset = np.empty((n_regions, n_parties, count))
+    contest_offset = np.empty((n_contests, n_parties, count))
+    one_contest = np.empty((n_contests, n_parties))
     slope = np.empty((n_cov, n_parties, count))
     theta = np.empty((n_params, count))
     reach = np.empty((n_parties, count))
@@ -195,9 +202,10 @@ def simulate_block(
     nation_err = np.empty((n_nations, n_parties))
     for b in range(count):
         d = uint64(first + b)
-        _draw_terms(d, seed, nat, nation, reg, region_nation, cov_bound, slope_sigma, quantiles, centre,
-                    sens_bound, seat_sigma, one_offset, one_slope, one_theta, one_reach, nat_err,
-                    nation_err)  # fmt: skip
+        _draw_terms(d, seed, nat, nation, reg, contest, region_nation, cov_bound, slope_sigma, quantiles,
+                    centre, sens_bound, seat_sigma, one_offset, one_slope, one_theta, one_reach, nat_err,
+                    nation_err, one_contest)  # fmt: skip
+        contest_offset[:, :, b] = one_contest
         for p in range(n_parties):  # the draw's GB share before seat noise: the shared terms, aggregated
             g = gb_base[p] + nat[2][0, p] * nat_err[0, p]
             for c in range(n_cov):
@@ -223,6 +231,7 @@ def simulate_block(
         lo = cand_ptr[i]
         hi = cand_ptr[i + 1]
         r = region[i]
+        t = seat_contest[i]
         # Candidates come in descending order of projected share, so the best score so far is
         # soon high and most trailing parties are skipped without their variate.
         for b in range(count):
@@ -238,7 +247,7 @@ def simulate_block(
             edge = Z_MAX * sigma
             index = uint64(i * n_parties + p)
             for b in range(count):
-                m = share + offset[r, p, b]
+                m = share + offset[r, p, b] + contest_offset[t, p, b]
                 if n_bins == 0 and max(m + reach[p, b], 0.0) * lead < best[b]:
                     continue  # cannot reach the best score, whatever its terms and variate
                 for c in range(n_cov):
@@ -274,8 +283,9 @@ def simulate_block(
 @njit(parallel=True, cache=True)
 def simulate_seats(
     cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray, cand_idx: np.ndarray,
-    region: np.ndarray, region_nation: np.ndarray, nat: tuple, nation: tuple, reg: tuple, cov: np.ndarray,
-    cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray,
+    region: np.ndarray, region_nation: np.ndarray, seat_contest: np.ndarray, nat: tuple, nation: tuple, reg: tuple,
+    contest: tuple, cov: np.ndarray, cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
+    centre: np.ndarray,
     cand_sens: np.ndarray, sens_bound: np.ndarray, seat_sigma: np.ndarray, gb_base: np.ndarray,
     slope_agg: np.ndarray, sens_agg: np.ndarray, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int,
     n_slots: int,
@@ -290,9 +300,11 @@ def simulate_seats(
         order of share; ``cand_idx`` gives each one's party.
     region : (n_seats,) int64 and region_nation : (n_regions,) int64
         Region number of each seat, and the nation of each region.
-    nat, nation, reg : tuples ``(sigma, weight, cover, parent, group_weight, factor)``
-        The national (one group), nation and region errors, each ``(n_groups, n_parties)`` but
-        ``parent`` ``(n_groups,)`` int64: see :func:`_zero_sum_errors`.
+    seat_contest : (n_seats,) int64
+        Contest type of each seat (its base election's top two parties), for the contest error.
+    nat, nation, reg, contest : :class:`ErrorGroups`
+        The national (one group), nation, region and contest-type errors, each
+        ``(n_groups, n_parties)`` but ``parent`` ``(n_groups,)`` int64: see :func:`_zero_sum_errors`.
     cov : (n_covariates, n_seats) float64 and cov_bound : (n_covariates,)
         Centred covariates for slope errors (0 where missing), and their largest magnitude.
     slope_sigma : (n_covariates, n_parties) float64
@@ -332,7 +344,7 @@ def simulate_seats(
             count = min(BLOCK, n_draws - start)
             simulate_block(
                 first_draw + start, count, seed, cand_share, cand_lead, cand_ptr, cand_idx, region,
-                region_nation, nat, nation, reg, cov,
+                region_nation, seat_contest, nat, nation, reg, contest, cov,
                 cov_bound, slope_sigma, quantiles, centre, cand_sens, sens_bound, seat_sigma, gb_base,
                 slope_agg, sens_agg, seat_counts[start : start + count], gb_shares[start : start + count],
                 lane_wins[lane], hist,

@@ -34,7 +34,7 @@ from sim.linked import centred, fit
 from sim.parties import PARTIES, PARTY_INDEX
 from sim.project import Projection
 from sim.scenario.schema import DEFAULT_NATIONS, Uncertainty
-from sim.simulate import party_scale
+from sim.simulate import contest_of, party_scale
 from sim.steps import State
 
 MAIN = ("CON", "LAB", "LD", "GRN", "SNP", "PC", "UKIP", "BRX", "REF")
@@ -150,18 +150,21 @@ def linked_states(pairs: list[PairFeatures], *, rolling: bool = False) -> list[S
     return [project_pair(pair, "linked", "region", fit(others)) for pair, others in zip(pairs, fitted, strict=True)]
 
 
-def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[float, dict[str, float]]:
-    """RMS standardised seat residual of the linked projections, net of the slopes, and RMS slope per covariate.
+def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[float, float, dict[str, float]]:
+    """Seat, contest-type and slope errors, measured on the linked projections' residuals without double counting.
 
-    For each pair and each of CON, LAB and LD, the standardised residuals are regressed (within
-    region) on the centred covariates together; the fitted slopes measure the random-slope
-    error (their RMS over pairs and parties, less their sampling variance: a fitted slope's
-    square overstates the true one's by its squared standard error), and the seat error is
-    measured on what the slopes leave. (Measuring the seat error on
-    the raw residuals and adding random slopes as well would count the slope part twice.)
+    Residuals are standardised as the kernel scales errors. For each pair and each of CON, LAB and
+    LD they are regressed (within region) on the centred covariates together: the fitted slopes
+    measure the random-slope error (their RMS over pairs and parties, less their sampling
+    variance: a fitted slope's square overstates the true one's by its squared standard error).
+    What the slopes leave is split into the mean of each contest type (the seat's projected top
+    two) and the rest: the contest error is the seat-weighted RMS of those means, less the
+    sampling variance of a mean; the seat error is the RMS of the rest.
     """
     seat_sq: list[float] = []
     seat_n = 0
+    contest_sq: list[float] = []
+    contest_n = 0
     slopes: dict[str, list[float]] = {c: [] for c in SLOPE_COVARIATES}
     main = np.isin(np.arange(len(PARTIES)), [PARTY_INDEX[p] for p in MAIN])
     for pair, state in zip(pairs, states, strict=True):
@@ -172,9 +175,10 @@ def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[flo
         fought &= ~later.stood[:, [PARTY_INDEX["SPK"]]]
         weight = e.valid_votes.astype(float)
         x = np.column_stack([e.covariate(c).astype(float) for c in SLOPE_COVARIATES])
+        types, _ = contest_of(state.shares * state.lead * state.stood, e.nations)
         for j in np.flatnonzero(fought.any(axis=0)):
             m = fought[:, j]
-            resid = z[m, j]
+            resid = z[:, j].copy()
             if PARTIES[j] in SLOPE_PARTIES:
                 ok = m & ~np.isnan(x).any(axis=1)
                 within = np.column_stack(
@@ -187,11 +191,21 @@ def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[flo
                 var = ((yc - xc @ coef) ** 2).sum() / dof * np.diag(np.linalg.inv(xc.T @ xc))
                 for c, name in enumerate(SLOPE_COVARIATES):
                     slopes[name].append(float(coef[c] ** 2 - var[c]))  # E[b^2] = beta^2 + se^2: de-biased
-                resid = np.where(ok, z[:, j] - within @ coef, z[:, j])[m]
-            seat_sq.append(float((resid**2).sum()))
+                resid = np.where(ok, z[:, j] - within @ coef, z[:, j])
+            for k in np.unique(types[m]):
+                in_type = m & (types == k)
+                n = int(in_type.sum())
+                mean = float(resid[in_type].mean())
+                if n >= 2:
+                    within_var = float(resid[in_type].var(ddof=1))
+                    contest_sq.append(n * (mean**2 - within_var / n))  # E[mean^2] = mu^2 + s^2 / n
+                    contest_n += n
+                resid[in_type] -= mean
+            seat_sq.append(float((resid[m] ** 2).sum()))
             seat_n += int(m.sum())
     rms = {c: float(np.sqrt(max(float(np.mean(v)), 0.0))) for c, v in slopes.items()}
-    return float(np.sqrt(sum(seat_sq) / seat_n)), rms
+    contest = float(np.sqrt(max(sum(contest_sq) / contest_n, 0.0)))
+    return float(np.sqrt(sum(seat_sq) / seat_n)), contest, rms
 
 
 @dataclass(frozen=True)
@@ -202,6 +216,7 @@ class Calibration:
     lead: float
     nation: float
     regional: float
+    contest: float
     seat: float
     slopes: dict[str, float]
     nations: dict[str, float]
@@ -214,19 +229,21 @@ class Calibration:
         return Uncertainty(
             national=round(self.national, 3), lead=round(self.lead, 3), regional=round(self.regional, 3),
             nations={n: round(v, 3) for n, v in self.nation_scales.items()}, seat=round(self.seat, 3),
+            contest=round(self.contest, 3),
             slopes={c: round(v, 2) for c, v in self.slopes.items()},
         )  # fmt: skip
 
 
 def coverage(
-    pairs: list[PairFeatures], states: list[State], seat: float, slopes: dict[str, float], draws: int, seed: int
-) -> dict[str, float]:
+    pairs: list[PairFeatures], states: list[State], seat: float, contest: float, slopes: dict[str, float],
+    draws: int, seed: int,
+) -> dict[str, float]:  # fmt: skip
     """Coverage (all parties, and the main parties CON, LAB, LD, SNP apart), Brier and log scores.
 
     Simulations around the given projections with only the seat and slope errors (the backtest
     is given the true regional shares).
     """
-    unc = Uncertainty(national=0.0, lead=None, nation=0.0, regional=0.0, seat=seat, slopes=slopes)
+    unc = Uncertainty(national=0.0, lead=None, nation=0.0, regional=0.0, contest=contest, seat=seat, slopes=slopes)
     hits: dict[str, list[bool]] = {k: [] for k in ("50", "90", "main50", "main90")}
     brier, log = [], []
     for pair, state in zip(pairs, states, strict=True):
@@ -277,13 +294,14 @@ def calibrate(pairs: list[PairFeatures], data_dir: DataDir = None, draws: int = 
     nation, regional = geographic_errors(pairs)
     nations = nation_errors(pairs)
     states = linked_states(pairs)
-    seat, slopes = residual_errors(pairs, states)
+    seat, contest, slopes = residual_errors(pairs, states)
     scores = {
-        "leave-one-out": coverage(pairs, states, seat, slopes, draws, seed),
-        "rolling": coverage(pairs, linked_states(pairs, rolling=True), seat, slopes, draws, seed),
+        "leave-one-out": coverage(pairs, states, seat, contest, slopes, draws, seed),
+        "rolling": coverage(pairs, linked_states(pairs, rolling=True), seat, contest, slopes, draws, seed),
     }
     return Calibration(
-        national, lead_error(polls), nation, regional, seat, slopes, nations, nation_scales(pairs, nations), polls,
+        national, lead_error(polls), nation, regional, contest, seat, slopes, nations,
+        nation_scales(pairs, nations), polls,
         scores,
     )  # fmt: skip
 

@@ -33,6 +33,8 @@ from sim.scenario.schema import Distribution, Scenario, Uncertainty
 
 DEFAULT_BATCH = 50_000
 MAIN_SHARE = 0.05
+MIN_CONTEST_SEATS = 10
+"""Contest types with fewer seats are pooled (:func:`contest_types`)."""
 LEAD_WEIGHT = 0.5
 """Parties above this GB share set the national error's calibration (:func:`national_errors`)."""
 QUANTILE_POINTS = 1025
@@ -89,9 +91,11 @@ class Inputs:
     cand_idx: np.ndarray
     region: np.ndarray
     region_nation: np.ndarray
+    seat_contest: np.ndarray
     nat: ErrorGroups
     nation: ErrorGroups
     reg: ErrorGroups
+    contest: ErrorGroups
     cov: np.ndarray
     slope_sigma: np.ndarray
     quantiles: np.ndarray
@@ -122,8 +126,9 @@ class Inputs:
         cov_bound = np.abs(self.cov).max(axis=1) if self.cov.size else np.zeros(self.cov.shape[0])
         share = np.ascontiguousarray(self.shares[seat, self.cand_idx])
         lead = np.ascontiguousarray(self.lead[seat, self.cand_idx])
-        return (share, lead, self.cand_ptr, self.cand_idx, self.region, self.region_nation, self.nat,
-                self.nation, self.reg, self.cov, cov_bound, self.slope_sigma, self.quantiles, self.centre,
+        return (share, lead, self.cand_ptr, self.cand_idx, self.region, self.region_nation, self.seat_contest,
+                self.nat, self.nation, self.reg, self.contest, self.cov, cov_bound, self.slope_sigma, self.quantiles,
+                self.centre,
                 cand_sens, sens_bound, self.seat_sigma, self.gb_base, self.slope_agg, self.sens_agg)  # fmt: skip
 
 
@@ -157,7 +162,7 @@ def error_groups(
         share = votes[m].sum(axis=0) / total
         cov = (stood[m] * seat_total[m][:, None]).sum(axis=0) / total
         fought[g] = cov * total
-        where = np.divide(share, cov, out=np.zeros_like(share), where=cov > 0)
+        where = np.clip(np.divide(share, cov, out=np.zeros_like(share), where=cov > 0), 0.0, 1.0)
         cover[g], weight[g] = cov, where
         if scales[g] <= 0:
             continue
@@ -200,7 +205,9 @@ def national_errors(projection: Projection, gb: np.ndarray, national: float, lea
     load = -rest / rest.sum() if rest.sum() > 0 else np.zeros_like(rest)
     load[top] = share[top] / share[top].sum()
     m2, b2 = 1.0, 0.0
-    if lead is not None and rest.sum() > 0:
+    if national <= 0:  # no national error at all, whatever the lead
+        m2, b2 = 0.0, 0.0
+    elif lead is not None and rest.sum() > 0:
         # Least squares over the main parties' variances and the lead's: rows [zero-sum part, factor].
         main = np.flatnonzero(share > MAIN_SHARE)
         rows = [[k * share[p] * (1 - share[p]), load[p] ** 2] for p in main]
@@ -284,6 +291,12 @@ def inputs_for(
         projection, [region_index == r for r in range(len(regions))],
         np.where(several, unc.regional, 0.0), np.where(several, region_nation, -1),
     )  # fmt: skip  # no regional error inside a nation that is one region
+    seat_contest, contest_names = contest_types(projection)
+    gb_contest = np.array([0 if "NI" not in n else -1 for n in contest_names])
+    contest = error_groups(
+        projection, [seat_contest == k for k in range(len(contest_names))],
+        np.full(len(contest_names), unc.contest), gb_contest,
+    )  # fmt: skip
     cov_names = list(unc.slopes)
     for name in cov_names:
         if name not in NUMERIC:
@@ -305,9 +318,11 @@ def inputs_for(
         cand_idx=idx,
         region=region_index.astype(np.int64),
         region_nation=region_nation,
+        seat_contest=seat_contest,
         nat=nat,
         nation=nation,
         reg=reg,
+        contest=contest,
         cov=cov,
         slope_sigma=slope_sigma,
         quantiles=quantiles,
@@ -318,6 +333,31 @@ def inputs_for(
         slope_agg=np.ascontiguousarray((cov * weight)[:, :, None].__mul__(fights[None]).sum(axis=1)),
         sens_agg=np.ascontiguousarray(np.einsum("i,kip->kp", weight, sens)),
     )
+
+
+def contest_types(projection: Projection) -> tuple[np.ndarray, list[str]]:
+    """Each seat's contest type, its projected top two parties (``"CON/LAB"``), and the type names.
+
+    Types with fewer than ``MIN_CONTEST_SEATS`` seats are pooled (``"other"``, ``"other NI"``):
+    Northern Ireland's seats are typed apart from Great Britain's.
+    """
+    return contest_of(projection.shares * projection.lead * projection.stood, projection.election.nations)
+
+
+def contest_of(scores: np.ndarray, nations: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Contest types from candidate scores ``(n_seats, n_parties)`` (see :func:`contest_types`)."""
+    from sim.parties import PARTIES
+
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :2]
+    ni = nations == "Northern Ireland"
+    labels = np.array(["/".join(sorted((PARTIES[a], PARTIES[b]))) for a, b in order], dtype=object)
+    labels[ni] = "NI " + labels[ni]
+    found, counts = np.unique(labels, return_counts=True)
+    small = set(found[counts < MIN_CONTEST_SEATS])
+    pooled = [("other NI" if s.startswith("NI") else "other") if s in small else str(s) for s in labels]
+    names = sorted(set(pooled))
+    index = {n: k for k, n in enumerate(names)}
+    return np.array([index[s] for s in pooled], dtype=np.int64), names
 
 
 def nation_scale(unc: Uncertainty, nation: str) -> float:

@@ -139,10 +139,15 @@ def _solve(
         params = update(params, gap, out)
     else:
         if strict and np.abs(gap).max() > ACCEPTABLE:
+            from sim.parties import PARTIES
+
+            worst = int(np.argmax(np.abs(gap)))
+            name = PARTIES[worst] if len(gap) == len(PARTIES) else f"column {worst}"
             raise ScenarioError(
-                f"{method} swing could not reach the target shares within {MAX_ITERATIONS} iterations; "
-                "the targets are probably out of reach for a party that stands in few seats, or a party "
-                "must gain where nobody can lose"
+                f"{method} swing cannot reach {name}'s share of {100 * full[worst]:.1f}% (it stops at "
+                f"{100 * (full[worst] - gap[worst]):.1f}%): it fights too few seats, or must gain where the "
+                "other parties lose too little; give it a target in a smaller scope (e.g. a Scotland step for "
+                "the SNP), or use others = 'keep'"
             )
     return Swung(out, float(departure.max(initial=0.0)))
 

@@ -160,6 +160,7 @@ def simulate_reference(
         nation = _group_errors(streams, 2, d, inputs.nation)
         offset = _group_errors(streams, 3, d, inputs.reg)
         offset = offset + (nat[:, None, :] + nation[:, inputs.region_nation, :])
+        contest = _group_errors(streams, 8, d, inputs.contest)
         z_slope = streams.normal(4, d, n_cov * n_parties).reshape(nd, n_cov, n_parties)
         slope = np.where(inputs.slope_sigma > 0, inputs.slope_sigma * z_slope, 0.0)
         m_q = inputs.quantiles.shape[1] - 1
@@ -168,7 +169,7 @@ def simulate_reference(
         k_idx = np.arange(inputs.quantiles.shape[0])
         q = inputs.quantiles
         theta = q[k_idx, j] + (u - j) * (q[k_idx, j + 1] - q[k_idx, j]) - inputs.centre
-        mean = shares[None] + offset[:, inputs.region, :]
+        mean = shares[None] + offset[:, inputs.region, :] + contest[:, inputs.seat_contest, :]
         for c in range(n_cov):
             mean = mean + slope[:, c, None, :] * inputs.cov[c][None, :, None]
         for k in range(theta.shape[1]):

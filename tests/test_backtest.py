@@ -155,10 +155,17 @@ def test_poll_errors_are_the_known_misses(data_dir: DataDir) -> None:
 
 
 def test_defaults_are_the_calibrated_values(pairs: dict[tuple[str, str], PairFeatures], data_dir: DataDir) -> None:
-    """The schema's defaults are what the calibration fits, and its intervals meet the target."""
+    """The schema's defaults are what the calibration fits, and the main parties' intervals meet the aims.
+
+    Leave-one-out: the main parties' (CON, LAB, LD, SNP) 90% intervals cover at least 75% of the
+    actual totals and their 50% intervals 40-60%. Rolling origin (fitted on earlier elections
+    only) is reported beside it, not held to the aims (docs/accuracy.md).
+    """
     cal = calibrate(list(pairs.values()), data_dir)
     assert cal.uncertainty() == Uncertainty()
-    assert cal.grid[-1]["cover90"] >= 0.8
+    loo = cal.scores["leave-one-out"]
+    assert loo["covermain90"] >= 0.75 and 0.40 <= loo["covermain50"] <= 0.60, loo
+    assert cal.scores["rolling"]["covermain90"] >= 0.7
 
 
 def test_backtest_command_single_with_simulation() -> None:

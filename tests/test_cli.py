@@ -132,7 +132,11 @@ def test_run_outputs_csv_parquet_blocs(tmp_path: Path) -> None:
     seats = pd.read_csv(csv)
     assert len(seats) == 650 and {"favourite", "p_favourite", "label", "p_change"} <= set(seats.columns)
     draws = pd.read_parquet(parquet)
-    assert draws.shape == (300, 17) and (draws.sum(axis=1) == 650).all()
+    seats_cols = [c for c in draws.columns if not c.startswith("share_")]
+    share_cols = [c for c in draws.columns if c.startswith("share_")]
+    assert draws.shape == (300, 34) and (draws[seats_cols].sum(axis=1) == 650).all()
+    assert share_cols == [f"share_{p}" for p in seats_cols]
+    assert 0.40 < draws["share_CON"].mean() < 0.50 and 0.015 < draws["share_CON"].std() < 0.04  # 2015 base
 
 
 def test_run_rejects_unknown_bloc_party() -> None:
