@@ -55,13 +55,15 @@ def test_counts_add_up(baseline: Inputs) -> None:
 
 
 def test_zero_noise_reproduces_the_projection(data_dir: Path | None) -> None:
-    inputs = inputs_with(Uncertainty(national=0, nation=0, regional=0, seat=0, slopes={}))
+    inputs = inputs_with(Uncertainty(national=0, nation=0, regional=0, contest=0, seat=0, slopes={}))
     result = simulate(inputs, 50, 3)
     assert (result.seat_counts == inputs.projection.seat_totals()).all()
 
 
 def test_more_noise_widens_the_distribution(data_dir: Path | None) -> None:
-    narrow = simulate(inputs_with(Uncertainty(national=0.005, nation=0, regional=0, seat=0.01, slopes={})), 2000, 5)
+    narrow = simulate(
+        inputs_with(Uncertainty(national=0.005, nation=0, regional=0, contest=0, seat=0.01, slopes={})), 2000, 5
+    )
     wide = simulate(inputs_with(Uncertainty(national=0.03, regional=0.01, seat=0.03, slopes={})), 2000, 5)
     assert wide.seat_counts[:, 0].std() > 2 * narrow.seat_counts[:, 0].std()
 
