@@ -373,7 +373,7 @@ def test_ctrl_c_in_a_real_run(tmp_path: Path, elections: dict[str, Election]) ->
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     time.sleep(8)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
+    _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     assert stderr.strip() == "interrupted"
     assert list(tmp_path.iterdir()) == []
