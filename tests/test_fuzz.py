@@ -35,7 +35,7 @@ HOSTILE = st.one_of(
 )
 
 SETTINGS = settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
