@@ -377,3 +377,13 @@ def test_ctrl_c_in_a_real_run(tmp_path: Path, elections: dict[str, Election]) ->
     assert proc.returncode == 130, stderr
     assert stderr.strip() == "interrupted"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_force_replaces_through_a_temporary_file(tmp_path: Path) -> None:
+    out = tmp_path / "seats.csv"
+    out.write_text("old")
+    result = invoke(["project", SCENARIO, "--csv", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("party")
+    assert out.stat().st_mode & 0o644 == 0o644  # the mode a plain open gives, not mkstemp's 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["seats.csv"]
