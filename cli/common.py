@@ -42,6 +42,24 @@ class Group(TyperGroup):
         except KeyboardInterrupt:
             err_console.print("interrupted", highlight=False)
             raise typer.Exit(code=INTERRUPTED) from None
+        except SystemError as exc:
+            # Ctrl-C inside a numba kernel surfaces as "returned a result with an exception set".
+            if not interrupted(exc):
+                raise
+            err_console.print("interrupted", highlight=False)
+            raise typer.Exit(code=INTERRUPTED) from None
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is a Ctrl-C, or was raised while one was being handled (numba wraps it)."""
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        if isinstance(node, KeyboardInterrupt):
+            return True
+        seen.add(id(node))
+        node = node.__cause__ or node.__context__
+    return False
 
 
 DataDirOption = Annotated[

@@ -23,6 +23,7 @@ from cli.common import (
     check_threads,
     console,
     err_console,
+    interrupted,
     parse_bloc,
     print_notes,
 )
@@ -156,7 +157,9 @@ def main() -> None:
     """Console-script entry point (Ctrl-C outside a command also ends with one line and 130)."""
     try:
         app()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as exc:
+        if not interrupted(exc):
+            raise
         err_console.print("interrupted", highlight=False)
         raise SystemExit(INTERRUPTED) from None
 

@@ -341,3 +341,49 @@ def test_corrupted_election_cache_is_rebuilt(
     assert np.array_equal(reloaded.stood, clean_load.stood)
     assert list(reloaded.seat_ids) == list(clean_load.seat_ids)
     assert store.read_bytes() == good  # rebuilt and rewritten
+
+
+def test_ctrl_c_wrapped_by_numba_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Numba reports a Ctrl-C in a kernel as a SystemError with the KeyboardInterrupt as context."""
+    import cli.main
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise SystemError("CPUDispatcher(simulate_seats) returned a result with an exception set") from None
+
+    monkeypatch.setattr(cli.main, "simulate_projection", interrupted)
+    result = invoke(["run", SCENARIO, "--draws", "100"])
+    assert clean(result)
+    assert (result.exit_code, result.output.strip()) == (130, "interrupted")
+
+
+def test_ctrl_c_in_a_real_run(tmp_path: Path, elections: dict[str, Election]) -> None:
+    """SIGINT to a running simulation: one line, exit 130, no output file."""
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.json"
+    code = "from cli.main import main; main()"
+    args = [sys.executable, "-c", code, "run", SCENARIO, "--draws", "40000000", "--json", str(out)]
+    # A shell without job control starts background jobs with SIGINT ignored: restore the default.
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
+    time.sleep(8)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert stderr.strip() == "interrupted"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_force_replaces_through_a_temporary_file(tmp_path: Path) -> None:
+    out = tmp_path / "seats.csv"
+    out.write_text("old")
+    result = invoke(["project", SCENARIO, "--csv", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("party")
+    assert out.stat().st_mode & 0o644 == 0o644  # the mode a plain open gives, not mkstemp's 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["seats.csv"]

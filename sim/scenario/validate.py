@@ -39,9 +39,10 @@ def check_raw(data: Any) -> None:
             raise ScenarioError(f"{where}: nested more than {MAX_DEPTH} levels deep; no scenario field is")
         if isinstance(node, bool):
             raise ScenarioError(f"{where}: {str(node).lower()} is not allowed here; write a number or a name")
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
-        for key, value in items:
-            stack.append((value, f"{where}.{key}" if where else str(key), depth + 1))
+        if isinstance(node, dict):
+            stack += [(value, f"{where}.{key}" if where else str(key), depth + 1) for key, value in node.items()]
+        elif isinstance(node, list):
+            stack += [(value, f"{where}[{k}]", depth + 1) for k, value in enumerate(node)]
     unc = data.get("uncertainty") if isinstance(data, dict) else None
     if isinstance(unc, dict):
         fields = [(f"uncertainty.{k}", unc.get(k)) for k in _UNCERTAINTY_NUMBERS]
