@@ -42,14 +42,17 @@ def to_json(coefs: dict[str, np.ndarray]) -> str:
     """The coefficient file's text: features, training pairs and one row per party lineage."""
     from sim.backtest import PAIRS
 
-    return json.dumps(
-        {
-            "features": list(FEATURES),
-            "pairs": [f"{a} -> {b}" for a, b in PAIRS],
-            "coefficients": {party: [float(v) for v in row] for party, row in sorted(coefs.items())},
-        },
-        indent=2,
-    ) + "\n"
+    return (
+        json.dumps(
+            {
+                "features": list(FEATURES),
+                "pairs": [f"{a} -> {b}" for a, b in PAIRS],
+                "coefficients": {party: [float(v) for v in row] for party, row in sorted(coefs.items())},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def read(path: Path) -> dict[str, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Does the scenario-file linked model beat uniform swing at the scope a scenario uses?
+"""Backtest of the scenario-file linked model against uniform swing at the scopes scenarios use.
 
 A scenario file usually sets GB (or nation) shares and gives no Leave slope, so its linked step
 adds only the incumbency terms to uniform swing. This backtest measures exactly that: for each
@@ -37,8 +37,8 @@ def incumbency_only(pair: PairFeatures, others: list[PairFeatures], scope: str) 
             continue
         weight = state.total[mask]
         target = scope_shares(later.shares[mask], later.valid_votes[mask].astype(float))
-        state.votes[mask] = uniform_swing(shares[mask], state.stood[mask], weight, target, strict=False).shares * (
-            weight[:, None]
+        state.votes[mask] = (
+            uniform_swing(shares[mask], state.stood[mask], weight, target, strict=False).shares * (weight[:, None])
         )
     state.votes[speaker] = later.shares[speaker] * state.total[speaker][:, None]
     return state

@@ -118,7 +118,7 @@ def adjust(
         f"{where}: linked: {int(sophomore.any(axis=1).sum())} sophomore and {int(standing_down.any(axis=1).sum())} "
         f"standing-down seats; the largest within-region adjustment is {100 * np.abs(out - shares).max():.1f} points"
     ]
-    if not slopes:
+    if not slopes and np.isin(election.nations[mask], SLOPE_NATIONS).any():
         notes.append(
             f"{where}: linked: no leave_slope given, so the Leave term is off (incumbency terms only); "
             "give e.g. leave_slope = { CON = 0.10, LAB = -0.05 }"
