@@ -162,13 +162,14 @@ def apply_shares(state: State, election: Election, step: s.SharesStep, where: st
 
         start, linked_notes = adjust(shares, stood, weight, election, mask, step, where)
         state.notes += linked_notes
-    swung = SWING_METHODS["uniform" if step.method == "linked" else step.method](start, stood, weight, full)
+    method = "uniform" if step.method == "linked" else step.method
+    swung = SWING_METHODS[method](start, stood, weight, full)
     state.votes[mask] = swung.shares * weight[:, None]
     state.notes += _shares_notes(step, scope_shares(shares, weight), full, targeted, coverage(stood, weight))
     if swung.correction > 0.001:
         state.notes.append(
             f"{where}: seats were balanced where gains and losses differ (a party absent, or losing all it had); "
-            f"the largest departure from the {step.method} change in any seat is "
+            f"the largest departure from the {method} change in any seat is "
             f"{100 * swung.correction:.2f} points"
         )
 
