@@ -131,7 +131,11 @@ def _scope(election: Election, state: State, scope: str, where: str) -> np.ndarr
 
 
 def apply_shares(state: State, election: Election, step: s.SharesStep, where: str, data_dir: DataDir = None) -> None:
-    """Swing the scope's shares to the targets (uniform, proportional or STM); see :mod:`sim.swing`."""
+    """Swing the scope's shares to the targets (uniform, proportional, STM or linked).
+
+    See :mod:`sim.swing`; ``linked`` is the linked model's within-region terms followed by uniform
+    swing (:mod:`sim.linked_step`).
+    """
     mask = _scope(election, state, step.scope, f"{where}.scope")
     for party, candidacy in step.stand.items():
         _stand(state, election, mask, step, party, candidacy, f"{where}.stand.{party}", data_dir)
@@ -152,13 +156,20 @@ def apply_shares(state: State, election: Election, step: s.SharesStep, where: st
     full = implied_targets(
         shares, stood, weight, target, targeted, others=step.others, multiplicative=step.method == "proportional"
     )
-    swung = SWING_METHODS[step.method](shares, stood, weight, full)
+    start = shares
+    if step.method == "linked":  # the linked model's within-region terms, then uniform swing
+        from sim.linked_step import adjust
+
+        start, linked_notes = adjust(shares, stood, weight, election, mask, step, where)
+        state.notes += linked_notes
+    method = "uniform" if step.method == "linked" else step.method
+    swung = SWING_METHODS[method](start, stood, weight, full)
     state.votes[mask] = swung.shares * weight[:, None]
     state.notes += _shares_notes(step, scope_shares(shares, weight), full, targeted, coverage(stood, weight))
     if swung.correction > 0.001:
         state.notes.append(
             f"{where}: seats were balanced where gains and losses differ (a party absent, or losing all it had); "
-            f"the largest departure from the {step.method} change in any seat is "
+            f"the largest departure from the {method} change in any seat is "
             f"{100 * swung.correction:.2f} points"
         )
 

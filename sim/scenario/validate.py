@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.data.names import CATEGORICAL, COVARIATES, NUMERIC
-from sim.errors import ScenarioError, did_you_mean
-from sim.parties import PARTIES
+from sim.errors import LookupFailed, ScenarioError, did_you_mean
+from sim.parties import PARTIES, party_index
 from sim.scenario import schema as s
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def _check_filter(f: s.SeatFilter | None, where: str) -> None:
 
 def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
     """The first meaningless instruction in one step, as 'field: what is wrong; the fix'."""
-    for name in ("shares", "to", "transfer", "to_others", "parties"):
+    for name in ("shares", "to", "transfer", "to_others", "parties", "leave_slope"):
         value = data.get(name)
         keys = value if isinstance(value, dict) else value if name == "parties" and isinstance(value, list) else []
         repeated = _duplicates(keys)
@@ -102,6 +102,10 @@ def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
         repeated = _duplicates(data.get(name) or [])
         if repeated:
             return f"{name}: party '{repeated[0]}' is given twice; list each party once"
+    if isinstance(step, s.SharesStep):
+        problem = _linked_problem(step)
+        if problem is not None:
+            return problem
     if isinstance(step, s.FlowsStep) and any(_same(step.from_, k) for k in step.to):
         return f"to: voters of {step.from_} cannot flow to {step.from_} itself; remove it from 'to'"
     if isinstance(step, s.TacticalStep):
@@ -126,6 +130,22 @@ def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
         both = [p for p in step.stand if any(_same(p, w) for w in step.withdraw)]
         if both:
             return f"stand/withdraw: {both[0]} cannot both stand and withdraw in one step; choose one"
+    return None
+
+
+def _linked_problem(step: s.SharesStep) -> str | None:
+    """A linked step's Leave slopes name known parties, and its retiring seats are listed once."""
+    for code in step.leave_slope:
+        try:
+            party_index(code, where="the Leave slopes")
+        except LookupFailed as exc:
+            return f"leave_slope: {exc}"
+    seen: set[str] = set()
+    for seat in step.retiring:
+        key = seat.strip().lower()
+        if key in seen:
+            return f"retiring: seat '{seat}' is given twice; list each seat once"
+        seen.add(key)
     return None
 
 
