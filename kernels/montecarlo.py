@@ -7,14 +7,16 @@ any thread count and any batch size.
 
 Model of one draw (errors in share points, added to the projected share of party p in seat i)::
 
-    mean[i, p] = share[i, p] + nat[p] + nation[n(i), p] + region[r(i), p]  (one offset per region)
+    mean[i, p] = share[i, p] + nat[p] + nation[n(i), p] + region[r(i), p] + contest[t(i), p]
                  + sum_c slope[c, p] * cov[c, i] + sum_k (theta[k] - centre[k]) * sens[k, i, p]
     score[i, p] = max(0, mean[i, p] + seat_sigma[p] * z[i, p]) * lead[i, p]
 
-for the parties standing in seat ``i``; the highest score wins. ``nat``, ``nation`` and ``region``
-are ``sigma * z`` less their share-weighted mean, so they sum to zero across parties (one
-party's gain is another's loss); ``slope`` are normal errors on covariate slopes; ``theta`` are scenario
-parameters drawn by inverse CDF from quantile tables, entering through their sensitivities.
+for the parties standing in seat ``i``; the highest score wins. ``nat``, ``nation``, ``region`` and
+``contest`` come from :func:`_zero_sum_errors`: per group, zero-sum over parties (in the group's
+shares), plus a common factor where given, and centred within the group's parent (nations within
+GB, regions within their nation, contest types over GB); ``slope`` are normal errors on covariate
+slopes (covariates centred within region); ``theta`` are scenario parameters drawn by inverse CDF
+from quantile tables, entering through their sensitivities.
 
 Exact pruning: a variate of this generator never exceeds ``Z_MAX`` in absolute value, so a party
 whose best possible score is below a score another party has already reached cannot win the seat
@@ -33,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import get_thread_id, njit, prange, uint64
 
-from kernels.rng import Z_MAX, bits, key, normal, to_uniform
+from kernels.rng import Z_MAX, bits, key, mix64, normal, normal_mixed, to_uniform
 
 N_LANES = 64
 """Accumulator lanes: win counts take N_LANES x n_seats x n_parties, whatever n_draws."""
@@ -87,19 +89,23 @@ def _zero_sum_errors(seed: np.uint64, stream: int, draw: np.uint64, sigma: np.nd
             e = sigma[g, q] * normal(base, uint64(g * n + q)) if sigma[g, q] > 0.0 else 0.0
             out[g, q] = e
             total += cover[g, q] * e
-        z = normal(base, uint64(groups * n + g))
+        has_factor = False
+        for p in range(n):
+            has_factor = has_factor or factor[g, p] != 0.0
+        z = normal(base, uint64(groups * n + g)) if has_factor else 0.0  # keyed: skipping it changes nothing
         for p in range(n):
             out[g, p] -= weight[g, p] * total
             out[g, p] += factor[g, p] * z
-    for root in range(groups):
-        for p in range(n):
-            mean = 0.0
-            for g in range(groups):
-                if parent[g] == root:
-                    mean += group_weight[g, p] * out[g, p]
-            for g in range(groups):
-                if parent[g] == root:
-                    out[g, p] -= mean
+    # Centre within parents: one pass for the means (groups in order), one to subtract them.
+    mean = np.zeros((groups, n))
+    for g in range(groups):
+        if parent[g] >= 0:
+            for p in range(n):
+                mean[parent[g], p] += group_weight[g, p] * out[g, p]
+    for g in range(groups):
+        if parent[g] >= 0:
+            for p in range(n):
+                out[g, p] -= mean[parent[g], p]
 
 
 @njit(cache=True)
@@ -122,13 +128,13 @@ BLOCK = 128
 @njit(cache=True)
 def _draw_terms(
     d: np.uint64, seed: np.uint64, nat: tuple, nation: tuple, reg: tuple, contest: tuple, region_nation: np.ndarray,
-    cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, sens_bound: np.ndarray,
-    seat_sigma: np.ndarray, offset: np.ndarray, slope: np.ndarray, theta: np.ndarray, reach: np.ndarray,
+    slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, seat_sigma: np.ndarray, offset: np.ndarray,
+    slope: np.ndarray, theta: np.ndarray,
     nat_err: np.ndarray, nation_err: np.ndarray, contest_err: np.ndarray,
 ) -> None:  # fmt: skip
-    """One draw's shared terms: region offsets, slopes, parameters, and each party's reach.
+    """One draw's shared terms: region and contest offsets, slopes and parameters.
 
-    ``nat``, ``nation``, ``reg`` and ``contest`` are each ``(sigma, weight, cover, parent, group_weight, factor)`` for
+    ``nat``, ``nation``, ``reg`` and ``contest`` are each :class:`ErrorGroups` for
     :func:`_zero_sum_errors`. ``nat_err`` (1, n_parties) and ``nation_err`` (n_nations, n_parties)
     are scratch space; ``contest_err`` (n_contests, n_parties) receives the contest-type errors.
     """
@@ -152,14 +158,6 @@ def _draw_terms(
                 slope_sigma[c, p] * normal(base, uint64(c * n_parties + p)) if slope_sigma[c, p] > 0.0 else 0.0
             )
     _draw_parameters(seed, d, quantiles, centre, theta)
-    # reach[p] bounds what a party's slope and parameter terms and its seat variate can add in
-    # any seat: a cheap first test that skips hopeless candidates before the exact terms.
-    for p in range(n_parties):
-        reach[p] = Z_MAX * seat_sigma[p]
-        for c in range(n_cov):
-            reach[p] += abs(slope[c, p]) * cov_bound[c]
-        for k in range(theta.size):
-            reach[p] += abs(theta[k]) * sens_bound[k, p]
 
 
 @njit(cache=True)
@@ -167,8 +165,7 @@ def simulate_block(
     first: int, count: int, seed: np.uint64, cand_share: np.ndarray, cand_lead: np.ndarray,
     cand_ptr: np.ndarray, cand_idx: np.ndarray, region: np.ndarray, region_nation: np.ndarray,
     seat_contest: np.ndarray, nat: tuple, nation: tuple, reg: tuple, contest: tuple, cov: np.ndarray,
-    cov_bound: np.ndarray, slope_sigma: np.ndarray,
-    quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray, sens_bound: np.ndarray,
+    slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray,
     seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray, sens_agg: np.ndarray,
     seat_counts: np.ndarray, gb_shares: np.ndarray, wins: np.ndarray, hist: np.ndarray,
 ) -> None:  # fmt: skip
@@ -191,20 +188,17 @@ def simulate_block(
     one_contest = np.empty((n_contests, n_parties))
     slope = np.empty((n_cov, n_parties, count))
     theta = np.empty((n_params, count))
-    reach = np.empty((n_parties, count))
     seat_base = np.empty(count, dtype=np.uint64)
     tie_base = np.empty(count, dtype=np.uint64)
     one_offset = np.empty((n_regions, n_parties))
     one_slope = np.empty((n_cov, n_parties))
     one_theta = np.empty(n_params)
-    one_reach = np.empty(n_parties)
     nat_err = np.empty((1, n_parties))
     nation_err = np.empty((n_nations, n_parties))
     for b in range(count):
         d = uint64(first + b)
-        _draw_terms(d, seed, nat, nation, reg, contest, region_nation, cov_bound, slope_sigma, quantiles,
-                    centre, sens_bound, seat_sigma, one_offset, one_slope, one_theta, one_reach, nat_err,
-                    nation_err, one_contest)  # fmt: skip
+        _draw_terms(d, seed, nat, nation, reg, contest, region_nation, slope_sigma, quantiles, centre, seat_sigma,
+                    one_offset, one_slope, one_theta, nat_err, nation_err, one_contest)  # fmt: skip
         contest_offset[:, :, b] = one_contest
         for p in range(n_parties):  # the draw's GB share before seat noise: the shared terms, aggregated
             g = gb_base[p] + nat[2][0, p] * nat_err[0, p]
@@ -216,7 +210,6 @@ def simulate_block(
         offset[:, :, b] = one_offset
         slope[:, :, b] = one_slope
         theta[:, b] = one_theta
-        reach[:, b] = one_reach
         seat_base[b] = key(seed, uint64(STREAM_SEAT), d)
         tie_base[b] = key(seed, uint64(STREAM_TIE), d)
     best = np.empty(count)
@@ -227,6 +220,7 @@ def simulate_block(
     for i in range(n_seats):
         max_cands = max(max_cands, cand_ptr[i + 1] - cand_ptr[i])
     value = np.empty((max_cands, count))
+    mean = np.empty(count)
     for i in range(n_seats):
         lo = cand_ptr[i]
         hi = cand_ptr[i + 1]
@@ -246,22 +240,30 @@ def simulate_block(
             sigma = seat_sigma[p]
             edge = Z_MAX * sigma
             index = uint64(i * n_parties + p)
+            mixed = mix64(index)  # the same for every draw: hashed once
+            # The block's means first, in branch-free loops over draws (they vectorise), in the
+            # reference's order of additions; then the draws that need a variate.
             for b in range(count):
-                m = share + offset[r, p, b] + contest_offset[t, p, b]
-                if n_bins == 0 and max(m + reach[p, b], 0.0) * lead < best[b]:
-                    continue  # cannot reach the best score, whatever its terms and variate
-                for c in range(n_cov):
-                    m += slope[c, p, b] * cov[c, i]
-                for k in range(n_params):
-                    m += theta[k, b] * cand_sens[k, j]
+                mean[b] = share + offset[r, p, b] + contest_offset[t, p, b]
+            for c in range(n_cov):
+                x_c = cov[c, i]
+                for b in range(count):
+                    mean[b] += slope[c, p, b] * x_c
+            for k in range(n_params):
+                s_k = cand_sens[k, j]
+                for b in range(count):
+                    mean[b] += theta[k, b] * s_k
+            for b in range(count):
+                m = mean[b]
                 if n_bins == 0 and max(m + edge, 0.0) * lead < best[b]:
                     continue  # exact test: its variate is not needed
                 x = m
                 if sigma > 0.0:
-                    x += sigma * normal(seat_base[b], index)
+                    x += sigma * normal_mixed(seat_base[b], index, mixed)
                 x = max(x, 0.0)
-                total[b] += x
-                value[j - lo, b] = x
+                if n_bins > 0:  # only share histograms need every value
+                    total[b] += x
+                    value[j - lo, b] = x
                 sc = x * lead
                 if sc > best[b]:
                     best[b] = sc
@@ -284,9 +286,9 @@ def simulate_block(
 def simulate_seats(
     cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray, cand_idx: np.ndarray,
     region: np.ndarray, region_nation: np.ndarray, seat_contest: np.ndarray, nat: tuple, nation: tuple, reg: tuple,
-    contest: tuple, cov: np.ndarray, cov_bound: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
+    contest: tuple, cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
     centre: np.ndarray,
-    cand_sens: np.ndarray, sens_bound: np.ndarray, seat_sigma: np.ndarray, gb_base: np.ndarray,
+    cand_sens: np.ndarray, seat_sigma: np.ndarray, gb_base: np.ndarray,
     slope_agg: np.ndarray, sens_agg: np.ndarray, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int,
     n_slots: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
@@ -305,12 +307,11 @@ def simulate_seats(
     nat, nation, reg, contest : :class:`ErrorGroups`
         The national (one group), nation, region and contest-type errors, each
         ``(n_groups, n_parties)`` but ``parent`` ``(n_groups,)`` int64: see :func:`_zero_sum_errors`.
-    cov : (n_covariates, n_seats) float64 and cov_bound : (n_covariates,)
-        Centred covariates for slope errors (0 where missing), and their largest magnitude.
+    cov : (n_covariates, n_seats) float64
+        Covariates for slope errors, centred within region (0 where missing).
     slope_sigma : (n_covariates, n_parties) float64
     quantiles : (n_params, n_q), centre : (n_params,), cand_sens : (n_params, n_candidacies)
-        Uncertain scenario parameters: inverse-CDF tables, projection value, sensitivities;
-        ``sens_bound`` : (n_params, n_parties) the largest sensitivity magnitude per party.
+        Uncertain scenario parameters: inverse-CDF tables, projection value, sensitivities.
     seat_sigma : (n_parties,) float64
     gb_base : (n_parties,) float64, slope_agg : (n_covariates, n_parties), sens_agg : (n_params, n_parties)
         The projected GB shares, and the GB-share effect of a unit slope or parameter deviation:
@@ -345,7 +346,7 @@ def simulate_seats(
             simulate_block(
                 first_draw + start, count, seed, cand_share, cand_lead, cand_ptr, cand_idx, region,
                 region_nation, seat_contest, nat, nation, reg, contest, cov,
-                cov_bound, slope_sigma, quantiles, centre, cand_sens, sens_bound, seat_sigma, gb_base,
+                slope_sigma, quantiles, centre, cand_sens, seat_sigma, gb_base,
                 slope_agg, sens_agg, seat_counts[start : start + count], gb_shares[start : start + count],
                 lane_wins[lane], hist,
             )  # fmt: skip

@@ -129,6 +129,17 @@ def normal(base: np.uint64, index: np.uint64) -> float:
 
 
 @njit(cache=True)
+def normal_mixed(base: np.uint64, index: np.uint64, mixed: np.uint64) -> float:
+    """:func:`normal` with ``mixed = mix64(index)`` computed once by the caller (the same variate)."""
+    b = mix64(base ^ mixed)
+    hz = int64(b >> uint64(32)) - int64(2147483648)
+    iz = np.int64(b & uint64(127))
+    if abs(hz) < KN[iz]:
+        return hz * WN[iz]
+    return _normal_slow(base, index, hz, iz)
+
+
+@njit(cache=True)
 def normals(seed: np.uint64, stream: np.uint64, draw: np.uint64, n: int) -> np.ndarray:
     """``n`` standard normals for one (seed, stream, draw): positions 0..n-1."""
     base = key(seed, stream, draw)

@@ -120,16 +120,12 @@ class Inputs:
         """Positional arguments of the kernel before the seed (candidacy data in CSR order)."""
         seat = np.repeat(np.arange(self.cand_ptr.size - 1), np.diff(self.cand_ptr))
         cand_sens = np.ascontiguousarray(self.sens[:, seat, self.cand_idx])
-        sens_bound = np.zeros((self.sens.shape[0], self.seat_sigma.size))
-        for k in range(self.sens.shape[0]):
-            np.maximum.at(sens_bound[k], self.cand_idx, np.abs(cand_sens[k]))
-        cov_bound = np.abs(self.cov).max(axis=1) if self.cov.size else np.zeros(self.cov.shape[0])
         share = np.ascontiguousarray(self.shares[seat, self.cand_idx])
         lead = np.ascontiguousarray(self.lead[seat, self.cand_idx])
         return (share, lead, self.cand_ptr, self.cand_idx, self.region, self.region_nation, self.seat_contest,
-                self.nat, self.nation, self.reg, self.contest, self.cov, cov_bound, self.slope_sigma, self.quantiles,
+                self.nat, self.nation, self.reg, self.contest, self.cov, self.slope_sigma, self.quantiles,
                 self.centre,
-                cand_sens, sens_bound, self.seat_sigma, self.gb_base, self.slope_agg, self.sens_agg)  # fmt: skip
+                cand_sens, self.seat_sigma, self.gb_base, self.slope_agg, self.sens_agg)  # fmt: skip
 
 
 def error_groups(
