@@ -74,7 +74,9 @@ def _zero_sum_errors(seed: np.uint64, stream: int, draw: np.uint64, sigma: np.nd
     ``out[g, p] = sigma[g, p] z[g, p] - weight[g, p] * sum_q cover[g, q] sigma[g, q] z[g, q]``: in
     seat units (the change in each seat the party fights in group ``g``). ``cover`` is each party's
     share of the group's votes cast where it stands and ``weight`` its share there, so the changes
-    of the group's shares, ``cover * out``, sum to zero over parties. Each group adds one common
+    of the group's shares, ``cover * out``, sum to zero over parties (before the centring below,
+    which then leaves each group's sum off by its parent's means: the centring is exact, the
+    groups' own sums approximate). Each group adds one common
     factor, ``factor[g, p] * z`` (its loadings also sum to zero once multiplied by ``cover``: the
     two largest parties against the rest). Then, for groups with a
     parent (``parent[g] >= 0``), each party's vote-weighted mean over the parent's groups
@@ -96,7 +98,13 @@ def _zero_sum_errors(seed: np.uint64, stream: int, draw: np.uint64, sigma: np.nd
         for p in range(n):
             out[g, p] -= weight[g, p] * total
             out[g, p] += factor[g, p] * z
-    # Centre within parents: one pass for the means (groups in order), one to subtract them.
+    # Centre within parents: each party's vote-weighted mean over the parent's groups, subtracted
+    # (one pass for the means in group order, one to subtract them).
+    centred = False
+    for g in range(groups):
+        centred = centred or parent[g] >= 0
+    if not centred:
+        return
     mean = np.zeros((groups, n))
     for g in range(groups):
         if parent[g] >= 0:

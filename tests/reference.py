@@ -126,14 +126,13 @@ def _group_errors(streams: _Streams, stream: int, d: np.ndarray, groups: ErrorGr
         total = total + cover[:, q] * e[..., q]
     out = e - weight * total[..., None]
     out = out + factor * z_all[:, n_groups * n :, None]
-    for root in range(n_groups):
-        members = np.flatnonzero(parent == root)
-        if members.size == 0:
-            continue
-        mean = np.zeros((d.size, n))
-        for g in members:
-            mean = mean + group_weight[g] * out[:, g, :]
-        out[:, members, :] -= mean[:, None, :]
+    mean = np.zeros((d.size, n_groups, n))
+    for g in range(n_groups):
+        if parent[g] >= 0:
+            mean[:, parent[g], :] += group_weight[g] * out[:, g, :]
+    for g in range(n_groups):
+        if parent[g] >= 0:
+            out[:, g, :] -= mean[:, parent[g], :]
     return out
 
 
