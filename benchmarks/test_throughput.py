@@ -54,7 +54,7 @@ def test_reference(benchmark: pytest.FixtureRequest, inputs: Inputs) -> None:
     draws = _draws(benchmark, 2_000, 500, 100)
     benchmark.extra_info["draws"] = draws  # type: ignore[attr-defined]
     counts, _ = benchmark.pedantic(  # type: ignore[attr-defined]
-        simulate_reference, args=(inputs, draws, 7), kwargs={"rng": "numpy", "batch": 250}, rounds=3
+        simulate_reference, args=(inputs.kernel_inputs(), draws, 7), kwargs={"rng": "numpy", "batch": 250}, rounds=3
     )
     assert (counts.sum(axis=1) == 650).all()
 

@@ -37,8 +37,11 @@ from numba import get_thread_id, njit, prange, uint64
 
 from kernels.rng import Z_MAX, bits, key, mix64, normal, normal_mixed, to_uniform
 
+# Tunables, the defaults of simulate_seats's ``block`` and ``lanes`` (neither changes a result).
 N_LANES = 64
 """Accumulator lanes: win counts take N_LANES x n_seats x n_parties, whatever n_draws."""
+BLOCK = 128
+"""Draws simulated together, seat by seat: per-candidacy work is shared by the block's draws."""
 
 
 class ErrorGroups(NamedTuple):
@@ -53,6 +56,52 @@ class ErrorGroups(NamedTuple):
     parent: np.ndarray
     group_weight: np.ndarray
     factor: np.ndarray
+
+
+class KernelInputs(NamedTuple):
+    """Everything :func:`simulate_seats` reads, in one typed object (built by :mod:`sim.simulate`).
+
+    Attributes
+    ----------
+    cand_share, cand_lead : (n_candidacies,) float64
+        Projected share, and the leading candidate's fraction of a pooled party's vote, per
+        candidacy. Seat ``i``'s candidacies are ``cand_ptr[i]:cand_ptr[i + 1]``, in descending
+        order of share; ``cand_idx`` gives each one's party.
+    cand_ptr : (n_seats + 1,) int64 and cand_idx : (n_candidacies,) int64
+    region, seat_contest : (n_seats,) int64 and region_nation : (n_regions,) int64
+        Each seat's region and contest type (its projected top two), and each region's nation.
+    nat, nation, reg, contest : ErrorGroups
+        The national (one group), nation, region and contest-type errors (:func:`_zero_sum_errors`).
+    cov : (n_covariates, n_seats) float64 and slope_sigma : (n_covariates, n_parties) float64
+        Covariates for slope errors, centred within region (0 where missing), and the slopes' sds.
+    quantiles : (n_params, n_q), centre : (n_params,), cand_sens : (n_params, n_candidacies)
+        Uncertain scenario parameters: inverse-CDF tables, projection value, sensitivities.
+    seat_sigma : (n_parties,) float64
+    gb_base : (n_parties,) float64, slope_agg : (n_covariates, n_parties), sens_agg : (n_params, n_parties)
+        The projected GB shares, and the GB-share effect of a unit slope or parameter deviation.
+
+    """
+
+    cand_share: np.ndarray
+    cand_lead: np.ndarray
+    cand_ptr: np.ndarray
+    cand_idx: np.ndarray
+    region: np.ndarray
+    region_nation: np.ndarray
+    seat_contest: np.ndarray
+    nat: ErrorGroups
+    nation: ErrorGroups
+    reg: ErrorGroups
+    contest: ErrorGroups
+    cov: np.ndarray
+    slope_sigma: np.ndarray
+    quantiles: np.ndarray
+    centre: np.ndarray
+    cand_sens: np.ndarray
+    seat_sigma: np.ndarray
+    gb_base: np.ndarray
+    slope_agg: np.ndarray
+    sens_agg: np.ndarray
 
 
 STREAM_NATIONAL = 1
@@ -129,10 +178,6 @@ def _draw_parameters(seed: np.uint64, draw: np.uint64, quantiles: np.ndarray, ce
         theta[k] = quantiles[k, j] + frac * (quantiles[k, j + 1] - quantiles[k, j]) - centre[k]
 
 
-BLOCK = 128
-"""Draws simulated together, seat by seat: per-candidacy work is shared by the block's draws."""
-
-
 @njit(cache=True)
 def _draw_terms(
     d: np.uint64, seed: np.uint64, nat: tuple, nation: tuple, reg: tuple, contest: tuple, region_nation: np.ndarray,
@@ -170,12 +215,11 @@ def _draw_terms(
 
 @njit(cache=True)
 def simulate_block(
-    first: int, count: int, seed: np.uint64, cand_share: np.ndarray, cand_lead: np.ndarray,
-    cand_ptr: np.ndarray, cand_idx: np.ndarray, region: np.ndarray, region_nation: np.ndarray,
-    seat_contest: np.ndarray, nat: tuple, nation: tuple, reg: tuple, contest: tuple, cov: np.ndarray,
-    slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray,
-    seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray, sens_agg: np.ndarray,
-    seat_counts: np.ndarray, gb_shares: np.ndarray, wins: np.ndarray, hist: np.ndarray,
+    first: int, count: int, seed: np.uint64, cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray,
+    cand_idx: np.ndarray, region: np.ndarray, region_nation: np.ndarray, seat_contest: np.ndarray, nat: tuple,
+    nation: tuple, reg: tuple, contest: tuple, cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
+    centre: np.ndarray, cand_sens: np.ndarray, seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray,
+    sens_agg: np.ndarray, seat_counts: np.ndarray, gb_shares: np.ndarray, wins: np.ndarray, hist: np.ndarray,
 ) -> None:  # fmt: skip
     """Simulate draws ``first .. first + count - 1``; ``seat_counts`` and ``gb_shares`` rows are those draws.
 
@@ -290,45 +334,28 @@ def simulate_block(
                     hist[j, min(int(value[j - lo, b] / total[b] * n_bins), n_bins - 1)] += 1
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def simulate_seats(
-    cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray, cand_idx: np.ndarray,
-    region: np.ndarray, region_nation: np.ndarray, seat_contest: np.ndarray, nat: tuple, nation: tuple, reg: tuple,
-    contest: tuple, cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
-    centre: np.ndarray,
-    cand_sens: np.ndarray, seat_sigma: np.ndarray, gb_base: np.ndarray,
-    slope_agg: np.ndarray, sens_agg: np.ndarray, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int,
-    n_slots: int,
+    inp: KernelInputs, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int, n_slots: int,
+    block: int = BLOCK, lanes: int = N_LANES,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Simulate draws ``first_draw .. first_draw + n_draws - 1`` in parallel.
 
     Parameters
     ----------
-    cand_share, cand_lead : (n_candidacies,) float64
-        Projected share, and the leading candidate's fraction of a pooled party's vote, per
-        candidacy. Seat ``i``'s candidacies are ``cand_ptr[i]:cand_ptr[i + 1]``, in descending
-        order of share; ``cand_idx`` gives each one's party.
-    region : (n_seats,) int64 and region_nation : (n_regions,) int64
-        Region number of each seat, and the nation of each region.
-    seat_contest : (n_seats,) int64
-        Contest type of each seat (its base election's top two parties), for the contest error.
-    nat, nation, reg, contest : :class:`ErrorGroups`
-        The national (one group), nation, region and contest-type errors, each
-        ``(n_groups, n_parties)`` but ``parent`` ``(n_groups,)`` int64: see :func:`_zero_sum_errors`.
-    cov : (n_covariates, n_seats) float64
-        Covariates for slope errors, centred within region (0 where missing).
-    slope_sigma : (n_covariates, n_parties) float64
-    quantiles : (n_params, n_q), centre : (n_params,), cand_sens : (n_params, n_candidacies)
-        Uncertain scenario parameters: inverse-CDF tables, projection value, sensitivities.
-    seat_sigma : (n_parties,) float64
-    gb_base : (n_parties,) float64, slope_agg : (n_covariates, n_parties), sens_agg : (n_params, n_parties)
-        The projected GB shares, and the GB-share effect of a unit slope or parameter deviation:
-        with the national error they give each draw's GB shares before seat noise.
+    inp : KernelInputs
+        The projection and the error model as arrays.
+    seed : uint64
+    first_draw, n_draws : int
+        The draws to simulate (a batch of a longer run: variates are keyed by draw number).
     n_bins : int
         Share histogram bins per candidacy (0 for none).
     n_slots : int
         Numba's maximum thread count: histograms are accumulated per thread (integer counts, so
         the total does not depend on which thread counted what).
+    block, lanes : int
+        Tunables: draws simulated together seat by seat, and accumulator lanes. Neither changes
+        a result (variates are keyed by draw; counts are integers).
 
     Returns
     -------
@@ -338,32 +365,51 @@ def simulate_seats(
     hist : (n_candidacies, n_bins) int64
 
     """
+    # The parallel driver takes the fields as arguments: numba's parallel loops cannot trace a
+    # named tuple that holds named tuples.
+    return _simulate_parallel(
+        inp.cand_share, inp.cand_lead, inp.cand_ptr, inp.cand_idx, inp.region, inp.region_nation, inp.seat_contest,
+        inp.nat, inp.nation, inp.reg, inp.contest, inp.cov, inp.slope_sigma, inp.quantiles, inp.centre,
+        inp.cand_sens, inp.seat_sigma, inp.gb_base, inp.slope_agg, inp.sens_agg, seed, first_draw, n_draws, n_bins,
+        n_slots, block, lanes,
+    )  # fmt: skip
+
+
+@njit(parallel=True, cache=True)
+def _simulate_parallel(
+    cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray, cand_idx: np.ndarray, region: np.ndarray,
+    region_nation: np.ndarray, seat_contest: np.ndarray, nat: tuple, nation: tuple, reg: tuple, contest: tuple,
+    cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray,
+    seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray, sens_agg: np.ndarray, seed: np.uint64,
+    first_draw: int, n_draws: int, n_bins: int, n_slots: int, block: int, lanes: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The parallel driver of :func:`simulate_seats` (its fields as arguments)."""
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
+    n_candidacies = cand_idx.size
     seat_counts = np.zeros((n_draws, n_parties), dtype=np.int32)
     gb_shares = np.zeros((n_draws, n_parties), dtype=np.float32)
-    lane_wins = np.zeros((N_LANES, n_seats, n_parties), dtype=np.int32)  # a lane has < 2**31 draws
-    lane_hist = np.zeros((n_slots if n_bins > 0 else 1, cand_idx.size, max(n_bins, 1)), dtype=np.int32)
-    n_blocks = (n_draws + BLOCK - 1) // BLOCK
-    for lane in prange(N_LANES):
+    lane_wins = np.zeros((lanes, n_seats, n_parties), dtype=np.int32)  # a lane has < 2**31 draws
+    lane_hist = np.zeros((n_slots if n_bins > 0 else 1, n_candidacies, max(n_bins, 1)), dtype=np.int32)
+    n_blocks = (n_draws + block - 1) // block
+    for lane in prange(lanes):
         thread = get_thread_id() if n_bins > 0 else 0
         hist = lane_hist[thread, :, :n_bins]
-        for blk in range(lane, n_blocks, N_LANES):
-            start = blk * BLOCK
-            count = min(BLOCK, n_draws - start)
+        for blk in range(lane, n_blocks, lanes):
+            start = blk * block
+            count = min(block, n_draws - start)
             simulate_block(
-                first_draw + start, count, seed, cand_share, cand_lead, cand_ptr, cand_idx, region,
-                region_nation, seat_contest, nat, nation, reg, contest, cov,
-                slope_sigma, quantiles, centre, cand_sens, seat_sigma, gb_base,
-                slope_agg, sens_agg, seat_counts[start : start + count], gb_shares[start : start + count],
+                first_draw + start, count, seed, cand_share, cand_lead, cand_ptr, cand_idx, region, region_nation,
+                seat_contest, nat, nation, reg, contest, cov, slope_sigma, quantiles, centre, cand_sens, seat_sigma,
+                gb_base, slope_agg, sens_agg, seat_counts[start : start + count], gb_shares[start : start + count],
                 lane_wins[lane], hist,
             )  # fmt: skip
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
-    for lane in range(N_LANES):
+    for lane in range(lanes):
         for i in range(n_seats):
             for p in range(n_parties):
                 wins[i, p] += lane_wins[lane, i, p]
-    hist_total = np.zeros((cand_idx.size, n_bins), dtype=np.int64)
+    hist_total = np.zeros((n_candidacies, n_bins), dtype=np.int64)
     if n_bins > 0:
         for t in range(lane_hist.shape[0]):
             hist_total += lane_hist[t]

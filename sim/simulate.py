@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numba
 import numpy as np
 
-from kernels.montecarlo import ErrorGroups, simulate_seats
+from kernels.montecarlo import ErrorGroups, KernelInputs, simulate_seats
 from sim.data.election import DataDir
 from sim.data.names import NUMERIC
 from sim.errors import ScenarioError, did_you_mean
@@ -116,16 +115,18 @@ class Inputs:
         """Regions (error groups of the regional term)."""
         return int(self.reg.sigma.shape[0])
 
-    def kernel_args(self) -> tuple[Any, ...]:
-        """Positional arguments of the kernel before the seed (candidacy data in CSR order)."""
+    def kernel_inputs(self) -> KernelInputs:
+        """The kernel's typed input: candidacy data in CSR order, the error groups, the aggregates."""
         seat = np.repeat(np.arange(self.cand_ptr.size - 1), np.diff(self.cand_ptr))
-        cand_sens = np.ascontiguousarray(self.sens[:, seat, self.cand_idx])
-        share = np.ascontiguousarray(self.shares[seat, self.cand_idx])
-        lead = np.ascontiguousarray(self.lead[seat, self.cand_idx])
-        return (share, lead, self.cand_ptr, self.cand_idx, self.region, self.region_nation, self.seat_contest,
-                self.nat, self.nation, self.reg, self.contest, self.cov, self.slope_sigma, self.quantiles,
-                self.centre,
-                cand_sens, self.seat_sigma, self.gb_base, self.slope_agg, self.sens_agg)  # fmt: skip
+        return KernelInputs(
+            cand_share=np.ascontiguousarray(self.shares[seat, self.cand_idx]),
+            cand_lead=np.ascontiguousarray(self.lead[seat, self.cand_idx]),
+            cand_ptr=self.cand_ptr, cand_idx=self.cand_idx, region=self.region, region_nation=self.region_nation,
+            seat_contest=self.seat_contest, nat=self.nat, nation=self.nation, reg=self.reg, contest=self.contest,
+            cov=self.cov, slope_sigma=self.slope_sigma, quantiles=self.quantiles, centre=self.centre,
+            cand_sens=np.ascontiguousarray(self.sens[:, seat, self.cand_idx]), seat_sigma=self.seat_sigma,
+            gb_base=self.gb_base, slope_agg=self.slope_agg, sens_agg=self.sens_agg,
+        )  # fmt: skip
 
 
 def error_groups(
@@ -403,14 +404,14 @@ def simulate(
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     hist = np.zeros((inputs.cand_idx.size, share_bins), dtype=np.int64)
     previous = numba.get_num_threads()
-    args = inputs.kernel_args()
+    kernel_inputs = inputs.kernel_inputs()
     try:
         if threads is not None:
             numba.set_num_threads(threads)
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
-            counts, batch_gb, batch_wins, batch_hist = simulate_seats(  # type: ignore[call-arg]
-                *args, np.uint64(seed), first, n, share_bins, max_threads()
+            counts, batch_gb, batch_wins, batch_hist = simulate_seats(
+                kernel_inputs, np.uint64(seed), first, n, share_bins, max_threads()
             )
             seat_counts[first : first + n] = counts
             gb_shares[first : first + n] = batch_gb

@@ -14,9 +14,8 @@ import math
 
 import numpy as np
 
-from kernels.montecarlo import ErrorGroups
+from kernels.montecarlo import ErrorGroups, KernelInputs
 from kernels.rng import FN, KN, WN, Z_MAX
-from sim.simulate import Inputs
 
 MASK = (1 << 64) - 1
 R = 3.442619855899
@@ -137,11 +136,21 @@ def _group_errors(streams: _Streams, stream: int, d: np.ndarray, groups: ErrorGr
 
 
 def simulate_reference(
-    inputs: Inputs, draws: int, seed: int, rng: str = "counter", batch: int = 256
+    inputs: KernelInputs, draws: int, seed: int, rng: str = "counter", batch: int = 256
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Seat counts ``(draws, n_parties)`` and per-seat wins ``(n_seats, n_parties)``."""
-    shares, lead = inputs.shares, inputs.lead
-    n_seats, n_parties = shares.shape
+    """Seat counts ``(draws, n_parties)`` and per-seat wins ``(n_seats, n_parties)``.
+
+    Reads the kernel's own input object (nothing of :mod:`sim`) and lays it out densely, seat by
+    party: a party that does not stand in a seat has no score there.
+    """
+    n_seats, n_parties = inputs.cand_ptr.size - 1, inputs.seat_sigma.size
+    seat_of = np.repeat(np.arange(n_seats), np.diff(inputs.cand_ptr))
+    shares = np.zeros((n_seats, n_parties))
+    lead = np.zeros((n_seats, n_parties))
+    sens = np.zeros((inputs.cand_sens.shape[0], n_seats, n_parties))
+    shares[seat_of, inputs.cand_idx] = inputs.cand_share
+    lead[seat_of, inputs.cand_idx] = inputs.cand_lead
+    sens[:, seat_of, inputs.cand_idx] = inputs.cand_sens
     stood = np.zeros((n_seats, n_parties), dtype=bool)
     rank = np.full((n_seats, n_parties), -1)
     for i in range(n_seats):
@@ -172,7 +181,7 @@ def simulate_reference(
         for c in range(n_cov):
             mean = mean + slope[:, c, None, :] * inputs.cov[c][None, :, None]
         for k in range(theta.shape[1]):
-            mean = mean + theta[:, k, None, None] * inputs.sens[k][None]
+            mean = mean + theta[:, k, None, None] * sens[k][None]
         z = streams.normal(6, d, n_seats * n_parties).reshape(nd, n_seats, n_parties)
         x = np.maximum(mean + np.where(inputs.seat_sigma > 0, inputs.seat_sigma * z, 0.0), 0.0)
         score = np.where(stood[None], x * lead[None], -np.inf)
