@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -164,3 +166,29 @@ def test_parsed_cache_round_trip(tmp_path: object, monkeypatch: pytest.MonkeyPat
     second = load_election("2017", data_dir)  # type: ignore[arg-type]
     np.testing.assert_array_equal(first.votes, second.votes)
     assert list((tmp_path / "parsed").iterdir())  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("name", ["2010", "2015", "2017", "2019", "2024", "2019-notional"])
+def test_each_election_reads_exactly_its_declared_files(name: str, data_dir: Path | None) -> None:
+    """The parsed cache is keyed by the declared files: a build reads those and no others."""
+    from sim.data.build import files_read
+    from sim.data.sources import ELECTION_FILES
+
+    assert files_read(name, data_dir) == set(ELECTION_FILES[name])
+
+
+def test_no_import_circle_in_the_data_layer() -> None:
+    """The model knows nothing of building or loading; the builder nothing of loading."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "sim" / "data"
+
+    def imports(module: str) -> set[str]:
+        tree = ast.parse((root / f"{module}.py").read_text())
+        found = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        found |= {f"{n.module}.{a.name}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+                  for a in n.names}  # fmt: skip
+        return found
+
+    assert not any(m.startswith(("sim.data.build", "sim.data.election")) for m in imports("model"))
+    assert not any(m.startswith("sim.data.election") for m in imports("build"))

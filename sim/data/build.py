@@ -7,8 +7,10 @@ import pandas as pd
 
 from sim.data import readers
 from sim.data.covariates import covariates_2010, covariates_2024
-from sim.data.election import N_SEATS, Election
+from sim.data.fetch import recording_reads
+from sim.data.model import N_SEATS, Election
 from sim.data.readers import DataDir
+from sim.data.sources import ELECTION_FILES
 from sim.errors import DataError
 from sim.parties import PARTIES, PARTY_INDEX, canonical_notional_party, canonical_party
 
@@ -16,7 +18,30 @@ CANDIDATE_COLUMNS = ("seat_id", "party", "label", "candidate", "votes", "sitting
 
 
 def build(name: str, data_dir: DataDir) -> Election:
-    """Build one election by name from the data files."""
+    """Build one election by name from the data files declared for it (:mod:`sim.data.sources`).
+
+    Every file read is recorded; reading one that is not declared is an error, so the parsed
+    cache's key (the declared files' sha256) always covers what the build read.
+    """
+    with recording_reads() as reads:
+        election = _build_any(name, data_dir)
+    undeclared = reads - set(ELECTION_FILES[name])
+    if undeclared:
+        raise DataError(
+            f"building {name} read {', '.join(sorted(undeclared))}, which sim/data/sources.py does not declare "
+            "for it; declare it there so the parsed cache is keyed by it"
+        )
+    return election
+
+
+def files_read(name: str, data_dir: DataDir) -> set[str]:
+    """The registered files a build of ``name`` reads (for tests of the declaration)."""
+    with recording_reads() as reads:
+        _build_any(name, data_dir)
+    return reads
+
+
+def _build_any(name: str, data_dir: DataDir) -> Election:
     if name == "2024":
         return _build_2024(data_dir)
     if name == "2019-notional":

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,6 +131,20 @@ def locate(relpath: str, data_dir: str | Path | None = None) -> Resolved:
     return Resolved(entry, None, "missing")
 
 
+_READS: ContextVar[set[str] | None] = ContextVar("swingometer_data_reads", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[str]]:
+    """Record every registered file :func:`data_path` is asked for inside the block."""
+    reads: set[str] = set()
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
+
+
 def data_path(relpath: str, data_dir: str | Path | None = None, *, download: bool = True) -> Path:
     """Return the verified local path of a registered data file, downloading it if allowed.
 
@@ -139,6 +156,9 @@ def data_path(relpath: str, data_dir: str | Path | None = None, *, download: boo
     """
     if relpath not in BY_PATH:
         raise DataError(f"'{relpath}' is not a registered data file")
+    reads = _READS.get()
+    if reads is not None:
+        reads.add(relpath)
     found = locate(relpath, data_dir)
     if found.path is not None:
         return _check(found.entry, found.path)
