@@ -1,6 +1,6 @@
 """Throughput of the Monte Carlo kernel on the real 650 seats, against references in the same run.
 
-* ``kernel``: :func:`sim.simulate.simulate` on ``scenarios/baseline-2019.toml`` (the full error
+* ``kernel``: :func:`sim.montecarlo.simulate.simulate` on ``scenarios/baseline-2019.toml`` (the full error
   model: national, nation, regional, covariate-slope and seat errors; 15 parties stand).
 * ``reference``: the same model in plain numpy (``tests/reference.py``) with numpy's own
   generator, the fastest plain-numpy version of the model.
@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 from benchmarks.roofline import argmax_fixed_noise
+from sim.montecarlo.simulate import Inputs, prepare, simulate
 from sim.run import project_file
-from sim.simulate import Inputs, prepare, simulate
 from tests.reference import simulate_reference
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline-2019.toml"

@@ -13,13 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cli.common import DataDirOption, ForceOption, Outputs, SeedOption, check_draws, console, err_console
 from cli.report_cmd import check_html_path
 from cli.tables import frame_table, markdown_table
-from sim.errors import SwingometerError
+from sim.core.errors import SwingometerError
 from sim.scenario.load import load_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.linked import PairFeatures
+    from sim.projection.linked import PairFeatures
 
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart (.png or .svg).")]
 DrawsOption = Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections per run.")]
@@ -44,8 +44,8 @@ def compare(
     force: ForceOption = False,
 ) -> None:
     """Compare scenarios on common random numbers: seats, majority odds, seats changing hands."""
-    from sim.compare import comparison
-    from sim.sweep import compare as run_compare
+    from sim.analysis.comparison import comparison_tables
+    from sim.analysis.sweep import simulate_scenarios
 
     if len(files) < 2:
         raise SwingometerError("compare needs at least two scenario files")
@@ -54,9 +54,9 @@ def compare(
     check_draws(draws, len(files))
     named = [(f.stem, load_scenario(f)) for f in files]
     with _progress(len(files), "scenarios") as bar:
-        results = run_compare(named, draws, seed, data_dir=data_dir)
+        results = simulate_scenarios(named, draws, seed, data_dir=data_dir)
         bar.update(bar.add_task("", total=len(files)), completed=len(files))
-    summary, moves = comparison(results)
+    summary, moves = comparison_tables(results)
     console.print(frame_table(summary, f"{len(files)} scenarios, {draws:,} draws each, seed {seed} (common draws)"))
     title = f"{len(moves)} seats whose favourite differs from {results[0][0]}"
     console.print(
@@ -67,7 +67,7 @@ def compare(
         )
     )
     if plot is not None:
-        from sim.plots import seat_distributions
+        from sim.analysis.plots import seat_distributions
 
         outputs.add_figure(plot, seat_distributions(results))
     if json_path is not None:
@@ -77,8 +77,8 @@ def compare(
     if csv_path is not None:
         outputs.add(csv_path, moves.to_csv(index=False))
     if html is not None:
-        from sim.hexmap import load_hexmap
         from sim.report import comparison_html
+        from sim.report.hexmap import load_hexmap
 
         hexmap = load_hexmap(results[0][1].projection.election, data_dir)
         runs = [(name, scenario, result) for (name, scenario), (_, result) in zip(named, results, strict=True)]
@@ -107,10 +107,10 @@ def sweep(
     force: ForceOption = False,
 ) -> None:
     """Sweep numeric scenario parameters over a 1-D or 2-D grid on common random numbers."""
-    from sim.executors import DaskExecutor, LocalExecutor
-    from sim.summary import check_metric
-    from sim.sweep import Axis, check_axes, find_threshold
-    from sim.sweep import sweep as run_sweep
+    from sim.analysis.executors import DaskExecutor, LocalExecutor
+    from sim.analysis.sweep import Axis, check_axes, find_threshold
+    from sim.analysis.sweep import sweep as run_sweep
+    from sim.montecarlo.metrics import check_metric
 
     outputs = Outputs(force, [plot, csv_path, parquet_path], figures=[plot])
     check_draws(draws)
@@ -149,7 +149,7 @@ def sweep(
         frame_table(frame[shown].set_index(parsed[0].path), f"{file.name}: {points} points x {draws:,} draws")
     )
     if plot is not None:
-        from sim.plots import sweep_heatmap, sweep_lines
+        from sim.analysis.plots import sweep_heatmap, sweep_lines
 
         if len(parsed) == 1:
             fig = sweep_lines(frame, parsed[0].path, leaders, metrics[0] if metrics else f"{leaders[0]}.p_majority")
@@ -171,7 +171,7 @@ def sweep(
 
 def parse_find(text: str) -> tuple[str, float]:
     """Split ``--find "METRIC=TARGET"`` and check the target: finite, a probability for P(...)."""
-    from sim.summary import check_metric
+    from sim.montecarlo.metrics import check_metric
 
     expression, sign, target = text.rpartition("=")
     try:
@@ -208,7 +208,7 @@ def coalitions(
     force: ForceOption = False,
 ) -> None:
     """Which combinations of parties reach a majority and an effective majority, and how often."""
-    from sim.coalitions import election_coalitions, simulated_coalitions
+    from sim.analysis.coalitions import election_coalitions, simulated_coalitions
 
     if (election is None) == (scenario is None):
         raise SwingometerError("give either --election YEAR or --scenario FILE")
@@ -263,7 +263,7 @@ def backtest(
     """Project a later election from an earlier one with its true shares, and score the seats."""
     import pandas as pd
 
-    from sim.backtest import PAIRS, backtest_all, knife_edges, load_pair, load_pairs, score
+    from sim.backtest.scores import PAIRS, backtest_all, knife_edges, load_pair, load_pairs, score
     from sim.data.election import check_election_name
 
     outputs = Outputs(force, [json_path, markdown_path])
@@ -338,7 +338,7 @@ def _print_calibration(
 
     import pandas as pd
 
-    from sim.calibrate import calibrate, calibration_check
+    from sim.backtest.calibrate import calibrate, calibration_check
 
     cal = calibrate(pairs, data_dir)
     scores = pd.DataFrame(cal.scores).T

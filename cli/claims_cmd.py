@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from cli.common import DataDirOption, ForceOption, Outputs, SeedOption, check_draws, console, err_console
-from sim.errors import SwingometerError
+from sim.core.errors import SwingometerError
 
 
 def claims(

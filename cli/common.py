@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from sim.errors import SwingometerError
+from sim.core.errors import SwingometerError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -98,7 +98,7 @@ def available_memory() -> int:
 
 def draws_memory(draws: int, runs: int = 1) -> int:
     """Bytes a run of ``draws`` holds: int32 seat counts and float32 GB shares per party, ~100 bytes more."""
-    from sim.parties import PARTIES
+    from sim.core.parties import PARTIES
 
     return draws * runs * (8 * len(PARTIES) + BYTES_PER_DRAW)
 
@@ -127,7 +127,7 @@ def check_threads(threads: int | None) -> int | None:
     """Refuse more threads than numba's pool holds (NUMBA_NUM_THREADS)."""
     if threads is None:
         return None
-    from sim.simulate import max_threads
+    from sim.montecarlo.simulate import max_threads
 
     most = max_threads()
     if not 1 <= threads <= most:
@@ -139,7 +139,7 @@ def check_threads(threads: int | None) -> int | None:
 
 def parse_bloc(text: str, election: Election | None = None) -> list[str]:
     """Party codes of a bloc ``A+B+C``: known, each once, and standing in ``election`` if given."""
-    from sim.parties import PARTIES, party_index
+    from sim.core.parties import PARTIES, party_index
 
     codes = [PARTIES[party_index(p.strip(), where=f"--bloc {text}")] for p in text.split("+")]
     repeated = sorted({c for c in codes if codes.count(c) > 1})
@@ -152,7 +152,7 @@ def parse_bloc(text: str, election: Election | None = None) -> list[str]:
 
 def check_stood(codes: Sequence[str], election: Election, where: str, stood: np.ndarray | None = None) -> None:
     """Refuse parties that stood in no seat of ``election`` (or of a projection's ``stood`` mask)."""
-    from sim.parties import party_index
+    from sim.core.parties import party_index
 
     mask = election.stood if stood is None else stood
     absent = [c.upper() for c in codes if not mask[:, party_index(c, where=where)].any()]

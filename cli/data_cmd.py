@@ -8,9 +8,9 @@ import typer
 from rich.table import Table
 
 from cli.common import DataDirOption, Group, console
+from sim.core.errors import DataError
 from sim.data.fetch import all_files, data_path, locate, sha256_of
-from sim.data.seat import seat_report
-from sim.errors import DataError
+from sim.data.seat_report import seat_report
 
 app = typer.Typer(cls=Group, help="List, download, verify and inspect the election data.", no_args_is_help=True)
 

@@ -28,7 +28,7 @@ from cli.common import (
     print_notes,
 )
 from cli.tables import frame_table
-from sim.results import SimulationResult
+from sim.montecarlo.results import SimulationResult
 from sim.run import project_file, simulate_projection
 
 app = typer.Typer(
@@ -132,8 +132,8 @@ def run(
     if csv_path is not None:
         outputs.add(csv_path, frame.to_csv(float_format="%.6f"))
     if plot is not None or battleground is not None:
-        from sim.plots import battleground as battleground_chart
-        from sim.plots import seat_distributions
+        from sim.analysis.plots import battleground as battleground_chart
+        from sim.analysis.plots import seat_distributions
 
         if plot is not None:
             outputs.add_figure(plot, seat_distributions([(file.stem, result)]))

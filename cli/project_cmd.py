@@ -10,12 +10,12 @@ import typer
 
 from cli.common import DataDirOption, ForceOption, Outputs, check_stood, console, print_notes
 from cli.tables import export, frame_table
-from sim.changes import changes, explain, seat_table
+from sim.core.errors import SwingometerError
 from sim.data.election import load_election
-from sim.errors import SwingometerError
+from sim.projection.arithmetic import flip as flip_seat
+from sim.projection.arithmetic import targets as target_list
+from sim.projection.tables import changes, explain, seat_table
 from sim.run import project_file
-from sim.seats import flip as flip_seat
-from sim.seats import targets as target_list
 
 JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the result as JSON.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Write the result as CSV.")]

@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 
 from cli.common import DataDirOption, ForceOption, err_console, refuse_existing, write_output
-from sim.errors import SwingometerError
+from sim.core.errors import SwingometerError
 
 BLOC_HELP = "A bloc whose odds are shown, e.g. LAB+LD+SNP (repeatable; default CON+DUP+UUP and LAB+LD+SNP+GRN+PC)."
 
 
 def parse_blocs(values: list[str] | None) -> list[list[str]]:
     """``LAB+LD+SNP`` strings to lists of checked party codes."""
-    from sim.parties import party_index
+    from sim.core.parties import party_index
 
     blocs = [[p.strip() for p in b.split("+")] for b in values or []]
     for members in blocs:
@@ -45,9 +45,9 @@ def report(
 ) -> None:
     """Simulate a scenario and write a report: an offline HTML page and/or a hex-map PNG."""
     from sim.data.election import load_election
-    from sim.hexmap import load_hexmap
     from sim.report import DEFAULT_BLOCS, report_html
     from sim.report.charts import map_png as map_png_bytes
+    from sim.report.hexmap import load_hexmap
     from sim.run import run_file
     from sim.scenario.load import load_scenario
 

@@ -59,7 +59,7 @@ class ErrorGroups(NamedTuple):
 
 
 class KernelInputs(NamedTuple):
-    """Everything :func:`simulate_seats` reads, in one typed object (built by :mod:`sim.simulate`).
+    """Everything :func:`simulate_seats` reads, in one typed object (built by :mod:`sim.montecarlo.simulate`).
 
     Attributes
     ----------

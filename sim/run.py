@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.core.errors import LookupFailed, ScenarioError
 from sim.data.election import DataDir, load_election
-from sim.errors import LookupFailed, ScenarioError
-from sim.project import Projection
-from sim.results import SimulationResult
+from sim.montecarlo.results import SimulationResult
+from sim.montecarlo.simulate import prepare, simulate
+from sim.projection.project import Projection
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.validate import checked_projection
-from sim.simulate import prepare, simulate
 
 
 def by_elections_loader(data_dir: DataDir) -> Callable[[], object]:

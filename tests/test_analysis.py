@@ -10,15 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.coalitions import election_coalitions, minimal_coalitions, simulated_coalitions
+from sim.analysis.coalitions import election_coalitions, minimal_coalitions, simulated_coalitions
+from sim.analysis.executors import DaskExecutor
+from sim.analysis.sweep import Axis, find_threshold, simulate_scenarios, sweep
+from sim.core.errors import SwingometerError
 from sim.data.election import Election, load_election
-from sim.errors import SwingometerError
-from sim.executors import DaskExecutor
-from sim.project import project
+from sim.montecarlo.simulate import prepare, simulate
+from sim.projection.project import project
 from sim.scenario.load import load_scenario
 from sim.scenario.paths import with_value
-from sim.simulate import prepare, simulate
-from sim.sweep import Axis, compare, find_threshold, sweep
 
 REPO = Path(__file__).resolve().parent.parent
 UKIP = REPO / "scenarios" / "examples" / "ukip-split-sweep.toml"
@@ -68,7 +68,7 @@ def test_find_threshold_brackets_the_target(data_dir: Path | None) -> None:
 
 def test_compare_uses_common_random_numbers(data_dir: Path | None) -> None:
     scenario = load_scenario(UKIP)
-    same = compare([("a", scenario), ("b", scenario)], 300, 5, data_dir=data_dir)
+    same = simulate_scenarios([("a", scenario), ("b", scenario)], 300, 5, data_dir=data_dir)
     np.testing.assert_array_equal(same[0][1].seat_counts, same[1][1].seat_counts)
 
 

@@ -9,12 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from sim.backtest import PAIRS, knife_edges, load_pair, load_pairs, margin_errors, project_pair, score
-from sim.calibrate import calibrate, poll_error
+from sim.backtest.calibrate import calibrate, poll_error
+from sim.backtest.scores import PAIRS, knife_edges, load_pair, load_pairs, margin_errors, project_pair, score
+from sim.core.parties import PARTY_INDEX
 from sim.data.election import DataDir
 from sim.data.fetch import data_path
-from sim.linked import PairFeatures, fit
-from sim.parties import PARTY_INDEX
+from sim.projection.linked import PairFeatures, fit
 from sim.scenario.schema import Uncertainty
 
 # docs/model.md: uniform swing by region, fed the true regional shares, misses 36, 53, 36 GB seats.
@@ -97,7 +97,7 @@ def test_linked_model_keeps_regional_shares_exact(pairs: dict[tuple[str, str], P
 
 
 def test_linked_model_needs_region_scope(pairs: dict[tuple[str, str], PairFeatures]) -> None:
-    from sim.errors import SwingometerError
+    from sim.core.errors import SwingometerError
 
     with pytest.raises(SwingometerError, match="regional shares"):
         project_pair(pairs[("2010", "2015")], "linked", "gb", {})
@@ -210,7 +210,7 @@ def test_backtest_command_rejects_unknown_pair() -> None:
 
 
 def test_load_pair_refuses_mixed_boundaries(data_dir: DataDir) -> None:
-    from sim.errors import SwingometerError
+    from sim.core.errors import SwingometerError
 
     with pytest.raises(SwingometerError, match="different boundaries"):
         load_pair("2019", "2024", data_dir)

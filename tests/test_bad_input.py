@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from sim.core.errors import SwingometerError
+from sim.core.parties import PARTIES
 from sim.data.election import Election
-from sim.errors import SwingometerError
-from sim.parties import PARTIES
 from tests.hostile import SCENARIO, assert_refused, clean, invoke, write_scenario
 
 COMMANDS = (["scenario", "check"], ["project"], ["run", "--draws", "200"])
@@ -280,7 +280,7 @@ def test_unreadable_data_file_named(tmp_path: Path) -> None:
 
 def test_silent_service_is_not_taken_for_dask() -> None:
     """A loopback server that accepts and never answers: a clear error within the timeout."""
-    from sim.executors import DaskExecutor
+    from sim.analysis.executors import DaskExecutor
 
     server = socket.create_server(("127.0.0.1", 0))
     held: list[socket.socket] = []

@@ -165,3 +165,25 @@ def test_run_rejects_unknown_chart_format(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", SCENARIO, "--draws", "10", "--plot", str(tmp_path / "x.jpg")])
     assert result.exit_code == 1
     assert ".png or .svg" in result.output
+
+
+def test_the_public_api_is_importable_from_sim() -> None:
+    import sim
+
+    for name in sim.__all__:
+        assert getattr(sim, name) is not None, name
+
+
+def test_the_house_is_organised_by_stage() -> None:
+    """At most 8 modules at the top of sim/, no source file over 450 lines, kernels import nothing of sim."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    assert len(list((root / "sim").glob("*.py"))) <= 8
+    for path in [*root.glob("sim/**/*.py"), *root.glob("cli/*.py"), *root.glob("kernels/*.py")]:
+        assert len(path.read_text().splitlines()) <= 450, path
+    for path in [*root.glob("kernels/*.py"), root / "tests" / "reference.py"]:
+        tree = ast.parse(path.read_text())
+        modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not any(m == "sim" or m.startswith("sim.") for m in modules), path

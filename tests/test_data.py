@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.core.errors import LookupFailed
+from sim.core.parties import PARTY_INDEX, canonical_party
 from sim.data import readers
 from sim.data.election import Election, load_election
-from sim.errors import LookupFailed
-from sim.parties import PARTY_INDEX, canonical_party
 
 # Official seat totals (House of Commons Library; Rallings & Thrasher for the notional 2019).
 OFFICIAL = {

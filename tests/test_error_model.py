@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.project import Projection
+from sim.montecarlo.simulate import Inputs, inputs_for, simulate
+from sim.projection.project import Projection
 from sim.run import project_file
 from sim.scenario.schema import Uncertainty
-from sim.simulate import Inputs, inputs_for, simulate
 from tests.reference import _group_errors, _Streams
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline-2019.toml"
@@ -67,7 +67,7 @@ def test_the_2019_baseline_has_the_calibrated_spread(inputs: Inputs) -> None:
 
 def test_nation_scales_follow_the_measurement() -> None:
     """Scotland's own scale by default (no advice to set 0.2), and one value for all when given."""
-    from sim.simulate import nation_scale
+    from sim.montecarlo.simulate import nation_scale
 
     default = Uncertainty()
     assert nation_scale(default, "Scotland") > 3 * nation_scale(default, "Wales") > 0

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.core.errors import DataError
 from sim.data import fetch
 from sim.data.fetch import data_path, locate
-from sim.errors import DataError
 
 FILE = "parliament_psephology/ge2015_constituencies.noheader.csv"
 

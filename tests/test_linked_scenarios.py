@@ -11,15 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.core.errors import ScenarioError
+from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import DataDir, Election
-from sim.errors import ScenarioError
-from sim.linked_coefficients import SHIPPED, fit_all, read, shipped
-from sim.linked_step import incumbency
-from sim.parties import PARTIES, PARTY_INDEX
-from sim.project import Projection, project
+from sim.projection.linked_coefficients import SHIPPED, fit_all, read, shipped
+from sim.projection.linked_step import incumbency
+from sim.projection.project import Projection, project
+from sim.projection.swing import scope_shares
 from sim.scenario.load import parse_scenario
 from sim.scenario.validate import checked_projection
-from sim.swing import scope_shares
 
 CON, LAB, LD = (PARTY_INDEX[p] for p in ("CON", "LAB", "LD"))
 TARGETS = {"CON": 0.38, "LAB": 0.36, "LD": 0.13, "GRN": 0.04}
@@ -45,7 +45,7 @@ def test_shipped_coefficients_equal_a_refit(data_dir: DataDir) -> None:
 
 def test_refit_command_writes_the_same_file_and_never_overwrites(tmp_path: Path, data_dir: DataDir) -> None:
     out = tmp_path / "coefs.json"
-    args = [sys.executable, "-m", "sim.linked_coefficients", "--output", str(out)]
+    args = [sys.executable, "-m", "sim.projection.linked_coefficients", "--output", str(out)]
     if data_dir is not None:
         args += ["--data-dir", str(data_dir)]
     first = subprocess.run(args, capture_output=True, text=True, check=False)
@@ -60,7 +60,7 @@ def test_linked_lands_the_targets_exactly(elections: dict[str, Election], scope:
     e = elections["2019"]
     targets = {"CON": 0.40, "LAB": 0.35} if scope != "gb" else TARGETS
     p = run(e, method="linked", scope=scope, shares=targets, leave_slope={"CON": 0.2, "LAB": -0.2})
-    from sim.scope import scope_mask
+    from sim.core.scope import scope_mask
 
     mask = scope_mask(e, scope) & ~p.stood[:, PARTY_INDEX["SPK"]]
     got = scope_shares(p.shares[mask], p.votes[mask].sum(axis=1))

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from sim.data.election import MAJORITY
-from sim.project import project
+from sim.montecarlo.simulate import Inputs, prepare, simulate
+from sim.projection.project import project
 from sim.run import project_file
 from sim.scenario.load import parse_scenario
-from sim.simulate import Inputs, prepare, simulate
 from tests.reference import normals, simulate_reference
 
 REPO = Path(__file__).resolve().parent.parent

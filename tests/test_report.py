@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from sim.core.errors import DataError
 from sim.data.election import Election
-from sim.errors import DataError
-from sim.hexmap import LAYOUTS, hex_centres, load_hexmap, read_hexjson
 from sim.report import report_html
+from sim.report.hexmap import LAYOUTS, hex_centres, load_hexmap, read_hexjson
 from sim.report.words import describe_step
 from sim.run import run_file
 from sim.scenario.load import load_scenario

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.core.errors import ScenarioError
+from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import Election
-from sim.errors import ScenarioError
-from sim.parties import PARTIES, PARTY_INDEX
-from sim.project import Projection, project
+from sim.projection.arithmetic import flip, targets
+from sim.projection.project import Projection, project
 from sim.run import project_file
 from sim.scenario.load import load_scenario, parse_scenario
-from sim.seats import flip, targets
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO_FILES = sorted((REPO / "scenarios").rglob("*.toml"))

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.montecarlo.simulate import Inputs, prepare, simulate
 from sim.run import project_file
 from sim.scenario.schema import Scenario, Uncertainty
-from sim.simulate import Inputs, prepare, simulate
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO = REPO / "scenarios" / "baseline-2019.toml"
@@ -101,7 +101,7 @@ def test_results_frames_and_blocs(baseline: Inputs) -> None:
 def test_uncertain_parameter_is_exact_for_a_single_flow(data_dir: Path | None) -> None:
     """A flow rate enters linearly: the sensitivity term reproduces a re-projection exactly."""
     from sim.data.election import load_election
-    from sim.project import project
+    from sim.projection.project import project
     from sim.scenario.load import parse_scenario
     from sim.scenario.paths import with_value
 
@@ -128,9 +128,9 @@ def test_uncertain_parameter_is_exact_for_a_single_flow(data_dir: Path | None) -
     ],
 )
 def test_parameter_errors_name_the_path(data_dir: Path | None, parameters: dict, expected: str) -> None:
+    from sim.core.errors import ScenarioError
     from sim.data.election import load_election
-    from sim.errors import ScenarioError
-    from sim.project import project
+    from sim.projection.project import project
     from sim.scenario.load import parse_scenario
 
     body = {
@@ -144,7 +144,7 @@ def test_parameter_errors_name_the_path(data_dir: Path | None, parameters: dict,
 
 
 def test_distribution_needs_exactly_one_family() -> None:
-    from sim.errors import ScenarioError
+    from sim.core.errors import ScenarioError
     from sim.scenario.load import parse_scenario
 
     body = {"schema": 1, "base": "2015", "uncertainty": {"parameters": {"x": {"beta": [1, 1], "uniform": [0, 1]}}}}
@@ -153,7 +153,7 @@ def test_distribution_needs_exactly_one_family() -> None:
 
 
 def test_seat_quantiles_match_numpy_inverted_cdf() -> None:
-    from sim.results import seat_quantiles
+    from sim.montecarlo.results import seat_quantiles
 
     counts = np.random.default_rng(3).integers(0, 651, size=(10_001, 4)).astype(np.int32)
     expected = np.percentile(counts, [5, 50, 95], axis=0, method="inverted_cdf")

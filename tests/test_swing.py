@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli.main import app
+from sim.core.errors import ScenarioError
+from sim.core.parties import PARTY_INDEX
 from sim.data.election import Election, load_election
-from sim.errors import ScenarioError
-from sim.parties import PARTY_INDEX
-from sim.project import Projection, project
+from sim.projection.project import Projection, project
+from sim.projection.swing import coverage, scope_shares
 from sim.run import project_file
 from sim.scenario.load import parse_scenario
-from sim.swing import coverage, scope_shares
 
 QUICKSTART = Path(__file__).resolve().parent.parent / "scenarios" / "uniform-2019-polls.toml"
 CON, LAB, LD, REF = (PARTY_INDEX[p] for p in ("CON", "LAB", "LD", "REF"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from sim.core.errors import DataError
 from sim.data.election import DataDir
 from sim.data.fetch import data_path
 from sim.data.transitions import measured, voteswitchr_switches, wilson, yougov_2019_2024
-from sim.errors import DataError
 
 ELEC_IDS = {"2015": "GB-2015-05", "2017": "GB-2017-06", "2019": "GB-2019-12"}
 

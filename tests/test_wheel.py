@@ -44,7 +44,7 @@ def test_installed_wheel_runs_claims_outside_the_checkout(tmp_path: Path, data_d
     assert finding["verdict"] == "supported"
     assert finding["files"] == ["scenarios/claims/croydon.toml"]
     where = subprocess.run(
-        [str(python), "-c", "from sim.resources import scenarios_dir; print(scenarios_dir())"],
+        [str(python), "-c", "from sim.core.resources import scenarios_dir; print(scenarios_dir())"],
         cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert str(ROOT) not in where.stdout and "site-packages" in where.stdout

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from sim.analysis.coalitions import NON_VOTING, minimal_coalitions
 from sim.claims.model import Check, Context, Finding
 from sim.claims.stats import label_votes, near, share
-from sim.coalitions import NON_VOTING, minimal_coalitions
+from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import MAJORITY, N_SEATS
-from sim.parties import PARTIES, PARTY_INDEX
-from sim.seats import flip
+from sim.projection.arithmetic import flip
 
 # The three deputy speakers of the 2010 parliament, by party: Lindsay Hoyle and Dawn Primarolo
 # (Labour) and Nigel Evans (Conservative). Like the Speaker they do not vote, but they sit for

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.analysis.sweep import Axis
 from sim.claims.model import Check, Context, Finding
 from sim.claims.stats import (
     majority_draws,
@@ -23,12 +24,11 @@ from sim.claims.stats import (
     threshold,
     with_flows,
 )
+from sim.core.parties import PARTY_INDEX
 from sim.data.election import N_SEATS
 from sim.data.transitions import measured, yougov_2019_2024
-from sim.parties import PARTY_INDEX
 from sim.scenario.paths import with_value
 from sim.scenario.schema import Scenario
-from sim.sweep import Axis
 
 
 def nuneaton_ukip(ctx: Context, f: Finding) -> None:

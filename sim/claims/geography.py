@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.analysis.sweep import Axis
 from sim.claims.model import Context, Finding
 from sim.claims.stats import majority_draws, mean_se, no_steps, p_win, paired, seat_draws, seats_text, swept, threshold
-from sim.linked import centred
-from sim.parties import PARTY_INDEX
+from sim.core.parties import PARTY_INDEX
+from sim.projection.linked import centred
 from sim.scenario.paths import with_value
 from sim.scenario.schema import CovariateSwingStep, Scenario
-from sim.sweep import Axis
 
 YEARS = ("2015", "2017", "2019")
 

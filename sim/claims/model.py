@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sim.data.election import DataDir, Election, load_election
-from sim.project import Projection, project
-from sim.results import SimulationResult
+from sim.montecarlo.results import SimulationResult
+from sim.projection.project import Projection, project
 from sim.run import by_elections_loader, run_scenario
 from sim.scenario.schema import Scenario
 

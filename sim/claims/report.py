@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.claims.model import Finding
-from sim.errors import SwingometerError
+from sim.core.errors import SwingometerError
 
 BEGIN = "<!-- claims:begin -->"
 END = "<!-- claims:end -->"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sim.claims import arithmetic, flows, geography
 from sim.claims.model import CLAIM_KEYS, VERDICTS, Context, Finding
+from sim.core.errors import SwingometerError, did_you_mean
+from sim.core.resources import scenarios_dir
 from sim.data.election import DataDir
-from sim.errors import SwingometerError, did_you_mean
-from sim.resources import scenarios_dir
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.analysis.sweep import Axis, find_threshold
 from sim.claims.model import Context
+from sim.core.parties import PARTY_INDEX
 from sim.data.election import MAJORITY, Election
-from sim.parties import PARTY_INDEX
-from sim.results import SimulationResult, seat_quantiles
+from sim.montecarlo.results import SimulationResult, seat_quantiles
 from sim.run import run_scenario
 from sim.scenario.paths import with_value
 from sim.scenario.schema import Scenario
-from sim.sweep import Axis, find_threshold
 
 Metric = Callable[[SimulationResult], np.ndarray]
 """Per-draw values whose mean is the metric (0/1 for a probability, seat counts for seats)."""

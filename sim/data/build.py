@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.core.errors import DataError
+from sim.core.parties import PARTIES, PARTY_INDEX, canonical_notional_party, canonical_party
 from sim.data import readers
 from sim.data.covariates import covariates_2010, covariates_2024
 from sim.data.fetch import recording_reads
 from sim.data.model import N_SEATS, Election
 from sim.data.readers import DataDir
 from sim.data.sources import ELECTION_FILES
-from sim.errors import DataError
-from sim.parties import PARTIES, PARTY_INDEX, canonical_notional_party, canonical_party
 
 CANDIDATE_COLUMNS = ("seat_id", "party", "label", "candidate", "votes", "sitting", "member_id")
 

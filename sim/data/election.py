@@ -11,10 +11,10 @@ import os
 import pickle
 from pathlib import Path
 
+from sim.core.errors import LookupFailed, did_you_mean
 from sim.data.fetch import cache_dir, data_path, sha256_of
 from sim.data.model import ELECTIONS, MAJORITY, N_SEATS, NATIONS, DataDir, Election
 from sim.data.sources import BUILD_VERSION, ELECTION_FILES
-from sim.errors import LookupFailed, did_you_mean
 
 __all__ = ["ELECTIONS", "MAJORITY", "NATIONS", "N_SEATS", "DataDir", "Election", "load_election"]
 

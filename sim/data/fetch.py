@@ -24,8 +24,8 @@ from pathlib import Path
 
 import platformdirs
 
+from sim.core.errors import DataError
 from sim.data.registry import BY_PATH, FILES, DataFile
-from sim.errors import DataError
 
 ENV_VAR = "SWINGOMETER_DATA_DIR"
 

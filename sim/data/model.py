@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.errors import LookupFailed, did_you_mean
-from sim.parties import PARTIES, PARTY_INDEX
+from sim.core.errors import LookupFailed, did_you_mean
+from sim.core.parties import PARTIES, PARTY_INDEX
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,7 +39,7 @@ class Election:
         ONS code, name, nation (England, Scotland, Wales, Northern Ireland) and region.
     electorate, valid_votes : (n_seats,) int64
     votes : (n_seats, n_parties) int64
-        Votes per canonical party (:data:`sim.parties.PARTIES`); rows sum to ``valid_votes``.
+        Votes per canonical party (:data:`sim.core.parties.PARTIES`); rows sum to ``valid_votes``.
     stood : (n_seats, n_parties) bool
         Whether the party had a candidate in the seat (from the candidacy files).
     lead_fraction : (n_seats, n_parties) float64

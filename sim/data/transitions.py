@@ -24,9 +24,9 @@ from functools import cache
 
 import pandas as pd
 
+from sim.core.errors import DataError
 from sim.data.fetch import data_path
 from sim.data.readers import DataDir
-from sim.errors import DataError
 
 SWITCHES = "vote_transitions/voteswitchR_switches.rda"
 MAPPINGS = "vote_transitions/voteswitchR_mappings.rda"

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.data.election import MAJORITY
-from sim.hexmap import HexMap
+from sim.montecarlo.results import SimulationResult, label
+from sim.report.hexmap import HexMap
 from sim.report.mapdata import SHADE_NAMES, SHADES, legend, party_colour
-from sim.results import SimulationResult, label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

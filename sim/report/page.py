@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.hexmap import HexMap
-from sim.parties import PARTY_NAMES
+from sim.core.parties import PARTY_NAMES
+from sim.montecarlo.results import SimulationResult
 from sim.report.charts import inline_svg, main_parties, seat_distributions
+from sim.report.hexmap import HexMap
 from sim.report.mapdata import SHADE_NAMES, SHADES, MapSeat, legend, map_seats, party_colour
 from sim.report.words import describe_step, describe_uncertainty
-from sim.results import SimulationResult
 from sim.scenario.schema import Scenario
 
 DEFAULT_BLOCS: tuple[tuple[str, ...], ...] = (("CON", "DUP", "UUP"), ("LAB", "LD", "SNP", "GRN", "PC"))
@@ -127,7 +127,7 @@ def report_html(
     source : str
         What to call the scenario file (shown in the title).
     hexmap : HexMap
-        The hex map of the result's boundaries (:func:`sim.hexmap.load_hexmap`).
+        The hex map of the result's boundaries (:func:`sim.report.hexmap.load_hexmap`).
     blocs : sequence of party-code sequences
         Blocs whose odds are shown.
 
@@ -162,12 +162,12 @@ def comparison_html(runs: Sequence[tuple[str, Scenario, SimulationResult]], hexm
     ``runs`` are ``(name, scenario, result)`` simulated on common random numbers and the same
     boundaries; a seat is highlighted on every map when its favourite differs between any two runs.
     """
-    from sim.compare import comparison
+    from sim.analysis.comparison import comparison_tables
 
     results = [(name, result) for name, _, result in runs]
     favourites = np.array([(r.wins / r.draws).argmax(axis=1) for _, r in results])
     moved = (favourites != favourites[0]).any(axis=0)
-    summary, moves = comparison(results)
+    summary, moves = comparison_tables(results)
     views = [_map_view(f"{name} ({r.projection.election.name} base)", r, hexmap, moved) for name, r in results]
     chart = seat_distributions(results, main_parties(results[0][1], n=4))
     first = results[0][1]

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
+from sim.core.parties import party_index
 from sim.data.election import check_election_name
-from sim.errors import LookupFailed, ScenarioError, did_you_mean
-from sim.parties import party_index
 from sim.scenario.schema import ABSTAIN, STEP_MODELS, Scenario
 from sim.scenario.validate import check_raw, check_static
 
@@ -134,7 +134,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (TOML)."""
     file = Path(path)
     if not file.is_file() and not file.is_absolute() and file.parts[:1] == ("scenarios",):
-        from sim.resources import scenarios_dir
+        from sim.core.resources import scenarios_dir
 
         shipped = scenarios_dir().joinpath(*file.parts[1:])  # a shipped scenario, run from outside the checkout
         file = shipped if shipped.is_file() else file

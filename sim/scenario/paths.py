@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.errors import ScenarioError, did_you_mean
+from sim.core.errors import ScenarioError, did_you_mean
 from sim.scenario.load import parse_scenario
 from sim.scenario.schema import Scenario
 

@@ -2,7 +2,7 @@
 
 A scenario names a base election and an ordered list of steps applied seat by seat, plus the
 uncertainty used by Monte Carlo runs. ``docs/scenarios.md`` documents every field with examples.
-Party codes are the canonical ones (:data:`sim.parties.PARTIES`); ``ABSTAIN`` stands for
+Party codes are the canonical ones (:data:`sim.core.parties.PARTIES`); ``ABSTAIN`` stands for
 non-voters where a step moves voters to or from abstention.
 """
 
@@ -308,18 +308,18 @@ class Distribution(Strict):
 
 
 DEFAULT_NATIONS = {"England": 0.0, "Scotland": 0.146, "Wales": 0.036, "Northern Ireland": 0.032}
-"""Default nation error scales, solved by :mod:`sim.calibrate` so that the centred deviations have each
+"""Default nation error scales, solved by :mod:`sim.backtest.calibrate` so that the centred deviations have each
 nation's measured sd (Northern Ireland: the national scale)."""
 
 DEFAULT_SLOPES = {"leave": 0.23, "degree": 0.44, "age65": 0.26}
-"""Default random slopes, calibrated with the others by :mod:`sim.calibrate`."""
+"""Default random slopes, calibrated with the others by :mod:`sim.backtest.calibrate`."""
 
 
 class Uncertainty(Strict):
     """Error model for Monte Carlo runs (standard deviations in share points, 0-1).
 
     Each party's error is the value given times ``sqrt(S(1-S)/0.25)``, S its share where it
-    stands. The defaults are fitted to past errors by :mod:`sim.calibrate` (``swingometer
+    stands. The defaults are fitted to past errors by :mod:`sim.backtest.calibrate` (``swingometer
     backtest --calibrate``); ``docs/model.md`` and ``docs/accuracy.md`` document the fit.
     """
 

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
+from sim.core.parties import PARTIES, party_index
 from sim.data.names import CATEGORICAL, COVARIATES, NUMERIC
-from sim.errors import LookupFailed, ScenarioError, did_you_mean
-from sim.parties import PARTIES, party_index
 from sim.scenario import schema as s
 
 if TYPE_CHECKING:
     from sim.data.election import DataDir, Election
-    from sim.project import Projection
+    from sim.projection.project import Projection
 
 MAX_DEPTH = 8
 """Deepest nesting of tables and arrays a scenario file needs (deeper is refused, not parsed)."""
@@ -236,8 +236,8 @@ def check_projection(projection: Projection) -> None:
 
 def check_uncertainty(scenario: s.Scenario) -> None:
     """Every uncertain parameter's path resolves to a number, and its distribution stays in range."""
+    from sim.montecarlo.simulate import TAIL, quantile_table
     from sim.scenario.paths import get_value, with_value
-    from sim.simulate import TAIL, quantile_table
 
     for path, dist in scenario.uncertainty.parameters.items():
         where = f"uncertainty.parameters.{path}"
@@ -273,7 +273,7 @@ def checked_projection(
         The first problem, naming the field path and the fix.
 
     """
-    from sim.project import project
+    from sim.projection.project import project
 
     check_static(scenario)
     check_against(scenario, election)

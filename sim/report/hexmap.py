@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.core.errors import DataError
 from sim.data.election import DataDir, Election
 from sim.data.fetch import data_path
-from sim.errors import DataError
 
 HEXMAPS: dict[str, str] = {
     "2010": "hexmaps/constituencies.hexjson",

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.parties import PARTIES
 from sim.data.election import MAJORITY, N_SEATS, Election
-from sim.parties import PARTIES
-from sim.results import DEPUTY_SPEAKERS, SimulationResult, effective_threshold
+from sim.montecarlo.results import DEPUTY_SPEAKERS, SimulationResult, effective_threshold
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.errors import LookupFailed, did_you_mean
 from sim.data.election import NATIONS, Election
-from sim.errors import LookupFailed, did_you_mean
 
 
 def scope_names(election: Election) -> list[str]:

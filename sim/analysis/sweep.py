@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.analysis.executors import Executor, LocalExecutor
+from sim.core.errors import SwingometerError
 from sim.data.election import DataDir
-from sim.errors import SwingometerError
-from sim.executors import Executor, LocalExecutor
-from sim.results import SimulationResult
+from sim.montecarlo.metrics import check_metric, metric_value, summarise
+from sim.montecarlo.results import SimulationResult
 from sim.run import run_scenario
 from sim.scenario.paths import get_value, with_value
 from sim.scenario.schema import Scenario
-from sim.summary import check_metric, metric_value, summarise
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -185,7 +185,7 @@ def find_threshold(
     return Threshold(axis.path, metric, target, (a + b) / 2, low, high, evaluations)
 
 
-def compare(
+def simulate_scenarios(
     scenarios: Sequence[tuple[str, Scenario]], draws: int, seed: int, *, data_dir: DataDir = None
 ) -> list[tuple[str, SimulationResult]]:
     """Simulate several scenarios with the same seed (common random numbers)."""

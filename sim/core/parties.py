@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sim.errors import LookupFailed, did_you_mean
+from sim.core.errors import LookupFailed, did_you_mean
 
 PARTIES: tuple[str, ...] = (
     "CON", "LAB", "LD", "GRN", "SNP", "PC", "UKIP", "BRX", "REF", "SPK",

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.core.parties import PARTY_INDEX, party_index
 from sim.data.election import MAJORITY, N_SEATS
-from sim.parties import PARTY_INDEX, party_index
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.project import Projection
+    from sim.projection.project import Projection
 
 DEPUTY_SPEAKERS = 3
 LABELS = ((0.95, "safe"), (0.80, "likely"), (0.60, "lean"), (0.0, "toss-up"))

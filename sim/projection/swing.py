@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.errors import ScenarioError
+from sim.core.errors import ScenarioError
 
 TOLERANCE = 1e-10
 MAX_ITERATIONS = 2000
@@ -139,7 +139,7 @@ def _solve(
         params = update(params, gap, out)
     else:
         if strict and np.abs(gap).max() > ACCEPTABLE:
-            from sim.parties import PARTIES
+            from sim.core.parties import PARTIES
 
             worst = int(np.argmax(np.abs(gap)))
             name = PARTIES[worst] if len(gap) == len(PARTIES) else f"column {worst}"

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.parties import PARTIES
-from sim.results import SimulationResult, seat_quantiles
+from sim.core.parties import PARTIES
+from sim.montecarlo.results import SimulationResult, seat_quantiles
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-def comparison(results: Sequence[tuple[str, SimulationResult]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def comparison_tables(results: Sequence[tuple[str, SimulationResult]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-party ``mean (5-95%)`` per scenario plus probabilities; and seats whose favourite moves.
 
     The second frame lists every seat whose favourite differs from the first scenario's, with

@@ -6,7 +6,7 @@ pair, the coefficients fitted on the other pairs with the Leave term removed (``
 the pair's sophomore and standing-down features (as a scenario listing the actual retirements
 would give them), then uniform swing at the scope to the later election's true shares. Run::
 
-    uv run python -m sim.linked_scopes
+    uv run python -m sim.backtest.linked_scopes
 
 It prints GB seats called wrong and the mean absolute share error per pair, for uniform swing
 and the incumbency-only linked model at GB, nation and region scope.
@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.backtest import SCOPES, load_pairs, project_pair, units
+from sim.backtest.scores import SCOPES, load_pairs, project_pair, units
+from sim.core.parties import PARTY_INDEX
 from sim.data.election import DataDir
-from sim.linked import PairFeatures, adjusted_shares, fit
-from sim.parties import PARTY_INDEX
-from sim.steps import State
-from sim.swing import scope_shares, uniform_swing
+from sim.projection.linked import PairFeatures, adjusted_shares, fit
+from sim.projection.steps import State
+from sim.projection.swing import scope_shares, uniform_swing
 
 
 def incumbency_only(pair: PairFeatures, others: list[PairFeatures], scope: str) -> State:

@@ -29,9 +29,9 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.core.parties import PARTY_INDEX
 from sim.data.election import Election
-from sim.parties import PARTY_INDEX
-from sim.steps import State
+from sim.projection.steps import State
 
 MODEL_PARTIES = ("CON", "LAB", "LD", "GRN", "UKIP", "BRX", "REF", "SNP", "PC")
 LINEAGE = {"BRX": "UKIP", "REF": "UKIP"}
@@ -48,7 +48,7 @@ class PairFeatures:
     ----------
     earlier, later : Election
     start : State
-        The earlier result with the later candidacies (see :func:`sim.backtest.start_state`).
+        The earlier result with the later candidacies (see :func:`sim.backtest.scores.start_state`).
     sophomore, retiring : (n_seats, n_parties) bool
         The party holds the seat and its MP, first elected at the earlier election, stands again;
         the party holds the seat and its candidate is not a sitting MP.

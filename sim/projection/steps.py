@@ -12,20 +12,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.data.election import DataDir, Election
+from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
+from sim.core.parties import PARTIES, PARTY_INDEX, party_index
+from sim.core.scope import scope_mask
+from sim.data.election import Election
 from sim.data.names import CATEGORICAL, COVARIATES, NUMERIC
-from sim.errors import LookupFailed, ScenarioError, did_you_mean
-from sim.parties import PARTIES, PARTY_INDEX, party_index
+from sim.projection.swing import scope_shares
 from sim.scenario import schema as s
-from sim.scope import scope_mask
-from sim.swing import METHODS as SWING_METHODS
-from sim.swing import coverage, implied_targets, scope_shares
 
 SPEAKER = PARTY_INDEX["SPK"]
-IMPLIED_NOTE = 0.005
-"""An untargeted party whose implied scope share moves more than this is reported."""
-PARTIAL_WARNING = 0.8
-"""A targeted party fighting seats with less than this share of the scope's votes is warned about."""
 
 
 @dataclass
@@ -73,14 +68,14 @@ class State:
         return np.divide(self.votes, total, out=np.zeros_like(self.votes), where=total > 0)
 
 
-def _party(code: str, where: str, *, abstain: bool = False) -> int:
+def party_column(code: str, where: str, *, abstain: bool = False) -> int:
     """Column of a party; ``-1`` for ABSTAIN where allowed."""
     if abstain and code.strip().upper() == s.ABSTAIN:
         return -1
     return party_index(code, where=where)
 
 
-def _seat(election: Election, name: str, where: str) -> int:
+def seat_row(election: Election, name: str, where: str) -> int:
     """Row of a named seat; a lookup error names the field it came from."""
     try:
         return election.seat_index(name)
@@ -88,7 +83,8 @@ def _seat(election: Election, name: str, where: str) -> int:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
-def _covariate(election: Election, name: str, where: str, kinds: tuple[str, ...] = NUMERIC) -> np.ndarray:
+def covariate_values(election: Election, name: str, where: str, kinds: tuple[str, ...] = NUMERIC) -> np.ndarray:
+    """A seat covariate's values, or an error naming the field when it is not of the kind needed."""
     if name not in kinds:
         kind = "numeric" if kinds == NUMERIC else "categorical"
         hint = did_you_mean(name, COVARIATES)
@@ -106,190 +102,43 @@ def seat_filter(election: Election, f: s.SeatFilter, where: str) -> np.ndarray:
         mask &= any_scope
     if f.seats:
         named = np.zeros_like(mask)
-        named[[_seat(election, seat, f"{where}.seats") for seat in f.seats]] = True
+        named[[seat_row(election, seat, f"{where}.seats") for seat in f.seats]] = True
         mask &= named
     if f.exclude:
-        mask[[_seat(election, seat, f"{where}.exclude") for seat in f.exclude]] = False
+        mask[[seat_row(election, seat, f"{where}.exclude") for seat in f.exclude]] = False
     order = np.argsort(-(election.shares * election.lead_fraction), axis=1)
     for name, column in (("winner", 0), ("runner_up", 1)):
         parties = getattr(f, name)
         if parties:
-            idx = [_party(p, f"{where}.{name}") for p in parties]
+            idx = [party_column(p, f"{where}.{name}") for p in parties]
             mask &= np.isin(order[:, column], idx)
     for name, (low, high) in f.covariates.items():
-        x = _covariate(election, name, f"{where}.covariates")
+        x = covariate_values(election, name, f"{where}.covariates")
         mask &= (x >= low) & (x <= high)  # NaN (no data) never matches
     for name, levels in f.categories.items():
-        x = _covariate(election, name, f"{where}.categories", CATEGORICAL)
+        x = covariate_values(election, name, f"{where}.categories", CATEGORICAL)
         mask &= np.isin(x.astype(str), levels)
     return mask
 
 
-def _scope(election: Election, state: State, scope: str, where: str) -> np.ndarray:
+def step_scope(election: Election, state: State, scope: str, where: str) -> np.ndarray:
     """Seats of a scope, less the Speaker's seat (which the main parties do not contest)."""
     return scope_mask(election, scope, where=where) & ~state.stood[:, SPEAKER]
 
 
-def apply_shares(state: State, election: Election, step: s.SharesStep, where: str, data_dir: DataDir = None) -> None:
-    """Swing the scope's shares to the targets (uniform, proportional, STM or linked).
-
-    See :mod:`sim.swing`; ``linked`` is the linked model's within-region terms followed by uniform
-    swing (:mod:`sim.linked_step`).
-    """
-    mask = _scope(election, state, step.scope, f"{where}.scope")
-    for party, candidacy in step.stand.items():
-        _stand(state, election, mask, step, party, candidacy, f"{where}.stand.{party}", data_dir)
-    shares, stood, weight = state.shares[mask], state.stood[mask], state.total[mask]
-    can_stand = stood.any(axis=0)
-    target = np.zeros(len(PARTIES))
-    targeted = np.zeros(len(PARTIES), dtype=bool)
-    for party, value in step.shares.items():
-        p = _party(party, f"{where}.shares")
-        if value > 0 and not can_stand[p]:
-            raise ScenarioError(
-                f"{where}.shares: {party} stands in no seat of scope '{step.scope}', so it cannot reach "
-                f"{value:.3f}; make it stand first (stand = {{ {party} = {{ like = {{ covariate = 'leave' }} }} }})"
-            )
-        target[p], targeted[p] = value, True
-    if not (can_stand & ~targeted).any() and abs(target.sum() - 1.0) > 1e-9:
-        raise ScenarioError(f"{where}.shares: every standing party has a target, so the targets must add up to 1")
-    full = implied_targets(
-        shares, stood, weight, target, targeted, others=step.others, multiplicative=step.method == "proportional"
-    )
-    start = shares
-    if step.method == "linked":  # the linked model's within-region terms, then uniform swing
-        from sim.linked_step import adjust
-
-        start, linked_notes = adjust(shares, stood, weight, election, mask, step, where)
-        state.notes += linked_notes
-    method = "uniform" if step.method == "linked" else step.method
-    swung = SWING_METHODS[method](start, stood, weight, full)
-    state.votes[mask] = swung.shares * weight[:, None]
-    state.notes += _shares_notes(step, scope_shares(shares, weight), full, targeted, coverage(stood, weight))
-    if swung.correction > 0.001:
-        state.notes.append(
-            f"{where}: seats were balanced where gains and losses differ (a party absent, or losing all it had); "
-            f"the largest departure from the {method} change in any seat is "
-            f"{100 * swung.correction:.2f} points"
-        )
-
-
-def _shares_notes(
-    step: s.SharesStep, before: np.ndarray, full: np.ndarray, targeted: np.ndarray, cov: np.ndarray
-) -> list[str]:
-    """What the user should know: implied shares of untargeted parties, targets met in few seats."""
-    notes = []
-    for p in np.flatnonzero(~targeted & (np.abs(full - before) > IMPLIED_NOTE)):
-        notes.append(
-            f"{PARTIES[p]}: implied {step.scope} share {100 * full[p]:.1f}% ({100 * (full[p] - before[p]):+.1f}), "
-            f"not set by the scenario (others = '{step.others}')"
-        )
-    for p in np.flatnonzero(targeted & (cov < PARTIAL_WARNING) & (full > 0)):
-        notes.append(
-            f"warning: {PARTIES[p]} fights seats with only {100 * cov[p]:.0f}% of the {step.scope} scope's votes, "
-            f"so its target is met there alone (its change there is {1 / max(cov[p], 1e-9):.1f}x the scope change); "
-            f"to make it stand everywhere give it a geography, e.g. stand = {{ {PARTIES[p]} = {{ like = "
-            f"{{ covariate = 'leave' }} }} }} or a party's shares at an earlier election"
-        )
-    return notes
-
-
-def _stand(
-    state: State, election: Election, mask: np.ndarray, step: s.SharesStep, party: str, candidacy: s.Candidacy,
-    where: str, data_dir: DataDir,
-) -> None:  # fmt: skip
-    """Make ``party`` stand in the scope (or the named seats) with its shares following a geography.
-
-    The party keeps its scope share (or, with a target in the step, starts at that target): its
-    votes are laid out across its seats in proportion to the pattern, and each seat's other
-    parties make room in proportion to their shares.
-    """
-    p = _party(party, where)
-    rows = mask.copy()
-    if candidacy.seats:
-        named = np.zeros_like(mask)
-        named[[_seat(election, seat, f"{where}.seats") for seat in candidacy.seats]] = True
-        rows &= named
-    pattern = np.clip(geography(election, candidacy.like, f"{where}.like", data_dir), 0.0, None)
-    known = rows & ~np.isnan(pattern)
-    if not known.any() or pattern[known].max() <= 0:
-        raise ScenarioError(f"{where}.like: the pattern is zero or missing in every seat it names")
-    pattern = np.where(np.isnan(pattern), np.average(pattern[known], weights=state.total[known]), pattern)
-    weight = state.total
-    shares = state.shares
-    scope_total = weight[mask].sum()
-    given = {_party(k, where): v for k, v in step.shares.items()}
-    level = given[p] if p in given else float((shares[mask, p] * weight[mask]).sum() / scope_total)
-    if level <= 0:
-        raise ScenarioError(f"{where}: {party} has no votes in scope '{step.scope}'; give it a target share")
-    elsewhere = (shares[mask & ~rows, p] * weight[mask & ~rows]).sum()
-    scale = max(level * scope_total - elsewhere, 0.0) / (pattern[rows] * weight[rows]).sum()
-    new = np.clip(pattern * scale, 0.0, 0.95)
-    old = shares[:, p]
-    room = np.divide(1.0 - new, 1.0 - old, out=np.zeros_like(old), where=old < 1.0)
-    out = shares * room[:, None]
-    out[:, p] = new
-    state.votes[rows] = out[rows] * weight[rows, None]
-    state.stood[rows, p] = True
-    state.lead[rows, p] = 1.0
-
-
-def geography(election: Election, like: s.Geography, where: str, data_dir: DataDir = None) -> np.ndarray:
-    """A pattern over the election's seats: a covariate, or a party's shares at an election.
-
-    A party's shares at an election on the 2010-2024 boundaries are carried onto 2024 seats by
-    population overlap. NaN where unknown.
-    """
-    if like.covariate is not None:
-        return _covariate(election, like.covariate, f"{where}.covariate").astype(float)
-    from sim.data.election import load_election
-
-    assert like.party is not None and like.election is not None
-    p = _party(like.party, f"{where}.party")
-    try:
-        other = load_election(like.election, data_dir)
-    except LookupFailed as exc:
-        raise ScenarioError(f"{where}.election: {exc}") from None
-    # Where the party did not stand its strength there is unknown (NaN), not zero.
-    values = pd.Series(np.where(other.stood[:, p], other.shares[:, p], np.nan), index=other.seat_ids)
-    if not other.stood[:, p].any():
-        raise ScenarioError(f"{where}: {like.party} stood nowhere at the {like.election} election")
-    if other.boundaries == election.boundaries:
-        return values.reindex(election.seat_ids).to_numpy(dtype=float)
-    if other.boundaries == "2024":
-        raise ScenarioError(
-            f"{where}.election: {like.election} is on the 2024 boundaries and the base is not; "
-            "name an election on the base's boundaries (2010, 2015, 2017 or 2019)"
-        )
-    from sim.data.readers import overlaps
-
-    pieces = overlaps(data_dir)
-    frame = pd.DataFrame({
-        "to": pieces["To ONS ID"].to_numpy(),
-        "w": pieces["To population overlap"].to_numpy(dtype=float),
-        "x": values.reindex(pieces["From ONS ID"]).to_numpy(dtype=float),
-    })  # fmt: skip
-    known = frame["x"].notna()
-    frame["wx"] = np.where(known, frame["w"] * frame["x"], 0.0)
-    frame["w"] = np.where(known, frame["w"], 0.0)
-    sums = frame.groupby("to")[["wx", "w"]].sum()
-    sums = sums[sums["w"] > 0]
-    return (sums["wx"] / sums["w"]).reindex(election.seat_ids).to_numpy(dtype=float)
-
-
 def apply_flows(state: State, election: Election, step: s.FlowsStep, where: str) -> None:
     """Move fractions of a party's voters (or non-voters) to parties or abstention."""
-    source = _party(step.from_, f"{where}.from", abstain=True)
+    source = party_column(step.from_, f"{where}.from", abstain=True)
     mask = seat_filter(election, step.where, f"{where}.where")
     scale = np.ones(election.n_seats)
     if step.scale_by:
-        x = _covariate(election, step.scale_by, f"{where}.scale_by")
+        x = covariate_values(election, step.scale_by, f"{where}.scale_by")
         pool = state.abstain if source < 0 else state.votes[:, source]
         ok = mask & ~np.isnan(x)
         mean = np.average(x[ok], weights=pool[ok]) if pool[ok].sum() > 0 else np.nanmean(x[ok])
         scale = np.where(np.isnan(x), 1.0, x / mean)
     moving = state.abstain.copy() if source < 0 else state.votes[:, source].copy()
-    rates = {_party(k, f"{where}.to", abstain=True): v for k, v in step.to.items()}
+    rates = {party_column(k, f"{where}.to", abstain=True): v for k, v in step.to.items()}
     total_rate = sum(rates.values()) * scale
     # Scaling may push a seat's total above 1: cap it, keeping the destinations' proportions.
     cap = np.where(total_rate > 1.0, 1.0 / np.maximum(total_rate, 1e-300), 1.0) * scale
@@ -315,13 +164,13 @@ def apply_flows(state: State, election: Election, step: s.FlowsStep, where: str)
 
 def apply_covariate_swing(state: State, election: Election, step: s.CovariateSwingStep, where: str) -> None:
     """Swing a party by ``a + b (x - mean x)`` (or per level), solving ``a`` for the scope total."""
-    p = _party(step.party, f"{where}.party")
-    mask = _scope(election, state, step.scope, f"{where}.scope") & state.stood[:, p]
+    p = party_column(step.party, f"{where}.party")
+    mask = step_scope(election, state, step.scope, f"{where}.scope") & state.stood[:, p]
     if step.slope is not None:
-        x = _covariate(election, step.covariate, f"{where}.covariate").astype(float)
+        x = covariate_values(election, step.covariate, f"{where}.covariate").astype(float)
         effect = step.slope * x
     else:
-        x = _covariate(election, step.covariate, f"{where}.covariate", CATEGORICAL).astype(str)
+        x = covariate_values(election, step.covariate, f"{where}.covariate", CATEGORICAL).astype(str)
         effect = np.full(election.n_seats, np.nan)
         for level, value in step.levels.items():
             if level not in set(x[mask]):
@@ -401,15 +250,15 @@ def _rate(value: float | dict[str, float], party: str, default: float = 0.0) -> 
 
 def apply_pact(state: State, election: Election, step: s.PactStep, where: str) -> np.ndarray:
     """One pact candidate per seat; returns the ``(n_seats, n_parties)`` stand-down mask."""
-    members = [_party(m, f"{where}.members") for m in step.members]
-    may_stand_down = {_party(m, f"{where}.only_stand_down") for m in step.only_stand_down} or set(members)
+    members = [party_column(m, f"{where}.members") for m in step.members]
+    may_stand_down = {party_column(m, f"{where}.only_stand_down") for m in step.only_stand_down} or set(members)
     mask = seat_filter(election, step.where, f"{where}.where")
     forced: dict[int, int] = {}
     for seat, member in step.candidates.items():
-        p = _party(member, f"{where}.candidates")
+        p = party_column(member, f"{where}.candidates")
         if p not in members:
             raise ScenarioError(f"{where}.candidates: {member} is not a pact member ({', '.join(step.members)})")
-        forced[_seat(election, seat, f"{where}.candidates")] = p
+        forced[seat_row(election, seat, f"{where}.candidates")] = p
     stood_down = np.zeros(state.stood.shape, dtype=bool)
     for i in map(int, np.flatnonzero(mask)):
         standing = [m for m in members if state.stood[i, m]]
@@ -429,9 +278,9 @@ def apply_pact(state: State, election: Election, step: s.PactStep, where: str) -
 
 def apply_tactical(state: State, election: Election, step: s.TacticalStep, where: str) -> None:
     """Where ``party`` is third or lower and a preferred party is top two, ``rate`` of its voters switch."""
-    a = _party(step.party, f"{where}.party")
-    prefer = [_party(p, f"{where}.prefer") for p in step.prefer]
-    against = _party(step.against, f"{where}.against") if step.against else None
+    a = party_column(step.party, f"{where}.party")
+    prefer = [party_column(p, f"{where}.prefer") for p in step.prefer]
+    against = party_column(step.against, f"{where}.against") if step.against else None
     mask = seat_filter(election, step.where, f"{where}.where") & state.stood[:, a]
     order = np.argsort(-(state.shares * state.lead * state.stood), axis=1, kind="stable")
     top2 = order[:, :2]
@@ -452,11 +301,11 @@ def apply_turnout(state: State, election: Election, step: s.TurnoutStep, where: 
     mask = seat_filter(election, step.where, f"{where}.where")
     extra = np.zeros(election.n_seats)
     if step.covariate:
-        x = _covariate(election, step.covariate, f"{where}.covariate").astype(float)
+        x = covariate_values(election, step.covariate, f"{where}.covariate").astype(float)
         ok = mask & ~np.isnan(x)
         extra = np.where(np.isnan(x), 0.0, step.slope * (x - np.average(x[ok], weights=state.total[ok])))
     for party, change in step.parties.items():
-        p = _party(party, f"{where}.parties")
+        p = party_column(party, f"{where}.parties")
         factor = np.clip(1.0 + change + extra, 0.0, None)
         delta = np.where(mask, state.votes[:, p] * (factor - 1.0), 0.0)
         delta = np.minimum(delta, state.abstain)  # new voters come from the seat's non-voters
@@ -468,20 +317,20 @@ def apply_override(
     state: State, election: Election, step: s.OverrideStep, where: str, by_elections: object = None
 ) -> None:
     """Per-seat edits: stand, withdraw, set shares, or use a by-election result."""
-    rows = [_seat(election, seat, f"{where}.seats") for seat in step.seats]
+    rows = [seat_row(election, seat, f"{where}.seats") for seat in step.seats]
     if step.where is not None:
         rows += [int(i) for i in np.flatnonzero(seat_filter(election, step.where, f"{where}.where"))]
     for i in sorted(set(rows)):
         if step.by_election:
             _use_by_election(state, election, i, step.by_election, by_elections, where)
         for party in step.stand:
-            state.stood[i, _party(party, f"{where}.stand")] = True
+            state.stood[i, party_column(party, f"{where}.stand")] = True
         for party in step.withdraw:
-            p = _party(party, f"{where}.withdraw")
+            p = party_column(party, f"{where}.withdraw")
             if state.stood[i, p]:
                 transfer_voters(state, i, p, -1, 0.0, 1.0 if step.withdrawn_to == "others" else 0.0)
         if step.shares:
-            given = {_party(k, f"{where}.shares"): v for k, v in step.shares.items()}
+            given = {party_column(k, f"{where}.shares"): v for k, v in step.shares.items()}
             total = state.total[i]
             shares = state.shares[i]
             rest = sum(shares[p] for p in range(len(PARTIES)) if p not in given)
@@ -506,7 +355,7 @@ def _use_by_election(state: State, election: Election, i: int, date: str, by_ele
         )
         dates = ", ".join(sorted(set(held))) or "none"
         raise ScenarioError(f"{where}.by_election: no by-election in {name} on {date} (by-elections there: {dates})")
-    from sim.parties import canonical_party
+    from sim.core.parties import canonical_party
 
     votes = np.zeros(len(PARTIES))
     lead = np.zeros(len(PARTIES))
@@ -523,8 +372,8 @@ def _use_by_election(state: State, election: Election, i: int, date: str, by_ele
 
 def apply_merge(state: State, election: Election, step: s.MergeStep, where: str) -> None:
     """Fold several parties into one."""
-    into = _party(step.into, f"{where}.into")
-    parts = [_party(p, f"{where}.parties") for p in step.parties]
+    into = party_column(step.into, f"{where}.into")
+    parts = [party_column(p, f"{where}.parties") for p in step.parties]
     for p in parts:
         if p == into:
             continue

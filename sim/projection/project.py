@@ -13,18 +13,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from sim.data.election import DataDir, Election
-from sim.scenario import schema as s
-from sim.steps import (
+from sim.projection.shares import apply_shares
+from sim.projection.steps import (
     State,
     apply_covariate_swing,
     apply_flows,
     apply_merge,
     apply_override,
     apply_pact,
-    apply_shares,
     apply_tactical,
     apply_turnout,
 )
+from sim.scenario import schema as s
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,10 +3,10 @@
 Scenario files use ``method = "linked"`` with the coefficients in ``linked_coefficients.json``
 (next to this module): per party lineage, ``kappa`` (the multiple of a between-region Leave slope
 applied within regions), the sophomore-MP term and the MP-standing-down term, fitted by
-:func:`sim.linked.fit` on all four pairs of :data:`sim.backtest.PAIRS`. Refit and rewrite them
+:func:`sim.projection.linked.fit` on all four pairs of :data:`sim.backtest.scores.PAIRS`. Refit and rewrite them
 with::
 
-    uv run python -m sim.linked_coefficients --force
+    uv run python -m sim.projection.linked_coefficients --force
 
 (``--output PATH`` writes elsewhere; ``--data-dir DIR`` names the data folder.) A test refits and
 checks the shipped file, so it cannot go stale silently.
@@ -22,25 +22,25 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.core.errors import SwingometerError
 from sim.data.election import DataDir
-from sim.errors import SwingometerError
-from sim.linked import FEATURES
+from sim.projection.linked import FEATURES
 
 SHIPPED = Path(__file__).with_name("linked_coefficients.json")
 """The coefficients scenario files use."""
 
 
 def fit_all(data_dir: DataDir = None) -> dict[str, np.ndarray]:
-    """Fit the linked model on every backtest pair (``sim.backtest.PAIRS``)."""
-    from sim.backtest import load_pairs
-    from sim.linked import fit
+    """Fit the linked model on every backtest pair (``sim.backtest.scores.PAIRS``)."""
+    from sim.backtest.scores import load_pairs
+    from sim.projection.linked import fit
 
     return fit(load_pairs(data_dir))
 
 
 def to_json(coefs: dict[str, np.ndarray]) -> str:
     """The coefficient file's text: features, training pairs and one row per party lineage."""
-    from sim.backtest import PAIRS
+    from sim.backtest.scores import PAIRS
 
     return (
         json.dumps(
@@ -76,7 +76,9 @@ def shipped() -> dict[str, np.ndarray]:
 
 def main(argv: list[str] | None = None) -> int:
     """Refit the coefficients and write them (``--force`` to replace an existing file)."""
-    parser = argparse.ArgumentParser(prog="python -m sim.linked_coefficients", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.projection.linked_coefficients", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--output", type=Path, default=SHIPPED, help="where to write (default: the shipped file)")
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: $SWINGOMETER_DATA_DIR)")
     parser.add_argument("--force", action="store_true", help="replace an existing file")

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.parties import PARTIES
-from sim.project import Projection
+from sim.core.parties import PARTIES
+from sim.projection.project import Projection
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,7 +1,7 @@
 """Calibrate the default error model (``[uncertainty]``) to the historical errors.
 
 Each default is a root-mean-square of past errors, in the units the kernel uses: share points
-divided by the party's scale ``sqrt(S(1-S)/0.25)`` (see :mod:`sim.simulate`).
+divided by the party's scale ``sqrt(S(1-S)/0.25)`` (see :mod:`sim.montecarlo.simulate`).
 
 - ``national``: final-week GB poll averages (PollBase) against the result, 2010-2019: the
   error of a scenario's national shares when they come from the polls.
@@ -28,14 +28,14 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from sim.backtest import PairFeatures, project_pair, simulate_pair
+from sim.backtest.scores import PairFeatures, project_pair, simulate_pair
+from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import NATIONS, DataDir
-from sim.linked import centred, fit
-from sim.parties import PARTIES, PARTY_INDEX
-from sim.project import Projection
+from sim.montecarlo.simulate import contest_of, party_scale
+from sim.projection.linked import centred, fit
+from sim.projection.project import Projection
+from sim.projection.steps import State
 from sim.scenario.schema import DEFAULT_NATIONS, Uncertainty
-from sim.simulate import contest_of, party_scale
-from sim.steps import State
 
 MAIN = ("CON", "LAB", "LD", "GRN", "SNP", "PC", "UKIP", "BRX", "REF")
 SLOPE_COVARIATES = ("leave", "degree", "age65")
@@ -315,7 +315,7 @@ def calibration_check(unc: Uncertainty, data_dir: DataDir = None, draws: int = 2
     import pandas as pd
 
     from sim.data.election import load_election
-    from sim.simulate import inputs_for, simulate
+    from sim.montecarlo.simulate import inputs_for, simulate
 
     election = load_election("2019", data_dir)
     result = simulate(inputs_for(Projection.from_state(election, State.from_election(election)), unc), draws, seed)

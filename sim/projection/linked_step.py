@@ -1,8 +1,8 @@
 """The linked model in scenario files: ``method = "linked"`` in a shares step.
 
 The step first moves votes between seats *within each region of its scope* by the linked model's
-terms (:mod:`sim.linked`), with the shipped coefficients (:mod:`sim.linked_coefficients`), and
-then applies uniform swing (:mod:`sim.swing`) to land the scope targets exactly. For each party
+terms (:mod:`sim.projection.linked`), with the shipped coefficients (:mod:`sim.projection.linked_coefficients`), and
+then applies uniform swing (:mod:`sim.projection.swing`) to land the scope targets exactly. For each party
 with coefficients ``(kappa, sophomore, standing_down)`` (UKIP, the Brexit Party and Reform share
 UKIP's), in each seat where it stands with a share above zero:
 
@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
+from sim.core.parties import PARTIES, PARTY_INDEX, party_index
 from sim.data.election import Election
-from sim.errors import LookupFailed, ScenarioError, did_you_mean
-from sim.linked import LINEAGE, MODEL_PARTIES, SLOPE_NATIONS, centred
-from sim.linked_coefficients import shipped
-from sim.parties import PARTIES, PARTY_INDEX, party_index
+from sim.projection.linked import LINEAGE, MODEL_PARTIES, SLOPE_NATIONS, centred
+from sim.projection.linked_coefficients import shipped
 from sim.scenario import schema as s
 
 

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.errors import SwingometerError
+from sim.core.parties import PARTIES
 from sim.data.election import MAJORITY
-from sim.errors import SwingometerError
-from sim.parties import PARTIES
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from sim.results import SimulationResult
+    from sim.montecarlo.results import SimulationResult
 
 COLOURS = {
     "CON": "#0087DC", "LAB": "#E4003B", "LD": "#FAA61A", "GRN": "#02A95B", "SNP": "#FDF38E",

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.errors import SwingometerError
+from sim.core.parties import PARTIES, party_index
 from sim.data.election import Election
-from sim.errors import SwingometerError
-from sim.parties import PARTIES, party_index
 
 if TYPE_CHECKING:
     import pandas as pd

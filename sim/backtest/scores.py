@@ -11,7 +11,7 @@ For a pair (earlier, later), the projection starts from the earlier result and:
 3. applies a swing method with the later election's true shares at the chosen scope (GB, each
    nation, or each region); Northern Ireland always uses its own shares. The methods are
    uniform, proportional and strong-transition swing, and ``linked``, the engine's best model
-   (:mod:`sim.linked`), fitted on the other pairs only (leave-one-election-out).
+   (:mod:`sim.projection.linked`), fitted on the other pairs only (leave-one-election-out).
 
 The score compares the projected winners with the actual ones: GB seats called wrong (the
 headline, as in ``docs/model.md``'s baseline table), per-party seat error, and the mean absolute
@@ -32,17 +32,17 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy.stats import norm
 
+from sim.core.errors import SwingometerError
+from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import NATIONS, DataDir, Election, load_election
-from sim.errors import SwingometerError
-from sim.linked import PairFeatures, adjusted_shares, fit, incumbency
-from sim.parties import PARTIES, PARTY_INDEX
-from sim.project import Projection
-from sim.results import seat_quantiles
+from sim.montecarlo.results import seat_quantiles
+from sim.montecarlo.simulate import inputs_for, simulate
+from sim.projection.linked import PairFeatures, adjusted_shares, fit, incumbency
+from sim.projection.project import Projection
+from sim.projection.steps import State, transfer_voters
+from sim.projection.swing import METHODS as SWING_METHODS
+from sim.projection.swing import scope_shares
 from sim.scenario.schema import Uncertainty
-from sim.simulate import inputs_for, simulate
-from sim.steps import State, transfer_voters
-from sim.swing import METHODS as SWING_METHODS
-from sim.swing import scope_shares
 
 PAIRS: tuple[tuple[str, str], ...] = (("2010", "2015"), ("2015", "2017"), ("2017", "2019"), ("2019-notional", "2024"))
 SUCCESSORS: dict[tuple[str, str], dict[str, str]] = {
@@ -139,7 +139,7 @@ def project_pair(pair: PairFeatures, method: str, scope: str, coefs: dict[str, n
     """Project the later election from the earlier one with its true shares at ``scope``.
 
     ``method`` is uniform, proportional, stm or linked; linked needs the fitted ``coefs`` (see
-    :mod:`sim.linked`) and region scope, since it reads its Leave slopes from regional shares.
+    :mod:`sim.projection.linked`) and region scope, since it reads its Leave slopes from regional shares.
     """
     earlier, later = pair.earlier, pair.later
     if method not in METHODS:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sim.core.errors import SwingometerError
+from sim.core.parties import PARTIES, party_index
 from sim.data.election import MAJORITY
-from sim.errors import SwingometerError
-from sim.parties import PARTIES, party_index
-from sim.results import SimulationResult, effective_threshold, seat_quantiles
+from sim.montecarlo.results import SimulationResult, effective_threshold, seat_quantiles
 
 METRIC = re.compile(
     r"^\s*(?:P\(\s*([A-Za-z+]+)\s+(majority|effective majority|largest)\s*\)|seats\(\s*([A-Za-z+]+)\s*\))\s*$"

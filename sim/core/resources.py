@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from sim.errors import SwingometerError
+from sim.core.errors import SwingometerError
 
 
 def scenarios_dir() -> Path:
@@ -25,7 +25,7 @@ def scenarios_dir() -> Path:
     packaged = Path(str(files("sim"))) / "scenarios"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / "scenarios"
+    checkout = Path(__file__).resolve().parents[2] / "scenarios"  # sim/core/resources.py -> the checkout
     if checkout.is_dir():
         return checkout
     raise SwingometerError(

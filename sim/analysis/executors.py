@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from sim.errors import SwingometerError
+from sim.core.errors import SwingometerError
 
 
 class Executor(Protocol):

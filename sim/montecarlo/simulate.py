@@ -21,12 +21,12 @@ import numba
 import numpy as np
 
 from kernels.montecarlo import ErrorGroups, KernelInputs, simulate_seats
+from sim.core.errors import ScenarioError, did_you_mean
 from sim.data.election import DataDir
 from sim.data.names import NUMERIC
-from sim.errors import ScenarioError, did_you_mean
-from sim.linked import centred
-from sim.project import Projection, project
-from sim.results import SimulationResult
+from sim.montecarlo.results import SimulationResult
+from sim.projection.linked import centred
+from sim.projection.project import Projection, project
 from sim.scenario.paths import get_value, with_value
 from sim.scenario.schema import Distribution, Scenario, Uncertainty
 
@@ -343,7 +343,7 @@ def contest_types(projection: Projection) -> tuple[np.ndarray, list[str]]:
 
 def contest_of(scores: np.ndarray, nations: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Contest types from candidate scores ``(n_seats, n_parties)`` (see :func:`contest_types`)."""
-    from sim.parties import PARTIES
+    from sim.core.parties import PARTIES
 
     order = np.argsort(-scores, axis=1, kind="stable")[:, :2]
     ni = nations == "Northern Ireland"

@@ -1,0 +1,1 @@
+"""Analyses over many runs: comparisons, sweeps, coalitions, executors and charts."""

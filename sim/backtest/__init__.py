@@ -1,0 +1,1 @@
+"""Backtests on past elections, and the calibration of the default uncertainty."""

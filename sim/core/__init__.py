@@ -1,0 +1,1 @@
+"""Shared basics: errors, party codes, scopes, packaged resources."""

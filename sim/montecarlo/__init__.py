@@ -1,0 +1,1 @@
+"""Monte Carlo: kernel inputs from a projection, simulation, results and their metrics."""
