@@ -1,21 +1,21 @@
 """Calibrate the default error model (``[uncertainty]``) to the historical errors.
 
-Each default is a root-mean-square of past errors, in the units the kernel uses: share points
-divided by the party's scale ``sqrt(S(1-S)/0.25)`` (see :mod:`sim.montecarlo.simulate`).
+Each default is a root-mean-square of past errors in the units the kernel uses: share points
+divided by the party's scale ``sqrt(s(1-s)/0.25)``, ``s`` its share where the error applies.
 
-- ``national``: final-week GB poll averages (PollBase) against the result, 2010-2019: the
-  error of a scenario's national shares when they come from the polls.
-- ``nation``: each nation's change against the GB change, over the backtest pairs: the error
-  of applying one GB swing everywhere.
-- ``regional``: each region's change against its nation's change.
-- ``seat`` and ``slopes``: the residuals of the linked model (fitted leave-one-election-out,
-  given the true regional shares), as an independent seat error and as random slopes on Leave,
-  degree and age: the part of the seat errors that is shared by seats alike in those respects.
+- ``national``: final-week GB poll averages (PollBase) against the result, 2010-2019; ``lead``:
+  the RMS error of the CON-LAB lead in the same polls (both include the polls' bias).
+- ``nations``: each nation's change against the GB change over the backtest pairs, standardised
+  by the nation's shares; the independent scales are solved so that, once centred over GB (by
+  the nations' vote weights, as the kernel does), each nation's deviation has its measured sd.
+- ``regional``: each region's change against its nation's, standardised by the region's shares.
+- ``slopes``, ``contest`` and ``seat``: the residuals of the linked model (fitted
+  leave-one-election-out, given the true regional shares), split without double counting into
+  random slopes (Leave, degree, age65; measured on CON, LAB and LD, applied to every party),
+  contest-type means and the rest (:func:`residual_errors`).
 
-The seat and slope measurements are then scaled by the smallest factor whose 90% intervals of
-party seat totals cover the actual totals at least 80% of the time across the backtests (the
-target of ``docs/accuracy.md``): seat errors measured one seat at a time understate how much
-they move together.
+Nothing is scaled by a blanket factor; :func:`coverage` reports the intervals' coverage at the
+defaults, leave-one-out and rolling origin (``docs/accuracy.md``).
 """
 
 from __future__ import annotations
@@ -192,15 +192,20 @@ def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[flo
                 for c, name in enumerate(SLOPE_COVARIATES):
                     slopes[name].append(float(coef[c] ** 2 - var[c]))  # E[b^2] = beta^2 + se^2: de-biased
                 resid = np.where(ok, z[:, j] - within @ coef, z[:, j])
+            raw = resid * (scale[j] if scale[j] > 0 else 1.0)  # back to share points
             for k in np.unique(types[m]):
                 in_type = m & (types == k)
                 n = int(in_type.sum())
-                mean = float(resid[in_type].mean())
-                if n >= 2:
-                    within_var = float(resid[in_type].var(ddof=1))
-                    contest_sq.append(n * (mean**2 - within_var / n))  # E[mean^2] = mu^2 + s^2 / n
+                # In the kernel's units: the party's scale by its share where it stands in this type.
+                votes = state.votes[in_type, j].sum()
+                fought_votes = state.total[in_type][state.stood[in_type, j]].sum()
+                unit = float(_scale(np.array(votes / fought_votes))) if fought_votes > 0 else 1.0
+                mean = float(raw[in_type].mean())
+                if n >= 2 and unit > 0:
+                    within_var = float(raw[in_type].var(ddof=1))
+                    contest_sq.append(n * (mean**2 - within_var / n) / unit**2)  # E[mean^2] = mu^2 + s^2 / n
                     contest_n += n
-                resid[in_type] -= mean
+                resid[in_type] -= mean / (scale[j] if scale[j] > 0 else 1.0)
             seat_sq.append(float((resid[m] ** 2).sum()))
             seat_n += int(m.sum())
     rms = {c: float(np.sqrt(max(float(np.mean(v)), 0.0))) for c, v in slopes.items()}

@@ -34,7 +34,6 @@ DEFAULT_BATCH = 50_000
 MAIN_SHARE = 0.05
 MIN_CONTEST_SEATS = 10
 """Contest types with fewer seats are pooled (:func:`contest_types`)."""
-LEAD_WEIGHT = 0.5
 """Parties above this GB share set the national error's calibration (:func:`national_errors`)."""
 QUANTILE_POINTS = 1025
 TAIL = 1e-6  # quantile tables run from TAIL to 1 - TAIL
@@ -142,7 +141,9 @@ def error_groups(
     which changes their variances; the independent variances are solved (non-negative least
     squares) so that after the projection each party's group-share variance is the target.
     ``parents`` labels the groups whose deviations are centred together (-1: none); the centring
-    weights are each party's votes per group where it stands.
+    weights are the groups' shares of their parent's votes (the same for every party), so the
+    deviations sum to zero, vote-weighted, within the parent, and a party standing in one nation
+    (the SNP) keeps the part of its deviation that is not the parent's mean.
     """
     from scipy.optimize import nnls
 
@@ -151,28 +152,27 @@ def error_groups(
     seat_total = votes.sum(axis=1)
     n_groups, n_parties = len(masks), votes.shape[1]
     sigma, weight, cover, group_weight = (np.zeros((n_groups, n_parties)) for _ in range(4))
-    fought = np.zeros((n_groups, n_parties))
+    group_votes = np.zeros(n_groups)
     for g, m in enumerate(masks):
         total = seat_total[m].sum()
         if total <= 0:
             continue
         share = votes[m].sum(axis=0) / total
         cov = (stood[m] * seat_total[m][:, None]).sum(axis=0) / total
-        fought[g] = cov * total
+        group_votes[g] = total
         where = np.clip(np.divide(share, cov, out=np.zeros_like(share), where=cov > 0), 0.0, 1.0)
         cover[g], weight[g] = cov, where
         if scales[g] <= 0:
             continue
         target = (scales[g] * np.sqrt(where * (1 - where) / 0.25) * cov) ** 2
-        model = np.outer(np.ones(n_parties), share**2)  # var of party p: (1-S_p)^2 v_p + S_p^2 sum_{q!=p} v_q
+        # var of party p after the zero-sum step: (1 - S_p)^2 v_p + S_p^2 sum_{q != p} v_q
         model = share[:, None] ** 2 * np.ones((1, n_parties))
         np.fill_diagonal(model, (1 - share) ** 2)
         v, _ = nnls(model, target)
         sigma[g] = np.divide(np.sqrt(v), cov, out=np.zeros_like(v), where=cov > 0)
     for root in set(parents[parents >= 0].tolist()):
         members = parents == root
-        totals = fought[members].sum(axis=0)
-        group_weight[members] = np.divide(fought[members], totals, out=np.zeros_like(fought[members]), where=totals > 0)
+        group_weight[members] = (group_votes[members] / group_votes[members].sum())[:, None]
     return ErrorGroups(sigma, weight, cover, parents.astype(np.int64), group_weight, np.zeros((n_groups, n_parties)))
 
 
@@ -187,8 +187,8 @@ def national_errors(projection: Projection, gb: np.ndarray, national: float, lea
     scaled by ``m`` and one common factor ``f ~ N(0, b^2)`` is added, loading ``S_p / (S_1 + S_2)``
     on the two largest parties and ``-S_q c_q / sum(S c)`` on every other (``c`` its coverage: a
     party fighting part of GB moves in its seats as a GB-wide party of its GB share; still zero-sum),
-    with ``m`` and ``b`` solved by least squares (relative errors) so that every party above
-    ``MAIN_SHARE`` of GB keeps its calibrated variance and the sd of the lead is ``lead``.
+    with ``m`` and ``b`` solved by least squares (relative errors, equal weights) so that every
+    party above ``MAIN_SHARE`` of GB keeps its calibrated variance and the sd of the lead is ``lead``.
     """
     from scipy.optimize import nnls
 
@@ -212,8 +212,7 @@ def national_errors(projection: Projection, gb: np.ndarray, national: float, lea
         sa, sc = share[top]
         rows.append([k * (sa * (1 - sa) + sc * (1 - sc) + 2 * sa * sc), (load[top[0]] - load[top[1]]) ** 2])
         targets.append(lead**2)
-        weights = np.array([1.0 / v for v in targets])  # relative errors; the lead (one number, four
-        weights[-1] *= LEAD_WEIGHT  # elections) counts for less than the per-party variances
+        weights = np.array([1.0 / v for v in targets])  # relative errors
         (m2, b2), _ = nnls(np.array(rows) * weights[:, None], np.array(targets) * weights)
         m2 = min(m2, 1.0)
     groups = error_groups(projection, [gb], np.array([national * np.sqrt(m2)]), np.array([-1]))
@@ -255,7 +254,7 @@ def prepare(
             up = project(with_value(scenario, path, mean + h), election, by_elections, data_dir).shares
             down = project(with_value(scenario, path, mean - h), election, by_elections, data_dir).shares
             sens[k] = (up - down) / (2 * h)
-    return inputs_for(projection, unc, quantiles, centre, sens)
+    return inputs_for(projection, unc, quantiles, centre, sens, set_nations=nations_set_by(scenario))
 
 
 def inputs_for(
@@ -264,8 +263,15 @@ def inputs_for(
     quantiles: np.ndarray | None = None,
     centre: np.ndarray | None = None,
     sens: np.ndarray | None = None,
+    *,
+    set_nations: frozenset[str] = frozenset(),
 ) -> Inputs:
-    """Kernel inputs for a projection and an error model (uncertain parameters optional)."""
+    """Kernel inputs for a projection and an error model (uncertain parameters optional).
+
+    ``set_nations``: nations whose shares the scenario sets itself (a ``shares`` step scoped to
+    the nation); their deviation from GB is the scenario's, so it errs like a poll of the nation
+    (the ``national`` scale) rather than by the GB-to-nation deviation of past elections.
+    """
     election = projection.election
     if quantiles is None or centre is None or sens is None:
         quantiles, centre = np.zeros((0, QUANTILE_POINTS)), np.zeros(0)
@@ -280,7 +286,8 @@ def inputs_for(
     scale = party_scale(projection)
     gb = election.nations != "Northern Ireland"
     nat = national_errors(projection, gb, unc.national, unc.lead)
-    nation_scales = np.array([nation_scale(unc, n) for n in nations])
+    nation_scales = np.array([min(nation_scale(unc, n), unc.national) if n in set_nations else nation_scale(unc, n)
+                              for n in nations])  # fmt: skip
     gb_parent = np.array([0 if n != "Northern Ireland" else -1 for n in nations])
     nation = error_groups(projection, [election.nations == n for n in nations], nation_scales, gb_parent)
     several = np.array([(region_nation == region_nation[r]).sum() > 1 for r in range(len(regions))])
@@ -355,6 +362,16 @@ def contest_of(scores: np.ndarray, nations: np.ndarray) -> tuple[np.ndarray, lis
     names = sorted(set(pooled))
     index = {n: k for k, n in enumerate(names)}
     return np.array([index[s] for s in pooled], dtype=np.int64), names
+
+
+def nations_set_by(scenario: Scenario) -> frozenset[str]:
+    """The nations a scenario gives shares for in a ``shares`` step scoped to the nation itself."""
+    from sim.data.model import NATIONS
+    from sim.scenario.schema import SharesStep
+
+    by_key = {n.lower(): n for n in NATIONS}
+    return frozenset(by_key[step.scope.strip().lower()] for step in scenario.steps
+                     if isinstance(step, SharesStep) and step.scope.strip().lower() in by_key)  # fmt: skip
 
 
 def nation_scale(unc: Uncertainty, nation: str) -> float:

@@ -339,7 +339,7 @@ class Uncertainty(Strict):
     )
     regional: float = Field(default=0.034, ge=0.0, le=0.5, description="error per party and region")
     contest: float = Field(
-        default=0.017,
+        default=0.018,
         ge=0.0,
         le=0.5,
         description="error per party shared by the seats of one contest type (the same top two parties)",
