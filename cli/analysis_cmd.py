@@ -10,7 +10,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from cli.common import DataDirOption, ForceOption, Outputs, SeedOption, check_draws, console, err_console
+from cli.common import (
+    DataDirOption,
+    DrawsOption,
+    ForceOption,
+    Outputs,
+    SeedOption,
+    ThreadsOption,
+    check_draws,
+    console,
+    err_console,
+    simulating,
+)
 from cli.report_cmd import check_html_path
 from cli.tables import frame_table, markdown_table
 from sim.core.errors import SwingometerError
@@ -22,7 +33,6 @@ if TYPE_CHECKING:
     from sim.projection.linked import PairFeatures
 
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart (.png or .svg).")]
-DrawsOption = Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections per run.")]
 
 
 def _progress(total: int, label: str) -> Progress:
@@ -30,6 +40,7 @@ def _progress(total: int, label: str) -> Progress:
     return Progress(*columns, console=err_console, transient=True, disable=total < 2)
 
 
+@simulating
 def compare(
     files: Annotated[list[Path], typer.Argument(help="Two or more scenario files on the same boundaries.")],
     draws: DrawsOption = 10_000,
@@ -40,6 +51,7 @@ def compare(
     html: Annotated[
         Path | None, typer.Option("--html", help="Write an offline HTML page: the maps side by side, changes outlined.")
     ] = None,
+    threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -53,6 +65,7 @@ def compare(
     outputs = Outputs(force, [plot, json_path, csv_path, html], figures=[plot])
     check_draws(draws, len(files))
     named = [(f.stem, load_scenario(f)) for f in files]
+    outputs.describe(scenario_files=files, elections=sorted({s.base for _, s in named}), seed=seed, draws=draws)
     with _progress(len(files), "scenarios") as bar:
         results = simulate_scenarios(named, draws, seed, data_dir=data_dir)
         bar.update(bar.add_task("", total=len(files)), completed=len(files))
@@ -86,6 +99,7 @@ def compare(
     outputs.commit()
 
 
+@simulating
 def sweep(
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
     axes: Annotated[list[str], typer.Option("--set", help="PATH=LO:HI:N, e.g. steps.0.to.CON=0:1:21 (once or twice).")],
@@ -103,6 +117,7 @@ def sweep(
     plot: PlotOption = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Write every grid point as CSV.")] = None,
     parquet_path: Annotated[Path | None, typer.Option("--parquet", help="Write every grid point as Parquet.")] = None,
+    threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -116,6 +131,7 @@ def sweep(
     check_draws(draws)
     parsed = check_axes([Axis.parse(a) for a in axes])
     scenario = load_scenario(file)
+    outputs.describe(scenario_files=[file], elections=[scenario.base], seed=seed, draws=draws)
     metrics = [check_metric(m) for m in metric or []]
     if find is not None:
         if len(parsed) != 1:
@@ -161,11 +177,7 @@ def sweep(
     if csv_path is not None:
         outputs.add(csv_path, frame.to_csv(index=False))
     if parquet_path is not None:
-        import io
-
-        buffer = io.BytesIO()
-        frame.to_parquet(buffer, index=False)
-        outputs.add(parquet_path, buffer.getvalue())
+        outputs.add_parquet(parquet_path, frame.reset_index(drop=True))
     outputs.commit()
 
 
@@ -195,6 +207,7 @@ def check_scheduler(address: str) -> str:
     return address
 
 
+@simulating
 def coalitions(
     election: Annotated[
         str | None, typer.Option("--election", "-e", help="A real result: 2010 ... 2024, 2019-notional.")
@@ -204,6 +217,7 @@ def coalitions(
     seed: SeedOption = 1,
     max_size: Annotated[int, typer.Option("--max-size", min=1, max=8, help="Largest coalition considered.")] = 5,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the table as JSON.")] = None,
+    threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -232,6 +246,7 @@ def coalitions(
     outputs.commit()
 
 
+@simulating
 def backtest(
     earlier: Annotated[
         str | None, typer.Option("--from", help="Earlier election (2010, 2015, 2017, 2019-notional).")
@@ -257,6 +272,7 @@ def backtest(
     ] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the scores as JSON.")] = None,
     markdown_path: Annotated[Path | None, typer.Option("--markdown", help="Write the table as Markdown.")] = None,
+    threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:

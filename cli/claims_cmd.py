@@ -9,12 +9,24 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import DataDirOption, ForceOption, Outputs, SeedOption, check_draws, console, err_console
+from cli.common import (
+    DataDirOption,
+    DrawsOption,
+    ForceOption,
+    Outputs,
+    SeedOption,
+    ThreadsOption,
+    check_draws,
+    console,
+    err_console,
+    simulating,
+)
 from sim.core.errors import SwingometerError
 
 
+@simulating
 def claims(
-    draws: Annotated[int, typer.Option("--draws", min=100, help="Simulated elections per scenario run.")] = 10_000,
+    draws: DrawsOption = 10_000,
     seed: SeedOption = 1,
     only: Annotated[
         list[str] | None, typer.Option("--only", help="Run only this claim (repeat for several), e.g. croydon.")
@@ -30,6 +42,7 @@ def claims(
             help="With --markdown: rewrite only the section between the claims markers of an existing document.",
         ),
     ] = False,
+    threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,6 +21,7 @@ from sim.core.errors import SwingometerError
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
     from matplotlib.figure import Figure
 
     from sim.data.election import Election
@@ -75,6 +79,11 @@ DataDirOption = Annotated[
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite output files that already exist.")]
 SEED_MAX = 2**64 - 1
+DrawsOption = Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections (per run).")]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option("--threads", min=1, help="Numba threads (default: all cores; results do not depend on it)."),
+]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="Random seed (0 to 2**64-1).")]
 
 BYTES_PER_DRAW = 100
@@ -162,6 +171,15 @@ def check_stood(codes: Sequence[str], election: Election, where: str, stood: np.
         )
 
 
+SIDECAR_SUFFIXES = (".csv", ".html", ".htm")
+"""Outputs whose provenance goes beside them (and JSON whose document is not an object)."""
+
+
+def sidecar(path: Path) -> Path:
+    """Where an output's provenance goes when it cannot go inside: ``PATH.provenance.json``."""
+    return path.with_name(path.name + ".provenance.json")
+
+
 class Outputs:
     """A command's output files: checked before any work, written together at the end or not at all.
 
@@ -179,10 +197,20 @@ class Outputs:
 
     """
 
-    def __init__(self, force: bool, paths: Sequence[Path | None], figures: Sequence[Path | None] = ()) -> None:
+    def __init__(
+        self,
+        force: bool,
+        paths: Sequence[Path | None],
+        figures: Sequence[Path | None] = (),
+        provenance: dict[str, Any] | None = None,
+    ) -> None:
+        from sim.core.provenance import provenance as basic
+
         self.force = force
         self.pending: list[tuple[Path, bytes]] = []
+        self.provenance = provenance if provenance is not None else basic()
         given = [p for p in paths if p is not None]
+        given += [sidecar(p) for p in given if p.suffix.lower() in (".csv", ".html", ".htm")]
         for path in given:
             check_output(path, force)
         resolved = [p.resolve() for p in given]
@@ -193,10 +221,44 @@ class Outputs:
             if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
                 raise SwingometerError(f"{chart}: charts are written as .png or .svg, not '{chart.suffix}'")
 
+    def describe(self, **what: Any) -> None:
+        """Record what the outputs come from (:func:`sim.core.provenance.provenance` keywords)."""
+        from sim.core.provenance import provenance
+
+        self.provenance = provenance(**what)
+
     def add(self, path: Path | None, content: str | bytes) -> None:
-        """Queue a file (text is written as UTF-8)."""
-        if path is not None:
-            self.pending.append((path, content.encode("utf-8") if isinstance(content, str) else content))
+        """Queue a file (text is written as UTF-8), with its provenance.
+
+        A JSON object gets a ``provenance`` key; CSV, HTML and JSON that is not an object get a
+        ``PATH.provenance.json`` sidecar; Parquet files carry it in their metadata
+        (:meth:`add_parquet`).
+        """
+        if path is None:
+            return
+        suffix = path.suffix.lower()
+        beside = suffix in SIDECAR_SUFFIXES
+        if suffix == ".json" and isinstance(content, str):
+            doc = json.loads(content)
+            beside = not isinstance(doc, dict)
+            if not beside:
+                content = json.dumps({**doc, "provenance": self.provenance}, indent=1) + "\n"
+        self.pending.append((path, content.encode("utf-8") if isinstance(content, str) else content))
+        if beside:
+            self.pending.append((sidecar(path), (json.dumps(self.provenance, indent=1) + "\n").encode("utf-8")))
+
+    def add_parquet(self, path: Path | None, frame: pd.DataFrame) -> None:
+        """Queue a data frame as Parquet, its provenance in the file's metadata (key ``swingometer``)."""
+        if path is None:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame)
+        meta = {**(table.schema.metadata or {}), b"swingometer": json.dumps(self.provenance).encode("utf-8")}
+        buffer = io.BytesIO()
+        pq.write_table(table.replace_schema_metadata(meta), buffer)
+        self.pending.append((path, buffer.getvalue()))
 
     def add_figure(self, path: Path | None, fig: Figure) -> None:
         """Queue a matplotlib figure, rendered now in the path's format."""
@@ -268,3 +330,31 @@ def print_notes(notes: tuple[str, ...] | list[str]) -> None:
     for note in notes:
         style = "yellow" if note.startswith("warning") else "dim"
         err_console.print(f"[{style}]{escape(note)}[/{style}]", highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def threads_used(threads: int | None) -> Iterator[None]:
+    """Run the block on ``threads`` numba threads (checked), restoring the pool's size afterwards."""
+    import numba
+
+    check_threads(threads)
+    if threads is None:
+        yield
+        return
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def simulating(command: Callable[..., None]) -> Callable[..., None]:
+    """Run a command that simulates on its ``--threads`` (the command declares ``threads: ThreadsOption``)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        with threads_used(kwargs.get("threads")):
+            command(*args, **kwargs)
+
+    return wrapper

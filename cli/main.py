@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Annotated
 
@@ -14,10 +13,12 @@ from cli import analysis_cmd, claims_cmd, data_cmd, project_cmd, report_cmd, sce
 from cli.common import (
     INTERRUPTED,
     DataDirOption,
+    DrawsOption,
     ForceOption,
     Group,
     Outputs,
     SeedOption,
+    ThreadsOption,
     check_draws,
     check_stood,
     check_threads,
@@ -67,9 +68,9 @@ def _summary_table(result: SimulationResult, title: str) -> Table:
 @app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
-    draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections.")] = 10_000,
+    draws: DrawsOption = 10_000,
     seed: SeedOption = 1,
-    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Numba threads (default: all cores).")] = None,
+    threads: ThreadsOption = None,
     bloc: Annotated[
         list[str] | None, typer.Option("--bloc", help="A bloc of parties, e.g. LAB+LD+SNP+GRN+PC (repeatable).")
     ] = None,
@@ -99,6 +100,7 @@ def run(
     check_threads(threads)
     blocs = [parse_bloc(b) for b in bloc or []]
     scenario, projection = project_file(file, data_dir)
+    outputs.describe(scenario_files=[file], elections=[scenario.base], seed=seed, draws=draws)
     for text, members in zip(bloc or [], blocs, strict=True):
         check_stood(members, projection.election, f"--bloc {text}", projection.stood)
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -147,9 +149,7 @@ def run(
             shares = pd.DataFrame(result.gb_shares, columns=[f"share_{p}" for p in result.parties])
             draws_frame = pd.concat([draws_frame, shares], axis=1)
         draws_frame.index.name = "draw"
-        buffer = io.BytesIO()
-        draws_frame.to_parquet(buffer)
-        outputs.add(parquet_path, buffer.getvalue())
+        outputs.add_parquet(parquet_path, draws_frame)
     outputs.commit()
 
 

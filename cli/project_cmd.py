@@ -40,6 +40,7 @@ def project(
     if explain_seat is not None and not explain_seat.strip():
         raise SwingometerError("--explain needs a seat name or ONS code, e.g. --explain Nuneaton")
     scenario, projection = project_file(file, data_dir)
+    outputs.describe(scenario_files=[file], elections=[scenario.base])
     if explain_seat is not None:
         projection.election.seat_index(explain_seat)  # did-you-mean before any output
     print_notes(projection.notes)

@@ -7,21 +7,26 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DataDirOption, ForceOption, err_console, refuse_existing, write_output
+from cli.common import (
+    DataDirOption,
+    DrawsOption,
+    ForceOption,
+    Outputs,
+    SeedOption,
+    ThreadsOption,
+    check_draws,
+    err_console,
+    parse_bloc,
+    threads_used,
+)
 from sim.core.errors import SwingometerError
 
 BLOC_HELP = "A bloc whose odds are shown, e.g. LAB+LD+SNP (repeatable; default CON+DUP+UUP and LAB+LD+SNP+GRN+PC)."
 
 
 def parse_blocs(values: list[str] | None) -> list[list[str]]:
-    """``LAB+LD+SNP`` strings to lists of checked party codes."""
-    from sim.core.parties import party_index
-
-    blocs = [[p.strip() for p in b.split("+")] for b in values or []]
-    for members in blocs:
-        for party in members:
-            party_index(party, where="--bloc")
-    return blocs
+    """``LAB+LD+SNP`` strings to lists of checked party codes (known parties, none twice)."""
+    return [parse_bloc(b) for b in values or []]
 
 
 def check_html_path(path: Path | None, option: str) -> None:
@@ -36,9 +41,9 @@ def report(
         Path | None, typer.Option("--html", help="Write a self-contained HTML report (map, charts, tables, words).")
     ] = None,
     map_png: Annotated[Path | None, typer.Option("--map-png", help="Write the hex map as a PNG image.")] = None,
-    draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections.")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed.")] = 1,
-    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Numba threads (default: all cores).")] = None,
+    draws: DrawsOption = 10_000,
+    seed: SeedOption = 1,
+    threads: ThreadsOption = None,
     bloc: Annotated[list[str] | None, typer.Option("--bloc", help=BLOC_HELP)] = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
@@ -56,14 +61,18 @@ def report(
     check_html_path(html, "--html")
     if map_png is not None and map_png.suffix.lower() != ".png":
         raise SwingometerError(f"--map-png writes a .png file, not '{map_png.name}'; name it e.g. map.png")
-    refuse_existing([html, map_png], force)
+    outputs = Outputs(force, [html, map_png])
+    check_draws(draws)
     blocs = parse_blocs(bloc) or [list(b) for b in DEFAULT_BLOCS]
     scenario = load_scenario(file)
+    outputs.describe(scenario_files=[file], elections=[scenario.base], seed=seed, draws=draws)
     hexmap = load_hexmap(load_election(scenario.base, data_dir), data_dir)  # a bad map fails before the run
-    result = run_file(file, draws, seed, threads=threads, data_dir=data_dir)
+    with threads_used(threads):
+        result = run_file(file, draws, seed, data_dir=data_dir)
     if html is not None:
-        write_output(html, report_html(result, scenario, file.name, hexmap, blocs), force)
+        outputs.add(html, report_html(result, scenario, file.name, hexmap, blocs))
     if map_png is not None:
         title = f"{scenario.name or file.name}\n{draws:,} draws, seed {seed}"
-        write_output(map_png, map_png_bytes(result, hexmap, title), force)
+        outputs.add(map_png, map_png_bytes(result, hexmap, title))
+    outputs.commit()
     err_console.print(f"{file.name}: {draws:,} draws, seed {seed}, {len(hexmap.codes)} seats mapped")

@@ -386,4 +386,4 @@ def test_force_replaces_through_a_temporary_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith("party")
     assert out.stat().st_mode & 0o644 == 0o644  # the mode a plain open gives, not mkstemp's 0600
-    assert [p.name for p in tmp_path.iterdir()] == ["seats.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seats.csv", "seats.csv.provenance.json"]  # no temp file

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -187,3 +188,55 @@ def test_the_house_is_organised_by_stage() -> None:
         modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         assert not any(m == "sim" or m.startswith("sim.") for m in modules), path
+
+
+def test_outputs_carry_their_provenance(tmp_path: Path, data_dir: Path | None) -> None:
+    """JSON in the document, CSV beside it, Parquet in its metadata; identical on 1 and 2 threads."""
+    import hashlib
+    import json
+
+    import pyarrow.parquet as pq
+
+    def run_to(folder: Path, threads: str) -> dict:
+        folder.mkdir()
+        outputs = [
+            "--json",
+            str(folder / "r.json"),
+            "--csv",
+            str(folder / "s.csv"),
+            "--parquet",
+            str(folder / "d.parquet"),
+        ]
+        args = ["run", SCENARIO, "--draws", "500", "--seed", "3", "--threads", threads, *outputs]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return json.loads((folder / "r.json").read_text())
+
+    doc = run_to(tmp_path / "one", "1")
+    prov = doc["provenance"]
+    assert prov["seed"] == 3 and prov["draws"] == 500
+    assert prov["scenarios"][SCENARIO] == hashlib.sha256(Path(SCENARIO).read_bytes()).hexdigest()
+    assert "parliament_psephology/ge2019_candidacies.noheader.csv" in prov["data"]
+    assert {"numpy", "numba", "python", "swingometer", "git_commit"} <= set(prov)
+    assert json.loads((tmp_path / "one" / "s.csv.provenance.json").read_text()) == prov
+    meta = pq.read_schema(tmp_path / "one" / "d.parquet").metadata
+    assert json.loads(meta[b"swingometer"]) == prov
+    run_to(tmp_path / "two", "2")
+    assert (tmp_path / "one" / "r.json").read_bytes() == (tmp_path / "two" / "r.json").read_bytes()
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "coalitions", "backtest", "claims", "report"])
+def test_every_simulating_command_takes_threads(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "--threads" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run", SCENARIO], ["compare", SCENARIO, SCENARIO], ["claims", "--only", "croydon"],
+     ["coalitions", "--scenario", SCENARIO], ["backtest", "--all", "--draws", "10"],
+     ["report", SCENARIO, "--html", "x.html"]],
+)  # fmt: skip
+def test_threads_have_the_same_bounds_everywhere(args: list[str]) -> None:
+    result = CliRunner().invoke(app, [*args, "--threads", "100000"])
+    assert result.exit_code == 1 and "numba can use 1 to" in result.output, result.output

@@ -1,0 +1,75 @@
+"""Provenance: what produced an output file, so anyone can tell how to reproduce it.
+
+Package version, git commit (when run from a checkout), the versions of Python, numpy and numba,
+the sha256 of the scenario files and of the data files read, the seed and the number of draws.
+Nothing that varies between identical runs (no time, no thread count), so outputs stay
+byte-identical for the same inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+@cache
+def _versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import numba
+    import numpy
+
+    try:
+        package = version("swingometer")
+    except PackageNotFoundError:
+        package = None
+    return {"swingometer": package, "python": platform.python_version(), "numpy": numpy.__version__,
+            "numba": numba.__version__}  # fmt: skip
+
+
+@cache
+def git_commit() -> str | None:
+    """The checkout's commit when the package runs from a git checkout, else None."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def provenance(
+    *,
+    scenario_files: Iterable[str | Path] = (),
+    elections: Iterable[str] = (),
+    seed: int | None = None,
+    draws: int | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The provenance record of an output (see the module docstring).
+
+    ``elections`` names the elections whose data files were read; their registered sha256 are
+    listed (the files were checked against them when read).
+    """
+    from sim.data.registry import BY_PATH
+    from sim.data.sources import ELECTION_FILES
+
+    data = sorted({f for name in elections for f in ELECTION_FILES.get(str(name), ())})
+    record: dict[str, Any] = {**_versions(), "git_commit": git_commit()}
+    record["scenarios"] = {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in scenario_files}
+    record["data"] = {f: BY_PATH[f].sha256 for f in data if f in BY_PATH}
+    if seed is not None:
+        record["seed"] = seed
+    if draws is not None:
+        record["draws"] = draws
+    record.update(extra)
+    return record
