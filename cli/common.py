@@ -204,7 +204,7 @@ class Outputs:
         figures: Sequence[Path | None] = (),
         provenance: dict[str, Any] | None = None,
     ) -> None:
-        from sim.core.provenance import provenance as basic
+        from sim.provenance import provenance as basic
 
         self.force = force
         self.pending: list[tuple[Path, bytes]] = []
@@ -222,8 +222,8 @@ class Outputs:
                 raise SwingometerError(f"{chart}: charts are written as .png or .svg, not '{chart.suffix}'")
 
     def describe(self, **what: Any) -> None:
-        """Record what the outputs come from (:func:`sim.core.provenance.provenance` keywords)."""
-        from sim.core.provenance import provenance
+        """Record what the outputs come from (:func:`sim.provenance.provenance` keywords)."""
+        from sim.provenance import provenance
 
         self.provenance = provenance(**what)
 

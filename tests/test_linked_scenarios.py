@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.backtest.refit_linked import fit_all
 from sim.core.errors import ScenarioError
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import DataDir, Election
-from sim.projection.linked_coefficients import SHIPPED, fit_all, read, shipped
+from sim.projection.linked_coefficients import SHIPPED, read, shipped
 from sim.projection.linked_step import incumbency
 from sim.projection.project import Projection, project
 from sim.projection.swing import scope_shares
@@ -45,7 +46,7 @@ def test_shipped_coefficients_equal_a_refit(data_dir: DataDir) -> None:
 
 def test_refit_command_writes_the_same_file_and_never_overwrites(tmp_path: Path, data_dir: DataDir) -> None:
     out = tmp_path / "coefs.json"
-    args = [sys.executable, "-m", "sim.projection.linked_coefficients", "--output", str(out)]
+    args = [sys.executable, "-m", "sim.backtest.refit_linked", "--output", str(out)]
     if data_dir is not None:
         args += ["--data-dir", str(data_dir)]
     first = subprocess.run(args, capture_output=True, text=True, check=False)

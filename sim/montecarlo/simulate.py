@@ -27,16 +27,15 @@ from sim.data.names import NUMERIC
 from sim.montecarlo.results import SimulationResult
 from sim.projection.linked import centred
 from sim.projection.project import Projection, project
+from sim.scenario.distributions import QUANTILE_POINTS, TAIL, quantile_table
 from sim.scenario.paths import get_value, with_value
-from sim.scenario.schema import Distribution, Scenario, Uncertainty
+from sim.scenario.schema import Scenario, Uncertainty
 
 DEFAULT_BATCH = 50_000
 MAIN_SHARE = 0.05
 MIN_CONTEST_SEATS = 10
 """Contest types with fewer seats are pooled (:func:`contest_types`)."""
 """Parties above this GB share set the national error's calibration (:func:`national_errors`)."""
-QUANTILE_POINTS = 1025
-TAIL = 1e-6  # quantile tables run from TAIL to 1 - TAIL
 
 
 def max_threads() -> int:
@@ -59,23 +58,6 @@ def candidacies(stood: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.n
     order = np.argsort(-np.where(stood, shares, -1.0), axis=1, kind="stable")
     idx = [order[i, : ptr[i + 1] - ptr[i]] for i in range(stood.shape[0])]
     return ptr, np.concatenate(idx).astype(np.int64)
-
-
-def quantile_table(dist: Distribution) -> np.ndarray:
-    """Inverse-CDF table of a distribution at ``QUANTILE_POINTS`` evenly spaced probabilities."""
-    from scipy import stats  # imported here: it is slow to import and only parameters need it
-
-    u = np.linspace(TAIL, 1 - TAIL, QUANTILE_POINTS)
-    if dist.beta is not None:
-        return stats.beta(*dist.beta).ppf(u)
-    if dist.normal is not None:
-        return stats.norm(*dist.normal).ppf(u)
-    if dist.uniform is not None:
-        lo, hi = dist.uniform
-        return lo + (hi - lo) * u
-    assert dist.triangular is not None
-    lo, mode, hi = dist.triangular
-    return stats.triang((mode - lo) / (hi - lo) if hi > lo else 0.5, loc=lo, scale=hi - lo).ppf(u)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ValidationError
 from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
 from sim.core.parties import party_index
 from sim.data.election import check_election_name
+from sim.scenario.rules import check_raw, check_static
 from sim.scenario.schema import ABSTAIN, STEP_MODELS, Scenario
-from sim.scenario.validate import check_raw, check_static
 
 STEP_KINDS: tuple[str, ...] = tuple(STEP_MODELS)
 

@@ -10,165 +10,22 @@ that checks is a file that runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
-from sim.core.parties import PARTIES, party_index
-from sim.data.names import CATEGORICAL, COVARIATES, NUMERIC
+from sim.core.errors import ScenarioError, did_you_mean
+from sim.core.parties import PARTIES
 from sim.scenario import schema as s
+from sim.scenario.rules import MAX_DEPTH, check_raw, check_static
+
+__all__ = ["MAX_DEPTH", "check_against", "check_projection", "check_raw", "check_static", "check_uncertainty",
+           "checked_projection"]  # fmt: skip
 
 if TYPE_CHECKING:
     from sim.data.election import DataDir, Election
     from sim.projection.project import Projection
-
-MAX_DEPTH = 8
-"""Deepest nesting of tables and arrays a scenario file needs (deeper is refused, not parsed)."""
-
-_UNCERTAINTY_NUMBERS = ("national", "nation", "regional", "seat")
-
-
-def check_raw(data: Any) -> None:
-    """Refuse what the schema would coerce or choke on: bools, number strings, deep nesting."""
-    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
-    while stack:
-        node, where, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise ScenarioError(f"{where}: nested more than {MAX_DEPTH} levels deep; no scenario field is")
-        if isinstance(node, bool):
-            raise ScenarioError(f"{where}: {str(node).lower()} is not allowed here; write a number or a name")
-        if isinstance(node, dict):
-            stack += [(value, f"{where}.{key}" if where else str(key), depth + 1) for key, value in node.items()]
-        elif isinstance(node, list):
-            stack += [(value, f"{where}[{k}]", depth + 1) for k, value in enumerate(node)]
-    unc = data.get("uncertainty") if isinstance(data, dict) else None
-    if isinstance(unc, dict):
-        fields = [(f"uncertainty.{k}", unc.get(k)) for k in _UNCERTAINTY_NUMBERS]
-        slopes = unc.get("slopes")
-        if isinstance(slopes, dict):
-            fields += [(f"uncertainty.slopes.{k}", v) for k, v in slopes.items()]
-        for where, value in fields:
-            if isinstance(value, str):
-                raise ScenarioError(f"{where}: '{value}' is text; write a number without quotes")
-
-
-def _duplicates(codes: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    repeated = []
-    for code in codes:
-        key = str(code).strip().upper()
-        if key in seen:
-            repeated.append(key)
-        seen.add(key)
-    return repeated
-
-
-def _same(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a.strip().upper() == b.strip().upper()
-
-
-def _check_filter(f: s.SeatFilter | None, where: str) -> None:
-    if f is None:
-        return
-    for field in ("winner", "runner_up", "seats", "exclude", "scope"):
-        repeated = _duplicates(getattr(f, field))
-        if repeated:
-            raise ScenarioError(f"{where}.{field}: '{repeated[0]}' is given twice; list each once")
-    for name in f.covariates:
-        if name not in NUMERIC:
-            raise ScenarioError(
-                f"{where}.covariates: '{name}' is not a numeric covariate{did_you_mean(name, COVARIATES)} "
-                f"(choose from {', '.join(NUMERIC)})"
-            )
-    for name in f.categories:
-        if name not in CATEGORICAL:
-            raise ScenarioError(
-                f"{where}.categories: '{name}' is not a categorical covariate{did_you_mean(name, COVARIATES)} "
-                f"(choose from {', '.join(CATEGORICAL)})"
-            )
-
-
-def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
-    """The first meaningless instruction in one step, as 'field: what is wrong; the fix'."""
-    for name in ("shares", "to", "transfer", "to_others", "parties", "leave_slope"):
-        value = data.get(name)
-        keys = value if isinstance(value, dict) else value if name == "parties" and isinstance(value, list) else []
-        repeated = _duplicates(keys)
-        if repeated:
-            return f"{name}: party '{repeated[0]}' is given twice (party codes ignore case); give it once"
-    for name in ("members", "prefer", "stand", "withdraw", "only_stand_down"):
-        repeated = _duplicates(data.get(name) or [])
-        if repeated:
-            return f"{name}: party '{repeated[0]}' is given twice; list each party once"
-    if isinstance(step, s.SharesStep):
-        problem = _linked_problem(step)
-        if problem is not None:
-            return problem
-    if isinstance(step, s.FlowsStep) and any(_same(step.from_, k) for k in step.to):
-        return f"to: voters of {step.from_} cannot flow to {step.from_} itself; remove it from 'to'"
-    if isinstance(step, s.TacticalStep):
-        if any(_same(step.party, p) for p in step.prefer):
-            return f"prefer: {step.party} voters cannot switch tactically to {step.party}; remove it from 'prefer'"
-        if _same(step.party, step.against):
-            return f"against: {step.party} voters cannot vote tactically against {step.party}; name another party"
-    if isinstance(step, s.MergeStep) and all(_same(p, step.into) for p in step.parties):
-        return f"parties: merging {step.into} into itself does nothing; name the parties that join {step.into}"
-    if isinstance(step, s.PactStep):
-        members = {m.strip().upper() for m in step.members}
-        outside = [p for p in step.only_stand_down if p.strip().upper() not in members]
-        if outside:
-            return f"only_stand_down: {outside[0]} is not a pact member ({', '.join(step.members)})"
-    if isinstance(step, s.TurnoutStep):
-        if step.slope != 0 and step.covariate is None:
-            return "slope: a slope needs a covariate to act on; add covariate = 'age65' (say) or drop the slope"
-        if step.covariate is not None and step.covariate not in NUMERIC:
-            hint = did_you_mean(step.covariate, NUMERIC)
-            return f"covariate: '{step.covariate}' is not a numeric covariate{hint} (choose from {', '.join(NUMERIC)})"
-    if isinstance(step, s.OverrideStep):
-        both = [p for p in step.stand if any(_same(p, w) for w in step.withdraw)]
-        if both:
-            return f"stand/withdraw: {both[0]} cannot both stand and withdraw in one step; choose one"
-    return None
-
-
-def _linked_problem(step: s.SharesStep) -> str | None:
-    """A linked step's Leave slopes name known parties, and its retiring seats are listed once."""
-    for code in step.leave_slope:
-        try:
-            party_index(code, where="the Leave slopes")
-        except LookupFailed as exc:
-            return f"leave_slope: {exc}"
-    seen: set[str] = set()
-    for seat in step.retiring:
-        key = seat.strip().lower()
-        if key in seen:
-            return f"retiring: seat '{seat}' is given twice; list each seat once"
-        seen.add(key)
-    return None
-
-
-def check_static(scenario: s.Scenario) -> None:
-    """Check what needs no election: repeated parties, flows to self, slopes without covariates...
-
-    Raises
-    ------
-    ScenarioError
-        Naming the field path (``steps[k].field``), what is wrong and the fix.
-
-    """
-    for k, step in enumerate(scenario.steps):
-        problem = _step_problem(step, step.model_dump(by_alias=True))
-        if problem is not None:
-            raise ScenarioError(f"steps[{k}].{problem}")
-        _check_filter(getattr(step, "where", None), f"steps[{k}].where")
-    for name in scenario.uncertainty.slopes:
-        if name not in NUMERIC:
-            raise ScenarioError(
-                f"uncertainty.slopes: '{name}' is not a numeric covariate{did_you_mean(name, NUMERIC)} "
-                f"(choose from {', '.join(NUMERIC)})"
-            )
 
 
 def _standing(scenario: s.Scenario, election: Election) -> list[set[str]]:
@@ -236,7 +93,7 @@ def check_projection(projection: Projection) -> None:
 
 def check_uncertainty(scenario: s.Scenario) -> None:
     """Every uncertain parameter's path resolves to a number, and its distribution stays in range."""
-    from sim.montecarlo.simulate import TAIL, quantile_table
+    from sim.scenario.distributions import TAIL, quantile_table
     from sim.scenario.paths import get_value, with_value
 
     for path, dist in scenario.uncertainty.parameters.items():

@@ -35,7 +35,7 @@ def _versions() -> dict[str, str | None]:
 @cache
 def git_commit() -> str | None:
     """The checkout's commit when the package runs from a git checkout, else None."""
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[1]
     if not (root / ".git").exists():
         return None
     try:
