@@ -123,7 +123,7 @@ def sweep(
 ) -> None:
     """Sweep numeric scenario parameters over a 1-D or 2-D grid on common random numbers."""
     from sim.analysis.executors import DaskExecutor, LocalExecutor
-    from sim.analysis.sweep import Axis, check_axes, find_threshold
+    from sim.analysis.sweep import Axis, check_axes, find_threshold, parse_target
     from sim.analysis.sweep import sweep as run_sweep
     from sim.montecarlo.metrics import check_metric
 
@@ -136,7 +136,7 @@ def sweep(
     if find is not None:
         if len(parsed) != 1:
             raise SwingometerError("--find works along one --set axis")
-        expression, value = parse_find(find)
+        expression, value = parse_target(find)
         with _progress(30, "bisecting") as bar:
             task = bar.add_task("", total=None)
             found = find_threshold(scenario, parsed[0], expression.strip(), value, draws, seed, data_dir=data_dir,
@@ -179,25 +179,6 @@ def sweep(
     if parquet_path is not None:
         outputs.add_parquet(parquet_path, frame.reset_index(drop=True))
     outputs.commit()
-
-
-def parse_find(text: str) -> tuple[str, float]:
-    """Split ``--find "METRIC=TARGET"`` and check the target: finite, a probability for P(...)."""
-    from sim.montecarlo.metrics import check_metric
-
-    expression, sign, target = text.rpartition("=")
-    try:
-        value = float(target)
-    except ValueError:
-        value = math.nan
-    if not sign or not math.isfinite(value):
-        raise SwingometerError(f'cannot read --find "{text}"; write a metric and a number, "P(CON majority)=0.5"')
-    check_metric(expression.strip())
-    if expression.strip().startswith("P(") and not 0.0 <= value <= 1.0:
-        raise SwingometerError(f'--find "{text}": a probability is between 0 and 1')
-    if expression.strip().startswith("seats(") and not 0.0 <= value <= 650:
-        raise SwingometerError(f'--find "{text}": a seat count is between 0 and 650')
-    return expression.strip(), value
 
 
 def check_scheduler(address: str) -> str:

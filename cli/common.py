@@ -33,6 +33,22 @@ INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells expect."""
 
 
+FLAGS = {
+    "scope": "--scope",
+    "method": "--method",
+    "in_sample": "--in-sample",
+    "source": "--from",
+    "dest": "--to",
+    "axis": "--set",
+    "target": "--find",
+    "plot": "--plot",
+    "scheduler": "--scheduler",
+    "pair": "--from/--to",
+    "update_section": "--update-section",
+}
+"""The one map from the library's field names (:attr:`SwingometerError.field`) to this CLI's options."""
+
+
 class Group(TyperGroup):
     """Maps every library error to a one-line message and exit code 1 (no traceback); Ctrl-C to 130."""
 
@@ -41,7 +57,9 @@ class Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except SwingometerError as exc:
-            err_console.print(f"[bold red]Error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            flag = FLAGS.get(exc.field or "")
+            text = f"{flag}: {exc}" if flag else str(exc)
+            err_console.print(f"[bold red]Error:[/bold red] {escape(text)}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
             err_console.print("interrupted", highlight=False)

@@ -200,7 +200,7 @@ def test_backtest_in_sample_rows(tmp_path: Path) -> None:
 def test_backtest_in_sample_needs_the_linked_model() -> None:
     result = CliRunner().invoke(app, ["backtest", "--from", "2015", "--to", "2017", "--method", "stm", "--in-sample"])
     assert result.exit_code == 1
-    assert "--in-sample needs --method linked" in result.output
+    assert "--in-sample: only the linked model is fitted: in_sample needs method 'linked'" in result.output
 
 
 def test_backtest_command_rejects_unknown_pair() -> None:

@@ -158,17 +158,17 @@ ARGUMENT_CASES: dict[str, tuple[list[str], str]] = {
     "seed-negative-run": (["run", SCENARIO, "--seed", "-1"], "--seed"),
     "sweep-same-path-twice": (
         ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--set", "steps.0.shares.CON=0.3:0.4:2"],
-        "names steps.0.shares.CON twice",
+        "--set: two axes name steps.0.shares.CON",
     ),
     "sweep-huge-axis": (["sweep", SCENARIO, "--set", "steps.0.shares.CON=0:0.6:1000000000"], "N must be between 2"),
     "sweep-huge-grid": (
         ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:200", "--set", "steps.0.shares.LAB=0.3:0.4:200"],
         "the grid has 40,000 points",
     ),
-    "sweep-set-emoji": (["sweep", SCENARIO, "--set", "a:b:c"], "cannot read --set 'a:b:c'"),
+    "sweep-set-emoji": (["sweep", SCENARIO, "--set", "a:b:c"], "--set: cannot read the axis 'a:b:c'"),
     "find-nan": (
         ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--find", "P(CON majority)=nan"],
-        "cannot read --find",
+        "--find: cannot read the target",
     ),
     "find-1.5": (
         ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--find", "P(CON majority)=1.5"],

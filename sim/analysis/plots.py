@@ -38,7 +38,7 @@ def _figure(width: float = 8, height: float = 5) -> Figure:
 def save(fig: Figure, path: Path) -> None:
     """Write a figure to ``.png`` or ``.svg``."""
     if path.suffix.lower() not in (".png", ".svg"):
-        raise SwingometerError(f"--plot writes .png or .svg files, not '{path.suffix}'")
+        raise SwingometerError(f"charts are written as .png or .svg files, not '{path.suffix}'", field="plot")
     fig.savefig(path, dpi=120)
 
 

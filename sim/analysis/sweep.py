@@ -9,6 +9,7 @@ of (scenario, path values, draws, seed), so it gives the same numbers on any exe
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -51,22 +52,22 @@ class Axis:
             low, high = float(lo), float(hi)
         except ValueError:
             raise SwingometerError(
-                f"cannot read --set '{text}'; write PATH=LO:HI:N, e.g. steps.0.to.CON=0:1:21"
+                f"cannot read the axis '{text}'; write PATH=LO:HI:N, e.g. steps.0.to.CON=0:1:21", field="axis"
             ) from None
         if not 2 <= count <= MAX_AXIS:
-            raise SwingometerError(f"--set '{text}': N must be between 2 and {MAX_AXIS}")
+            raise SwingometerError(f"axis '{text}': N must be between 2 and {MAX_AXIS}", field="axis")
         if not (np.isfinite(low) and np.isfinite(high)):
-            raise SwingometerError(f"--set '{text}': LO and HI must be finite numbers")
+            raise SwingometerError(f"axis '{text}': LO and HI must be finite numbers", field="axis")
         return cls(path.strip(), tuple(round(float(v), 12) for v in np.linspace(low, high, count)))
 
 
 def check_axes(axes: Sequence[Axis]) -> list[Axis]:
     """One or two axes on different paths, at most :data:`MAX_POINTS` grid points in all."""
     if not 1 <= len(axes) <= 2:
-        raise SwingometerError("a sweep takes one or two --set axes")
+        raise SwingometerError("a sweep takes one or two axes", field="axis")
     paths = [a.path for a in axes]
     if len(set(paths)) < len(paths):
-        raise SwingometerError(f"--set names {paths[0]} twice; sweep two different parameters, or one")
+        raise SwingometerError(f"two axes name {paths[0]}; sweep two different parameters, or one", field="axis")
     points = int(np.prod([len(a.values) for a in axes]))
     if points > MAX_POINTS:
         raise SwingometerError(f"the grid has {points:,} points; at most {MAX_POINTS:,} (use fewer values per axis)")
@@ -198,3 +199,27 @@ def simulate_scenarios(
             "the scenarios use different boundary sets (2010 and 2024 seats); compare like with like"
         )
     return out
+
+
+def parse_target(text: str) -> tuple[str, float]:
+    """Split a threshold target ``"METRIC=VALUE"`` and check it: finite, a probability for P(...).
+
+    Returns the metric expression and the value, e.g. ``("P(CON majority)", 0.5)``.
+    """
+    from sim.montecarlo.metrics import check_metric
+
+    expression, sign, target = text.rpartition("=")
+    try:
+        value = float(target)
+    except ValueError:
+        value = math.nan
+    if not sign or not math.isfinite(value):
+        raise SwingometerError(
+            f'cannot read the target "{text}"; write a metric and a number, "P(CON majority)=0.5"', field="target"
+        )
+    check_metric(expression.strip())
+    if expression.strip().startswith("P(") and not 0.0 <= value <= 1.0:
+        raise SwingometerError(f'target "{text}": a probability is between 0 and 1', field="target")
+    if expression.strip().startswith("seats(") and not 0.0 <= value <= 650:
+        raise SwingometerError(f'target "{text}": a seat count is between 0 and 650', field="target")
+    return expression.strip(), value

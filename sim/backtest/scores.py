@@ -151,7 +151,9 @@ def project_pair(pair: PairFeatures, method: str, scope: str, coefs: dict[str, n
     swing = METHODS[method]
     if method == "linked":  # the adjusted shares, then uniform swing (METHODS["linked"])
         if scope != "region":
-            raise SwingometerError("the linked model reads its Leave slopes from regional shares: use --scope region")
+            raise SwingometerError(
+                "the linked model reads its Leave slopes from regional shares: use scope 'region'", field="scope"
+            )
         shares = adjusted_shares(pair, coefs if coefs is not None else {})
     speaker = later.stood[:, PARTY_INDEX["SPK"]] | earlier.stood[:, PARTY_INDEX["SPK"]]
     for mask in units(earlier, scope):
@@ -179,7 +181,7 @@ def score(
     ``in_sample`` on the predicted pair itself: not a forecast, but the best its features can do.
     """
     if in_sample and method != "linked":
-        raise SwingometerError("only the linked model is fitted: --in-sample needs --method linked")
+        raise SwingometerError("only the linked model is fitted: in_sample needs method 'linked'", field="in_sample")
     coefs = fit([pair] if in_sample else others or []) if method == "linked" else None
     state = project_pair(pair, method, scope, coefs)
     earlier, later = pair.earlier, pair.later

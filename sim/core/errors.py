@@ -7,7 +7,15 @@ from collections.abc import Iterable
 
 
 class SwingometerError(Exception):
-    """Base class for errors a user can fix: bad input, missing data, an impossible request."""
+    """Base class for errors a user can fix: bad input, missing data, an impossible request.
+
+    The message speaks of the library's own fields and values; ``field`` names the argument at
+    fault (``scope``, ``axis``, ...), which a front end may map to its own option name.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class DataError(SwingometerError):

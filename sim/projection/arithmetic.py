@@ -48,25 +48,27 @@ def flip(election: Election, seat: str, source: str | None = None, dest: str | N
     lead = votes * election.lead_fraction[i]
     order = np.argsort(-lead, kind="stable")
     w, runner = int(order[0]), int(order[1])
-    b = party_index(dest, where="--to") if dest else (runner if runner != w else int(order[2]))
-    for code, where in ((dest, "--to"), (source, "--from")):
+    b = party_index(dest, where="dest") if dest else (runner if runner != w else int(order[2]))
+    for code, where in ((dest, "dest"), (source, "source")):
         p = party_index(code, where=where) if code else -1
         if p >= 0 and not election.stood[i, p]:
             raise SwingometerError(
-                f"{where} {PARTIES[p]}: {PARTIES[p]} did not stand in {election.seat_names[i]} in {election.name}; "
-                f"parties that stood: {', '.join(PARTIES[q] for q in np.flatnonzero(election.stood[i]))}"
+                f"{PARTIES[p]} did not stand in {election.seat_names[i]} in {election.name}; "
+                f"parties that stood: {', '.join(PARTIES[q] for q in np.flatnonzero(election.stood[i]))}",
+                field=where,
             )
     if b == w:
         raise SwingometerError(
-            f"{PARTIES[b]} already won {election.seat_names[i]} in {election.name}; pick another --to"
+            f"{PARTIES[b]} already won {election.seat_names[i]} in {election.name}; pick another party to gain",
+            field="dest",
         )
     gap = int(lead[w] - lead[b])
     if source is None:
         needed, src = gap + 1, "ABSTAIN"
     else:
-        a = party_index(source, where="--from")
+        a = party_index(source, where="source")
         if a == b:
-            raise SwingometerError("--from and --to name the same party")
+            raise SwingometerError("source and dest name the same party", field="dest")
         needed = gap // 2 + 1 if a == w else gap + 1
         if needed > votes[a]:
             raise SwingometerError(
