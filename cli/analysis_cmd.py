@@ -258,10 +258,7 @@ def backtest(
     force: ForceOption = False,
 ) -> None:
     """Project a later election from an earlier one with its true shares, and score the seats."""
-    import pandas as pd
-
-    from sim.backtest.scores import PAIRS, backtest_all, knife_edges, load_pair, load_pairs, score
-    from sim.data.election import check_election_name
+    from sim.backtest.scores import knife_edges, load_pairs, run_backtest, score_frame
 
     outputs = Outputs(force, [json_path, markdown_path])
     check_draws(draws)
@@ -269,33 +266,12 @@ def backtest(
         _print_calibration(load_pairs(data_dir), data_dir, json_path, outputs)
         outputs.commit()
         return
-    if all_pairs:
-        pairs = load_pairs(data_dir)
-        scores = backtest_all(pairs, draws=draws, seed=seed, in_sample=in_sample)
-    else:
-        if earlier is None or later is None:
-            raise SwingometerError("give --from and --to (or --all, or --calibrate)")
-        pair = (check_election_name(earlier), check_election_name(later))
-        if pair not in PAIRS:
-            raise SwingometerError(f"backtest pairs are {', '.join(f'{a} -> {b}' for a, b in PAIRS)}")
-        loo = method == "linked" and not in_sample
-        others = [load_pair(a, b, data_dir) for a, b in PAIRS if (a, b) != pair] if loo else []
-        pairs = [load_pair(*pair, data_dir)]
-        scores = [score(pairs[0], method, scope, others, draws=draws, seed=seed, in_sample=in_sample)]
-    rows = []
-    for s in scores:
-        row: dict[str, object] = {
-            "pair": f"{s.earlier} -> {s.later}", "method": s.method + (" (in-sample)" if s.in_sample else ""),
-            "scope": s.scope, "gb_wrong": s.gb_wrong,
-            "ni_wrong": s.ni_wrong, "seat_error_sum": s.total_seat_error, "share_mae": round(s.share_mae, 4),
-            "margin_sd": round(s.margin_sd, 4),
-        }  # fmt: skip
-        if s.simulation is not None:
-            sim = s.simulation
-            row.update(brier=round(sim.brier, 3), log_score=round(sim.log_score, 3))
-            row.update({f"cover{level}": "{}/{}".format(*sim.covered(level)) for level in ("50", "90")})
-        rows.append(row)
-    frame = pd.DataFrame(rows)
+    run = run_backtest(
+        None if all_pairs else (earlier, later), method, scope, draws=draws, seed=seed, in_sample=in_sample,
+        data_dir=data_dir,
+    )  # fmt: skip
+    pairs, scores = run.pairs, run.scores
+    frame = score_frame(scores)
     console.print(frame_table(frame.set_index("pair"), "backtest: GB seats called wrong from the true shares"))
     edges = _knife_edge_frame([knife_edges(p.later) for p in pairs])
     console.print(frame_table(edges, "knife-edges: close GB seats, and the misses expected at a margin-error spread"))

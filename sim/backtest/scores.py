@@ -28,9 +28,13 @@ model whose margin errors are unbiased and normal with a given spread.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.stats import norm
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from sim.core.errors import SwingometerError
 from sim.core.parties import PARTIES, PARTY_INDEX
@@ -306,3 +310,57 @@ def backtest_all(pairs: list[PairFeatures], *, draws: int = 0, seed: int = 1, in
         if in_sample:
             out.append(score(pair, "linked", "region", draws=draws, seed=seed, in_sample=True))
     return out
+
+
+@dataclass(frozen=True)
+class BacktestRun:
+    """The pairs a backtest loaded and their scores (``pairs[k].later`` is what ``scores`` predict)."""
+
+    pairs: list[PairFeatures]
+    scores: list[Score]
+
+
+def run_backtest(
+    pair: tuple[str | None, str | None] | None, method: str = "linked", scope: str = "region", *,
+    draws: int = 0, seed: int = 1, in_sample: bool = False, data_dir: DataDir = None,
+) -> BacktestRun:  # fmt: skip
+    """Backtest one pair (``(earlier, later)``) with a method and scope, or every pair and method (``None``).
+
+    The linked model of one pair is fitted on the other pairs (leave-one-election-out) unless
+    ``in_sample``.
+    """
+    from sim.data.election import check_election_name
+
+    if pair is None:
+        pairs = load_pairs(data_dir)
+        return BacktestRun(pairs, backtest_all(pairs, draws=draws, seed=seed, in_sample=in_sample))
+    earlier, later = pair
+    if earlier is None or later is None:
+        raise SwingometerError("give the earlier and the later election of a pair, or ask for every pair", field="pair")
+    key = (check_election_name(earlier), check_election_name(later))
+    if key not in PAIRS:
+        raise SwingometerError(f"backtest pairs are {', '.join(f'{a} -> {b}' for a, b in PAIRS)}", field="pair")
+    loo = method == "linked" and not in_sample
+    others = [load_pair(a, b, data_dir) for a, b in PAIRS if (a, b) != key] if loo else []
+    loaded = [load_pair(*key, data_dir)]
+    return BacktestRun(loaded, [score(loaded[0], method, scope, others, draws=draws, seed=seed, in_sample=in_sample)])
+
+
+def score_frame(scores: list[Score]) -> pd.DataFrame:
+    """The scores as a table: one row per pair, method and scope (simulation columns when simulated)."""
+    import pandas as pd
+
+    rows = []
+    for s in scores:
+        row: dict[str, object] = {
+            "pair": f"{s.earlier} -> {s.later}", "method": s.method + (" (in-sample)" if s.in_sample else ""),
+            "scope": s.scope, "gb_wrong": s.gb_wrong,
+            "ni_wrong": s.ni_wrong, "seat_error_sum": s.total_seat_error, "share_mae": round(s.share_mae, 4),
+            "margin_sd": round(s.margin_sd, 4),
+        }  # fmt: skip
+        if s.simulation is not None:
+            sim = s.simulation
+            row.update(brier=round(sim.brier, 3), log_score=round(sim.log_score, 3))
+            row.update({f"cover{level}": "{}/{}".format(*sim.covered(level)) for level in ("50", "90")})
+        rows.append(row)
+    return pd.DataFrame(rows)
