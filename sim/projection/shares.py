@@ -14,7 +14,7 @@ from sim.core.parties import PARTIES
 from sim.data.election import DataDir, Election
 from sim.projection.steps import State, covariate_values, party_column, seat_row, step_scope
 from sim.projection.swing import METHODS as SWING_METHODS
-from sim.projection.swing import coverage, implied_targets, scope_shares
+from sim.projection.swing import coverage, implied_gain_cap, implied_targets, scope_shares
 from sim.scenario import schema as s
 
 IMPLIED_NOTE = 0.005
@@ -56,7 +56,11 @@ def apply_shares(state: State, election: Election, step: s.SharesStep, where: st
         start, linked_notes = adjust(shares, stood, weight, election, mask, step, where)
         state.notes += linked_notes
     method = "uniform" if step.method == "linked" else step.method
-    swung = SWING_METHODS[method](start, stood, weight, full)
+    if method == "uniform":  # untargeted parties gain at most their implied change + half a point
+        cap = implied_gain_cap(shares, stood, weight, full, targeted)
+        swung = SWING_METHODS[method](start, stood, weight, full, gain_cap=cap)
+    else:
+        swung = SWING_METHODS[method](start, stood, weight, full)
     state.votes[mask] = swung.shares * weight[:, None]
     state.notes += _shares_notes(step, scope_shares(shares, weight), full, targeted, coverage(stood, weight))
     if swung.correction > 0.001:

@@ -31,6 +31,8 @@ from sim.core.errors import ScenarioError
 
 TOLERANCE = 1e-10
 MAX_ITERATIONS = 2000
+MAX_EXTRA_GAIN = 0.005
+"""Uniform swing: balancing adds at most this (half a point) to an untargeted party's implied change in a seat."""
 ACCEPTABLE = 1e-7
 """A solver that has not reached ``TOLERANCE`` after ``MAX_ITERATIONS`` still succeeds within this."""
 WEAK_LIMIT = 0.20
@@ -97,7 +99,9 @@ def implied_targets(
     return full
 
 
-def balance(shares: np.ndarray, stood: np.ndarray, change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def balance(
+    shares: np.ndarray, stood: np.ndarray, change: np.ndarray, gain_cap: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Apply intended per-seat changes, adjusted so each seat's shares still add up to one.
 
     ``change`` is ``(n_seats, n_parties)``; a loss is first capped at the party's share. Where a
@@ -105,9 +109,10 @@ def balance(shares: np.ndarray, stood: np.ndarray, change: np.ndarray) -> tuple[
     here, or a loser runs out of votes), the difference is shared in proportion to each party's
     intended change: gains are scaled by ``2L / (G + L)`` and losses by ``2G / (G + L)`` (a
     loss stays capped at the party's share), so both sides meet halfway: a party gains at most
-    twice its intended change. A party with no change
-    does not move, no party moves against the sign of its change, and the result is continuous
-    in the changes (which the solvers need).
+    twice its intended change, and never more than ``gain_cap`` (``(n_parties,)``, points per
+    seat) when given: the losses then shrink to match. A party with no change does not move, no
+    party moves against the sign of its change, and the result is continuous in the changes
+    (which the solvers need).
     Returns the new shares and each party's departure from its (capped) intended change.
     """
     delta = np.where(stood, change, 0.0)
@@ -117,11 +122,14 @@ def balance(shares: np.ndarray, stood: np.ndarray, change: np.ndarray) -> tuple[
     total_loss = loss.sum(axis=1, keepdims=True)
     both = total_gain + total_loss
     gain_scale = np.divide(2 * total_loss, both, out=np.ones_like(both), where=both > 0)
-    loss_scale = np.divide(2 * total_gain, both, out=np.ones_like(both), where=both > 0)
+    scaled_gain = gain * gain_scale
+    if gain_cap is not None:
+        scaled_gain = np.minimum(scaled_gain, gain_cap[None, :])
+    gained = scaled_gain.sum(axis=1, keepdims=True)
+    loss_scale = np.divide(gained, total_loss, out=np.ones_like(both), where=total_loss > 0)
     scaled_loss = np.minimum(loss * loss_scale, shares)  # a loser cannot lose more than it has
-    short = total_gain * gain_scale - scaled_loss.sum(axis=1, keepdims=True)  # what capping left over
-    gained = total_gain * gain_scale
-    scaled_gain = gain * gain_scale * (1.0 - np.divide(short, gained, out=np.zeros_like(short), where=gained > 0))
+    short = gained - scaled_loss.sum(axis=1, keepdims=True)  # what capping the losses left over
+    scaled_gain = scaled_gain * (1.0 - np.divide(short, gained, out=np.zeros_like(short), where=gained > 0))
     out = np.where(stood, np.maximum(shares + scaled_gain - scaled_loss, 0.0), shares)
     return out, np.abs(scaled_gain - gain) + np.abs(scaled_loss - loss)
 
@@ -153,8 +161,9 @@ def _solve(
 
 
 def uniform_swing(
-    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, *, strict: bool = True
-) -> Swung:
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, *, strict: bool = True,
+    gain_cap: np.ndarray | None = None,
+) -> Swung:  # fmt: skip
     """Uniform swing: every party's share changes by the same number of points in every seat it fights.
 
     The change of party ``p`` starts at ``(full[p] - S[p]) / coverage[p]`` (its scope change
@@ -163,13 +172,25 @@ def uniform_swing(
     cov = coverage(stood, weight)
 
     def step(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return balance(shares, stood, np.broadcast_to(d, shares.shape))
+        return balance(shares, stood, np.broadcast_to(d, shares.shape), gain_cap)
 
     def update(d: np.ndarray, gap: np.ndarray, out: np.ndarray) -> np.ndarray:
         return d + np.divide(gap, cov, out=np.zeros_like(gap), where=cov > 0)
 
     start = np.divide(full - scope_shares(shares, weight), cov, out=np.zeros_like(full), where=cov > 0)
     return _solve("uniform", step, update, start, weight, full, strict)
+
+
+def implied_gain_cap(
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, targeted: np.ndarray
+) -> np.ndarray:
+    """Per-seat gain caps for uniform swing: a party without a target gains at most its implied change + half a point.
+
+    Its implied per-seat change is ``(full - S) / coverage``; targeted parties have no cap.
+    """
+    cov = coverage(stood, weight)
+    implied = np.divide(full - scope_shares(shares, weight), cov, out=np.zeros_like(full), where=cov > 0)
+    return np.where(targeted, np.inf, np.maximum(implied, 0.0) + MAX_EXTRA_GAIN)
 
 
 def proportional_swing(
