@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +73,34 @@ def test_nation_scales_follow_the_measurement() -> None:
     default = Uncertainty()
     assert nation_scale(default, "Scotland") > 3 * nation_scale(default, "Wales") > 0
     assert nation_scale(Uncertainty(nation=0.05), "Scotland") == 0.05
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("nations = { Scotlnd = 0.1 }", "unknown nation 'Scotlnd'; did you mean 'Scotland'?"),
+        ("nations = { Scotland = 0.1, scotland = 0.2 }", "given twice"),
+        ("nations = { Scotland = inf }", "uncertainty.nations"),
+        ('nations = { Scotland = "0.1" }', "is text"),
+        ('lead = "0.03"', "uncertainty.lead: '0.03' is text"),
+        ("lead = nan", "uncertainty.lead"),
+        ("contest = -1", "uncertainty.contest"),
+    ],
+)
+def test_bad_uncertainty_values_are_refused(tmp_path: Path, table: str, message: str) -> None:
+    from sim.core.errors import ScenarioError
+    from sim.scenario.load import load_scenario
+
+    path = tmp_path / "bad.toml"
+    path.write_text(f'schema = 1\nbase = "2019"\n[uncertainty]\n{table}\n')
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        load_scenario(path)
+
+
+def test_a_partial_nations_table_keeps_the_other_defaults(tmp_path: Path) -> None:
+    from sim.scenario.load import load_scenario
+
+    path = tmp_path / "one.toml"
+    path.write_text('schema = 1\nbase = "2019"\n[uncertainty]\nnations = { scotland = 0.1 }\n')
+    nations = load_scenario(path).uncertainty.nations
+    assert nations == {**Uncertainty().nations, "Scotland": 0.1}

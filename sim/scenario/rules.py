@@ -20,7 +20,7 @@ from sim.scenario import schema as s
 MAX_DEPTH = 8
 """Deepest nesting of tables and arrays a scenario file needs (deeper is refused, not parsed)."""
 
-_UNCERTAINTY_NUMBERS = ("national", "nation", "regional", "seat")
+_UNCERTAINTY_NUMBERS = ("national", "lead", "nation", "regional", "contest", "seat")
 
 
 def check_raw(data: Any) -> None:
@@ -39,9 +39,10 @@ def check_raw(data: Any) -> None:
     unc = data.get("uncertainty") if isinstance(data, dict) else None
     if isinstance(unc, dict):
         fields = [(f"uncertainty.{k}", unc.get(k)) for k in _UNCERTAINTY_NUMBERS]
-        slopes = unc.get("slopes")
-        if isinstance(slopes, dict):
-            fields += [(f"uncertainty.slopes.{k}", v) for k, v in slopes.items()]
+        for table in ("slopes", "nations"):
+            values = unc.get(table)
+            if isinstance(values, dict):
+                fields += [(f"uncertainty.{table}.{k}", v) for k, v in values.items()]
         for where, value in fields:
             if isinstance(value, str):
                 raise ScenarioError(f"{where}: '{value}' is text; write a number without quotes")

@@ -9,6 +9,7 @@ non-voters where a step moves voters to or from abstention.
 from __future__ import annotations
 
 import datetime
+import difflib
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -335,8 +336,25 @@ class Uncertainty(Strict):
     )
     nations: dict[str, Annotated[float, Field(ge=0.0, le=0.5)]] = Field(
         default_factory=lambda: dict(DEFAULT_NATIONS),
-        description="error scale per nation: deviations from the GB (or UK) change, summing to zero over GB",
+        description="error scale per nation (those left out keep their default): deviations from the GB change",
     )
+
+    @field_validator("nations")
+    @classmethod
+    def _known_nations(cls, value: dict[str, float]) -> dict[str, float]:
+        by_key = {n.lower(): n for n in DEFAULT_NATIONS}
+        given: dict[str, float] = {}
+        for name, scale in value.items():
+            nation = by_key.get(name.strip().lower())
+            if nation is None:
+                close = difflib.get_close_matches(name.strip().lower(), list(by_key), n=1)
+                hint = f"; did you mean '{by_key[close[0]]}'?" if close else ""
+                raise ValueError(f"unknown nation '{name}'{hint} (nations: {', '.join(DEFAULT_NATIONS)})")
+            if nation in given:
+                raise ValueError(f"nation '{nation}' is given twice; list each nation once")
+            given[nation] = scale
+        return {**DEFAULT_NATIONS, **given}
+
     regional: float = Field(default=0.034, ge=0.0, le=0.5, description="error per party and region")
     contest: float = Field(
         default=0.018,
