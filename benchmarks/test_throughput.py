@@ -45,7 +45,7 @@ def inputs(data_dir: Path | None) -> Inputs:
 def test_kernel(benchmark: pytest.FixtureRequest, inputs: Inputs) -> None:
     draws = _draws(benchmark, 400_000, 100_000, 2_000)
     benchmark.extra_info["draws"] = draws  # type: ignore[attr-defined]
-    benchmark.extra_info["parties_standing"] = int(np.unique(inputs.cand_idx).size)  # type: ignore[attr-defined]
+    benchmark.extra_info["parties_standing"] = int(np.unique(inputs.kernel.cand_idx).size)  # type: ignore[attr-defined]
     result = benchmark.pedantic(simulate, args=(inputs, draws, 7), rounds=3, warmup_rounds=0)  # type: ignore[attr-defined]
     assert (result.seat_counts.sum(axis=1) == 650).all()
 
@@ -54,15 +54,15 @@ def test_reference(benchmark: pytest.FixtureRequest, inputs: Inputs) -> None:
     draws = _draws(benchmark, 2_000, 500, 100)
     benchmark.extra_info["draws"] = draws  # type: ignore[attr-defined]
     counts, _ = benchmark.pedantic(  # type: ignore[attr-defined]
-        simulate_reference, args=(inputs.kernel_inputs(), draws, 7), kwargs={"rng": "numpy", "batch": 250}, rounds=3
+        simulate_reference, args=(inputs.kernel, draws, 7), kwargs={"rng": "numpy", "batch": 250}, rounds=3
     )
     assert (counts.sum(axis=1) == 650).all()
 
 
 def test_roofline(benchmark: pytest.FixtureRequest, inputs: Inputs) -> None:
     draws = _draws(benchmark, 2_000_000, 500_000, 2_000)
-    noise = np.random.default_rng(0).normal(0, 0.025, (64, *inputs.shares.shape))
-    args = (inputs.shares, inputs.cand_ptr, inputs.cand_idx, noise, 64)
+    noise = np.random.default_rng(0).normal(0, 0.025, (64, *inputs.projection.shares.shape))
+    args = (inputs.projection.shares, inputs.kernel.cand_ptr, inputs.kernel.cand_idx, noise, 64)
     argmax_fixed_noise(*args)
     benchmark.extra_info["draws"] = draws  # type: ignore[attr-defined]
     counts = benchmark.pedantic(argmax_fixed_noise, args=(*args[:4], draws), rounds=3)  # type: ignore[attr-defined]

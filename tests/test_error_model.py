@@ -29,15 +29,15 @@ def inputs(baseline: Projection) -> Inputs:
 
 def test_national_errors_sum_to_zero_in_gb_shares(inputs: Inputs) -> None:
     """The GB-share changes, ``cover * error``, add up to zero in every draw (the factor included)."""
-    out = _group_errors(_Streams(5, "counter"), 1, np.arange(200, dtype=np.uint64), inputs.nat)[:, 0, :]
-    gb_change = out * inputs.nat.cover[0]
+    out = _group_errors(_Streams(5, "counter"), 1, np.arange(200, dtype=np.uint64), inputs.kernel.nat)[:, 0, :]
+    gb_change = out * inputs.kernel.nat.cover[0]
     assert np.abs(gb_change.sum(axis=1)).max() < 1e-12
     assert gb_change.std(axis=0).max() > 0.01  # and they are not all zero
 
 
 @pytest.mark.parametrize("term", ["nation", "reg", "contest"])
 def test_deviations_sum_to_zero_within_their_parent(inputs: Inputs, term: str) -> None:
-    groups = getattr(inputs, term)
+    groups = getattr(inputs.kernel, term)
     out = _group_errors(_Streams(5, "counter"), 2, np.arange(100, dtype=np.uint64), groups)
     for root in set(groups.parent[groups.parent >= 0].tolist()):
         members = groups.parent == root
@@ -47,11 +47,13 @@ def test_deviations_sum_to_zero_within_their_parent(inputs: Inputs, term: str) -
 
 def test_single_region_nations_have_no_regional_error(inputs: Inputs, baseline: Projection) -> None:
     regions = np.unique(baseline.election.regions.astype(str))
-    single = [r for k, r in enumerate(regions) if (inputs.region_nation == inputs.region_nation[k]).sum() == 1]
+    single = [
+        r for k, r in enumerate(regions) if (inputs.kernel.region_nation == inputs.kernel.region_nation[k]).sum() == 1
+    ]
     assert {"Scotland", "Wales", "Northern Ireland"} <= set(single)
     for k, region in enumerate(regions):
         if region in single:
-            assert (inputs.reg.sigma[k] == 0).all() and inputs.reg.parent[k] == -1
+            assert (inputs.kernel.reg.sigma[k] == 0).all() and inputs.kernel.reg.parent[k] == -1
 
 
 def test_the_2019_baseline_has_the_calibrated_spread(inputs: Inputs) -> None:
@@ -63,7 +65,7 @@ def test_the_2019_baseline_has_the_calibrated_spread(inputs: Inputs) -> None:
     assert 0.033 <= (con - lab).std() <= 0.050
     assert 0.015 <= ld.std() <= 0.03
     # Per-draw GB shares are centred on the projection's (the errors have mean zero).
-    assert abs(con.mean() - inputs.gb_base[0]) < 0.002
+    assert abs(con.mean() - inputs.kernel.gb_base[0]) < 0.002
 
 
 def test_nation_scales_follow_the_measurement() -> None:

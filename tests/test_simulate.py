@@ -112,9 +112,9 @@ def test_uncertain_parameter_is_exact_for_a_single_flow(data_dir: Path | None) -
     }  # fmt: skip
     scenario: Scenario = parse_scenario(body)
     inputs = prepare(scenario, project(scenario, load_election("2015")))
-    assert inputs.centre[0] == pytest.approx(0.5, abs=1e-3)
+    assert inputs.kernel.centre[0] == pytest.approx(0.5, abs=1e-3)
     at_07 = project(with_value(scenario, "steps.0.to.CON", 0.7), inputs.projection.election).shares
-    linear = inputs.shares + (0.7 - inputs.centre[0]) * inputs.sens[0]
+    linear = inputs.projection.shares + (0.7 - inputs.kernel.centre[0]) * inputs.sens[0]
     np.testing.assert_allclose(linear, at_07, atol=1e-9)
 
 

@@ -62,52 +62,21 @@ def candidacies(stood: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.n
 
 @dataclass(frozen=True)
 class Inputs:
-    """Everything the kernel needs, as arrays (see :func:`kernels.montecarlo.simulate_seats`)."""
+    """A projection and what the kernel needs to simulate around it.
+
+    Attributes
+    ----------
+    projection : Projection
+    kernel : KernelInputs
+        The kernel's input (:func:`kernels.montecarlo.simulate_seats`), candidacies in CSR order.
+    sens : (n_params, n_seats, n_parties) float64
+        Each uncertain parameter's effect on every share (the kernel keeps the candidacies' only).
+
+    """
 
     projection: Projection
-    shares: np.ndarray
-    lead: np.ndarray
-    cand_ptr: np.ndarray
-    cand_idx: np.ndarray
-    region: np.ndarray
-    region_nation: np.ndarray
-    seat_contest: np.ndarray
-    nat: ErrorGroups
-    nation: ErrorGroups
-    reg: ErrorGroups
-    contest: ErrorGroups
-    cov: np.ndarray
-    slope_sigma: np.ndarray
-    quantiles: np.ndarray
-    centre: np.ndarray
+    kernel: KernelInputs
     sens: np.ndarray
-    seat_sigma: np.ndarray
-    gb_base: np.ndarray
-    slope_agg: np.ndarray
-    sens_agg: np.ndarray
-
-    @property
-    def n_nations(self) -> int:
-        """Nations (error groups of the nation term)."""
-        return int(self.nation.sigma.shape[0])
-
-    @property
-    def n_regions(self) -> int:
-        """Regions (error groups of the regional term)."""
-        return int(self.reg.sigma.shape[0])
-
-    def kernel_inputs(self) -> KernelInputs:
-        """The kernel's typed input: candidacy data in CSR order, the error groups, the aggregates."""
-        seat = np.repeat(np.arange(self.cand_ptr.size - 1), np.diff(self.cand_ptr))
-        return KernelInputs(
-            cand_share=np.ascontiguousarray(self.shares[seat, self.cand_idx]),
-            cand_lead=np.ascontiguousarray(self.lead[seat, self.cand_idx]),
-            cand_ptr=self.cand_ptr, cand_idx=self.cand_idx, region=self.region, region_nation=self.region_nation,
-            seat_contest=self.seat_contest, nat=self.nat, nation=self.nation, reg=self.reg, contest=self.contest,
-            cov=self.cov, slope_sigma=self.slope_sigma, quantiles=self.quantiles, centre=self.centre,
-            cand_sens=np.ascontiguousarray(self.sens[:, seat, self.cand_idx]), seat_sigma=self.seat_sigma,
-            gb_base=self.gb_base, slope_agg=self.slope_agg, sens_agg=self.sens_agg,
-        )  # fmt: skip
 
 
 def error_groups(
@@ -296,29 +265,19 @@ def inputs_for(
     votes = projection.votes.sum(axis=1) * gb
     weight = votes / votes.sum()
     fights = stood & gb[:, None]
-    return Inputs(
-        projection=projection,
-        shares=np.ascontiguousarray(projection.shares),
-        lead=np.ascontiguousarray(projection.lead),
-        cand_ptr=ptr,
-        cand_idx=idx,
-        region=region_index.astype(np.int64),
-        region_nation=region_nation,
-        seat_contest=seat_contest,
-        nat=nat,
-        nation=nation,
-        reg=reg,
-        contest=contest,
-        cov=cov,
-        slope_sigma=slope_sigma,
-        quantiles=quantiles,
-        centre=centre,
-        sens=sens,
-        seat_sigma=unc.seat * scale,
+    seat = np.repeat(np.arange(election.n_seats), np.diff(ptr))
+    kernel = KernelInputs(
+        cand_share=np.ascontiguousarray(projection.shares[seat, idx]),
+        cand_lead=np.ascontiguousarray(projection.lead[seat, idx]),
+        cand_ptr=ptr, cand_idx=idx, region=region_index.astype(np.int64), region_nation=region_nation,
+        seat_contest=seat_contest, nat=nat, nation=nation, reg=reg, contest=contest, cov=cov,
+        slope_sigma=slope_sigma, quantiles=quantiles, centre=centre,
+        cand_sens=np.ascontiguousarray(sens[:, seat, idx]), seat_sigma=unc.seat * scale,
         gb_base=weight @ projection.shares,
-        slope_agg=np.ascontiguousarray((cov * weight)[:, :, None].__mul__(fights[None]).sum(axis=1)),
-        sens_agg=np.ascontiguousarray(np.einsum("i,kip->kp", weight, sens)),
-    )
+        slope_agg=np.einsum("ci,i,ip->cp", cov, weight, fights.astype(float)),
+        sens_agg=np.einsum("i,kip->kp", weight, sens),
+    )  # fmt: skip
+    return Inputs(projection=projection, kernel=kernel, sens=sens)
 
 
 def contest_types(projection: Projection) -> tuple[np.ndarray, list[str]]:
@@ -397,20 +356,19 @@ def simulate(
         raise ValueError("draws must be at least 1")
     if not 0 <= seed < 2**64:
         raise ValueError("seed must be between 0 and 2**64 - 1")
-    n_seats, n_parties = inputs.shares.shape
+    n_seats, n_parties = inputs.projection.shares.shape
     seat_counts = np.zeros((draws, n_parties), dtype=np.int32)
     gb_shares = np.zeros((draws, n_parties), dtype=np.float32)
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
-    hist = np.zeros((inputs.cand_idx.size, share_bins), dtype=np.int64)
+    hist = np.zeros((inputs.kernel.cand_idx.size, share_bins), dtype=np.int64)
     previous = numba.get_num_threads()
-    kernel_inputs = inputs.kernel_inputs()
     try:
         if threads is not None:
             numba.set_num_threads(threads)
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
             counts, batch_gb, batch_wins, batch_hist = simulate_seats(
-                kernel_inputs, np.uint64(seed), first, n, share_bins, max_threads()
+                inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads()
             )
             seat_counts[first : first + n] = counts
             gb_shares[first : first + n] = batch_gb
@@ -422,5 +380,5 @@ def simulate(
         numba.set_num_threads(previous)
     return SimulationResult(
         projection=inputs.projection, seat_counts=seat_counts, gb_shares=gb_shares, wins=wins, seed=seed,
-        share_hist=hist if share_bins else None, cand_ptr=inputs.cand_ptr, cand_idx=inputs.cand_idx,
+        share_hist=hist if share_bins else None, cand_ptr=inputs.kernel.cand_ptr, cand_idx=inputs.kernel.cand_idx,
     )  # fmt: skip
