@@ -49,8 +49,9 @@ def run_scenario(
     """Project a scenario on its base election and simulate it."""
     loader = by_elections_loader(data_dir)
     projection = checked_projection(scenario, load_election(scenario.base, data_dir), loader, data_dir)
-    inputs = prepare(scenario, projection, loader, data_dir)
-    return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)
+    return simulate_projection(
+        scenario, projection, draws, seed, threads=threads, data_dir=data_dir, progress=progress, share_bins=share_bins
+    )
 
 
 def run_file(
