@@ -101,12 +101,10 @@ def covariates_2024(seat_ids: list[str], seat_names: list[str], data_dir: DataDi
     hanretty["gss_code"] = hanretty["gss_code"].replace(scottish_code_fixes(data_dir))
     leave = hanretty.set_index("gss_code")["LeavePct"].astype(float).reindex(out.index)
     out["leave"] = leave.fillna(
-        _carry_frame(_leave_2010(data_dir), pieces, weight).reindex(out.index)
+        carry_over(_leave_2010(data_dir), pieces, weight).reindex(out.index)
     )  # NI seats: carried over by population overlap
     old_shares = _settlement_shares_2010(data_dir)
-    shares = pd.DataFrame(
-        {c: _carry_frame(old_shares[c], pieces, weight).reindex(out.index) for c in SETTLEMENT_CLASSES}
-    )
+    shares = pd.DataFrame({c: carry_over(old_shares[c], pieces, weight).reindex(out.index) for c in SETTLEMENT_CLASSES})
     gb = shares.notna().all(axis=1)
     settled = _settlement_columns(shares[gb])
     out = out.join(settled)
@@ -125,8 +123,13 @@ def covariates_2024(seat_ids: list[str], seat_names: list[str], data_dir: DataDi
     return out[list(COVARIATES)]
 
 
-def _carry_frame(values: pd.Series, pieces: pd.DataFrame, weight: np.ndarray) -> pd.Series:
-    """Population-weighted mean of an old-seat value over the pieces of each new seat."""
+def carry_over(values: pd.Series, pieces: pd.DataFrame, weight: np.ndarray) -> pd.Series:
+    """Population-weighted mean of an old-seat value over the pieces of each new seat.
+
+    ``values`` are indexed by 2010-set seat codes, ``pieces`` is :func:`sim.data.readers.overlaps`
+    and ``weight`` its overlap weights; pieces with no value (NaN) are left out, and a new seat
+    with none is NaN.
+    """
     v = values.reindex(pieces["From ONS ID"]).to_numpy(dtype=float)
     ok = ~np.isnan(v)
     frame = pd.DataFrame(

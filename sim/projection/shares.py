@@ -158,17 +158,9 @@ def geography(election: Election, like: s.Geography, where: str, data_dir: DataD
             f"{where}.election: {like.election} is on the 2024 boundaries and the base is not; "
             "name an election on the base's boundaries (2010, 2015, 2017 or 2019)"
         )
+    from sim.data.covariates import carry_over
     from sim.data.readers import overlaps
 
     pieces = overlaps(data_dir)
-    frame = pd.DataFrame({
-        "to": pieces["To ONS ID"].to_numpy(),
-        "w": pieces["To population overlap"].to_numpy(dtype=float),
-        "x": values.reindex(pieces["From ONS ID"]).to_numpy(dtype=float),
-    })  # fmt: skip
-    known = frame["x"].notna()
-    frame["wx"] = np.where(known, frame["w"] * frame["x"], 0.0)
-    frame["w"] = np.where(known, frame["w"], 0.0)
-    sums = frame.groupby("to")[["wx", "w"]].sum()
-    sums = sums[sums["w"] > 0]
-    return (sums["wx"] / sums["w"]).reindex(election.seat_ids).to_numpy(dtype=float)
+    carried = carry_over(values, pieces, pieces["To population overlap"].to_numpy(dtype=float))
+    return carried.reindex(election.seat_ids).to_numpy(dtype=float)
