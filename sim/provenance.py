@@ -65,7 +65,9 @@ def provenance(
 
     data = sorted({f for name in elections for f in ELECTION_FILES.get(str(name), ())})
     record: dict[str, Any] = {**_versions(), "git_commit": git_commit()}
-    record["scenarios"] = {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in scenario_files}
+    from sim.scenario.load import scenario_path
+
+    record["scenarios"] = {str(p): hashlib.sha256(scenario_path(p).read_bytes()).hexdigest() for p in scenario_files}
     record["data"] = {f: BY_PATH[f].sha256 for f in data if f in BY_PATH}
     if seed is not None:
         record["seed"] = seed

@@ -240,3 +240,18 @@ def test_every_simulating_command_takes_threads(command: str) -> None:
 def test_threads_have_the_same_bounds_everywhere(args: list[str]) -> None:
     result = CliRunner().invoke(app, [*args, "--threads", "100000"])
     assert result.exit_code == 1 and "numba can use 1 to" in result.output, result.output
+
+
+def test_provenance_hashes_a_shipped_scenario_named_from_another_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``scenarios/...`` outside the checkout resolves to the shipped copy, for the loader and provenance alike."""
+    import hashlib
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["project", "scenarios/baseline-2019.toml", "--json", "p.json"])
+    assert result.exit_code == 0, result.output
+    shipped = Path(__file__).resolve().parent.parent / "scenarios" / "baseline-2019.toml"
+    prov = json.loads((tmp_path / "p.json").read_text())["provenance"]
+    assert prov["scenarios"]["scenarios/baseline-2019.toml"] == hashlib.sha256(shipped.read_bytes()).hexdigest()

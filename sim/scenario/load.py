@@ -130,14 +130,20 @@ def _party_fields(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str
     return found
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file (TOML)."""
+def scenario_path(path: str | Path) -> Path:
+    """The file a scenario path names: as given, or a shipped ``scenarios/...`` file outside the checkout."""
     file = Path(path)
     if not file.is_file() and not file.is_absolute() and file.parts[:1] == ("scenarios",):
         from sim.core.resources import scenarios_dir
 
-        shipped = scenarios_dir().joinpath(*file.parts[1:])  # a shipped scenario, run from outside the checkout
+        shipped = scenarios_dir().joinpath(*file.parts[1:])
         file = shipped if shipped.is_file() else file
+    return file
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (TOML); see :func:`scenario_path` for where it is found."""
+    file = scenario_path(path)
     if not file.is_file():
         raise ScenarioError(f"scenario file '{file}' not found; check the path (scenarios live in scenarios/)")
     try:
