@@ -234,15 +234,21 @@ def backtest(
     ] = None,
     later: Annotated[str | None, typer.Option("--to", help="Later election, projected from the earlier one.")] = None,
     method: Annotated[
-        str, typer.Option("--method", help="uniform, proportional, stm or linked (the best model; region scope).")
-    ] = "linked",
+        str,
+        typer.Option(
+            "--method",
+            help="uniform, proportional, stm, linked or multiparty (the best model, the default; region scope).",
+        ),
+    ] = "multiparty",
     scope: Annotated[
         str, typer.Option("--scope", help="gb, nation or region: where the true shares are given.")
     ] = "region",
     all_pairs: Annotated[bool, typer.Option("--all", help="Every pair, method and scope, as one table.")] = False,
     in_sample: Annotated[
         bool,
-        typer.Option("--in-sample", help="Fit linked on the predicted election itself: a bound, not a score."),
+        typer.Option(
+            "--in-sample", help="Fit linked and multiparty on the predicted election itself: a bound, not a score."
+        ),
     ] = False,
     draws: Annotated[
         int, typer.Option("--draws", min=0, help="Also simulate: Brier and log scores, interval coverage (0: no).")

@@ -41,6 +41,7 @@ from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import NATIONS, DataDir, Election, load_election
 from sim.montecarlo.results import seat_quantiles
 from sim.montecarlo.simulate import inputs_for, simulate
+from sim.projection import multiparty
 from sim.projection.linked import PairFeatures, adjusted_shares, fit, incumbency
 from sim.projection.project import Projection
 from sim.projection.steps import State, transfer_voters
@@ -53,7 +54,10 @@ SUCCESSORS: dict[tuple[str, str], dict[str, str]] = {
     ("2017", "2019"): {"UKIP": "BRX"},
     ("2019-notional", "2024"): {"BRX": "REF"},
 }
-METHODS = {**SWING_METHODS, "linked": SWING_METHODS["uniform"]}
+METHODS = {**SWING_METHODS, "linked": SWING_METHODS["uniform"], "multiparty": SWING_METHODS["uniform"]}
+FITTED = ("linked", "multiparty")
+"""Methods with coefficients fitted on other elections (leave-one-election-out, or rolling origin)."""
+DEFAULT_METHOD = "multiparty"
 SCOPES = ("gb", "nation", "region")
 
 
@@ -131,19 +135,32 @@ def start_state(earlier: Election, later: Election) -> State:
 
 
 def load_pair(earlier_name: str, later_name: str, data_dir: DataDir = None) -> PairFeatures:
-    """Load a backtest pair with its start state and incumbency features."""
+    """Load a backtest pair with its start state, incumbency, by-election and lineage features."""
+    from sim.data.by_election_change import by_election_change
+    from sim.projection.multiparty import LINEAGE_GEOGRAPHY
+    from sim.projection.shares import geography
+    from sim.scenario.schema import Geography
+
     earlier, later = load_election(earlier_name, data_dir), load_election(later_name, data_dir)
     real_earlier = load_election("2019", data_dir) if earlier_name == "2019-notional" else earlier
     ids = real_earlier.candidate_columns["member_id"][real_earlier.candidate_columns["sitting"].astype(bool)]
     sophomore, retiring = incumbency(earlier, later, {int(m) for m in ids})
-    return PairFeatures(earlier, later, start_state(earlier, later), sophomore, retiring)
+    successors = SUCCESSORS.get((earlier.name, later.name), {})
+    lineage_fold = {**successors, "UKIP": next(iter(successors.values()))} if successors else {}
+    by = by_election_change(earlier, lineage_fold, data_dir)
+    party, year = LINEAGE_GEOGRAPHY[earlier.name]
+    lineage = geography(earlier, Geography(party=party, election=year), "lineage geography", data_dir)
+    return PairFeatures(earlier, later, start_state(earlier, later), sophomore, retiring, by, lineage)
 
 
-def project_pair(pair: PairFeatures, method: str, scope: str, coefs: dict[str, np.ndarray] | None = None) -> State:
+def project_pair(
+    pair: PairFeatures, method: str, scope: str, coefs: dict[str, np.ndarray] | multiparty.Coefficients | None = None
+) -> State:
     """Project the later election from the earlier one with its true shares at ``scope``.
 
-    ``method`` is uniform, proportional, stm or linked; linked needs the fitted ``coefs`` (see
-    :mod:`sim.projection.linked`) and region scope, since it reads its Leave slopes from regional shares.
+    ``method`` is uniform, proportional, stm, linked or multiparty; the fitted models need their
+    ``coefs`` (:func:`sim.projection.linked.fit`, :func:`sim.projection.multiparty.fit`) and region
+    scope, since they read their Leave slopes and changes from regional shares.
     """
     earlier, later = pair.earlier, pair.later
     if method not in METHODS:
@@ -153,12 +170,17 @@ def project_pair(pair: PairFeatures, method: str, scope: str, coefs: dict[str, n
     state = State(pair.start.votes.copy(), pair.start.abstain.copy(), pair.start.stood.copy(), pair.start.lead.copy())
     shares = state.shares
     swing = METHODS[method]
-    if method == "linked":  # the adjusted shares, then uniform swing (METHODS["linked"])
+    if method in FITTED:  # the adjusted shares, then uniform swing (METHODS[method])
         if scope != "region":
             raise SwingometerError(
-                "the linked model reads its Leave slopes from regional shares: use scope 'region'", field="scope"
+                f"the {method} model reads its Leave slopes from regional shares: use scope 'region'", field="scope"
             )
-        shares = adjusted_shares(pair, coefs if coefs is not None else {})
+        if method == "multiparty":
+            if not isinstance(coefs, multiparty.Coefficients):
+                raise SwingometerError("the multiparty model needs its fitted coefficients (multiparty.fit)")
+            shares = multiparty.adjusted_shares(pair, coefs)
+        else:
+            shares = adjusted_shares(pair, coefs if isinstance(coefs, dict) else {})
     speaker = later.stood[:, PARTY_INDEX["SPK"]] | earlier.stood[:, PARTY_INDEX["SPK"]]
     for mask in units(earlier, scope):
         mask = mask & ~speaker
@@ -184,9 +206,11 @@ def score(
     The linked model is fitted on ``others`` (the other pairs: leave-one-election-out), or with
     ``in_sample`` on the predicted pair itself: not a forecast, but the best its features can do.
     """
-    if in_sample and method != "linked":
-        raise SwingometerError("only the linked model is fitted: in_sample needs method 'linked'", field="in_sample")
-    coefs = fit([pair] if in_sample else others or []) if method == "linked" else None
+    if in_sample and method not in FITTED:
+        raise SwingometerError(
+            f"only the {' and '.join(FITTED)} models are fitted: in_sample needs one of them", field="in_sample"
+        )
+    coefs = fit_method(method, [pair] if in_sample else others or [])
     state = project_pair(pair, method, scope, coefs)
     earlier, later = pair.earlier, pair.later
     winners = np.argmax(state.shares * state.lead * state.stood, axis=1)
@@ -208,6 +232,17 @@ def score(
         margin_sd=float(np.sqrt(np.mean(margin_errors(later, state.shares * state.lead) ** 2))),
         simulation=simulate_pair(pair, state, scope, draws, seed) if draws else None,
     )  # fmt: skip
+
+
+def fit_method(method: str, pairs: list[PairFeatures]) -> dict[str, np.ndarray] | multiparty.Coefficients | None:
+    """The coefficients of a fitted method on ``pairs`` (None for the unfitted methods)."""
+    if method == "linked":
+        return fit(pairs)
+    if method == "multiparty":
+        if not pairs:
+            raise SwingometerError("the multiparty model needs at least one other election to be fitted on")
+        return multiparty.fit(pairs)
+    return None
 
 
 def _top_two(later: Election) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -305,10 +340,11 @@ def backtest_all(pairs: list[PairFeatures], *, draws: int = 0, seed: int = 1, in
     for pair in pairs:
         others = [q for q in pairs if q is not pair]
         for method in METHODS:
-            for scope in SCOPES if method != "linked" else ("region",):
+            for scope in SCOPES if method not in FITTED else ("region",):
                 out.append(score(pair, method, scope, others, draws=draws, seed=seed))
         if in_sample:
-            out.append(score(pair, "linked", "region", draws=draws, seed=seed, in_sample=True))
+            for method in FITTED:
+                out.append(score(pair, method, "region", draws=draws, seed=seed, in_sample=True))
     return out
 
 
@@ -321,7 +357,7 @@ class BacktestRun:
 
 
 def run_backtest(
-    pair: tuple[str | None, str | None] | None, method: str = "linked", scope: str = "region", *,
+    pair: tuple[str | None, str | None] | None, method: str = DEFAULT_METHOD, scope: str = "region", *,
     draws: int = 0, seed: int = 1, in_sample: bool = False, data_dir: DataDir = None,
 ) -> BacktestRun:  # fmt: skip
     """Backtest one pair (``(earlier, later)``) with a method and scope, or every pair and method (``None``).
@@ -340,7 +376,7 @@ def run_backtest(
     key = (check_election_name(earlier), check_election_name(later))
     if key not in PAIRS:
         raise SwingometerError(f"backtest pairs are {', '.join(f'{a} -> {b}' for a, b in PAIRS)}", field="pair")
-    loo = method == "linked" and not in_sample
+    loo = method in FITTED and not in_sample
     others = [load_pair(a, b, data_dir) for a, b in PAIRS if (a, b) != key] if loo else []
     loaded = [load_pair(*key, data_dir)]
     return BacktestRun(loaded, [score(loaded[0], method, scope, others, draws=draws, seed=seed, in_sample=in_sample)])

@@ -54,6 +54,10 @@ class PairFeatures:
         the party holds the seat and its candidate is not a sitting MP.
     target : (n_seats, n_parties) float64
         The later shares, used only as regional totals (and, when fitting, as the seat changes).
+    by_election : (n_seats, n_parties) float64, optional
+        Share changes at the earlier Parliament's by-elections (the multiparty model's term).
+    lineage_geography : (n_seats,) float64, optional
+        UKIP's share where the lineage last stood everywhere (the multiparty model's term).
 
     """
 
@@ -62,6 +66,8 @@ class PairFeatures:
     start: State
     sophomore: np.ndarray
     retiring: np.ndarray
+    by_election: np.ndarray | None = None
+    lineage_geography: np.ndarray | None = None
 
     @property
     def target(self) -> np.ndarray:

@@ -84,14 +84,14 @@ def _slopes(step: s.SharesStep, coefs: dict[str, np.ndarray], where: str) -> dic
 
 def adjust(
     shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, election: Election, mask: np.ndarray,
-    step: s.SharesStep, where: str,
+    step: s.SharesStep, where: str, coefs: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, list[str]]:  # fmt: skip
     """The scope's shares with the linked model's within-region terms (before the uniform swing).
 
     ``shares``, ``stood`` and ``weight`` are the rows of ``mask`` (the step's scope). Returns the
-    adjusted shares and notes for the user.
+    adjusted shares and notes for the user. ``coefs`` default to the shipped linked coefficients.
     """
-    coefs = shipped()
+    coefs = shipped() if coefs is None else coefs
     slopes = _slopes(step, coefs, where)
     sophomore, standing_down, known = incumbency(election, _retiring_rows(election, mask, step, where))
     sophomore, standing_down = sophomore[mask], standing_down[mask]

@@ -24,7 +24,7 @@ PARTIAL_WARNING = 0.8
 
 
 def apply_shares(state: State, election: Election, step: s.SharesStep, where: str, data_dir: DataDir = None) -> None:
-    """Swing the scope's shares to the targets (uniform, proportional, STM or linked).
+    """Swing the scope's shares to the targets (uniform, proportional, STM, linked or multiparty).
 
     See :mod:`sim.projection.swing`; ``linked`` is the linked model's within-region terms followed by uniform
     swing (:mod:`sim.projection.linked_step`).
@@ -55,9 +55,14 @@ def apply_shares(state: State, election: Election, step: s.SharesStep, where: st
 
         start, linked_notes = adjust(shares, stood, weight, election, mask, step, where)
         state.notes += linked_notes
-    method = "uniform" if step.method == "linked" else step.method
+    if step.method == "multiparty":  # the multiparty model's terms, then uniform swing
+        from sim.projection import multiparty_step
+
+        start, model_notes = multiparty_step.adjust(shares, stood, weight, full, election, mask, step, where, data_dir)
+        state.notes += model_notes
+    method = "uniform" if step.method in ("linked", "multiparty") else step.method
     if method == "uniform":  # untargeted parties gain at most their implied change + half a point
-        cap = implied_gain_cap(shares, stood, weight, full, targeted)
+        cap = implied_gain_cap(start, stood, weight, full, targeted)  # from where the swing starts
         swung = SWING_METHODS[method](start, stood, weight, full, gain_cap=cap)
     else:
         swung = SWING_METHODS[method](start, stood, weight, full)

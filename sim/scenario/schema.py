@@ -93,7 +93,7 @@ class SharesStep(Strict):
     """Move the scope's vote shares to target values by a swing method."""
 
     kind: Literal["shares"]
-    method: Literal["uniform", "proportional", "stm", "linked"] = "uniform"
+    method: Literal["uniform", "proportional", "stm", "linked", "multiparty"] = "uniform"
     scope: str = Field(default="gb", description="'gb', 'uk', a nation or a region")
     shares: dict[str, Share] = Field(description="target share of valid votes per party (0-1)")
     others: Literal["keep", "proportional"] = Field(
@@ -106,18 +106,22 @@ class SharesStep(Strict):
     )
     leave_slope: dict[str, Annotated[float, _number(-1.0, 1.0)]] = Field(
         default_factory=dict,
-        description="linked only: between-region Leave slope per party (change in share per unit of a region's "
+        description="linked and multiparty only: between-region Leave slope per party (change in share per unit "
+        "of a region's "
         "Leave share), e.g. { CON = 0.10, LAB = -0.05 }; without it the Leave term is off",
     )
     retiring: list[str] = Field(
-        default_factory=list, description="linked only: seats (names or ONS codes) whose MP stands down"
+        default_factory=list, description="linked and multiparty only: seats (names or ONS codes) whose MP stands down"
     )
 
     @model_validator(mode="after")
     def _linked_fields(self) -> SharesStep:
         for name in ("leave_slope", "retiring"):
-            if getattr(self, name) and self.method != "linked":
-                raise ValueError(f"{name} is used by the linked model only; set method = 'linked' or remove {name}")
+            if getattr(self, name) and self.method not in ("linked", "multiparty"):
+                raise ValueError(
+                    f"{name} is used by the linked and multiparty models only; "
+                    f"set method = 'multiparty' or remove {name}"
+                )
         return self
 
     @field_validator("shares")

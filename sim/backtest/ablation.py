@@ -1,0 +1,72 @@
+"""What each term of the multiparty model buys: GB seats wrong per pair, leave-one-out and rolling origin.
+
+    uv run python -m sim.backtest.ablation
+
+For every backtest pair it prints uniform swing by region, the linked model, the multiparty model
+and the multiparty model less each of its shared terms (refitted without it), each fitted two ways:
+leave-one-election-out (on every other pair, later ones included) and rolling origin (on the
+earlier pairs only; 2015 has none). The 2024 pair is fitted on 2010-2019 either way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.backtest.scores import load_pairs, project_pair
+from sim.core.parties import PARTIES
+from sim.data.election import DataDir
+from sim.projection import linked, multiparty
+from sim.projection.linked import PairFeatures
+
+
+def _multiparty_without(pairs: list[PairFeatures], terms: tuple[str, ...]) -> multiparty.Coefficients:
+    return multiparty.fit(pairs, drop=terms)
+
+
+def misses(pair: PairFeatures, model: str, train: list[PairFeatures]) -> tuple[int, dict[str, int]] | None:
+    """GB seats wrong and the seat error per party of ``model`` fitted on ``train`` (None: nothing to fit on)."""
+    if model == "uniform":
+        state = project_pair(pair, "uniform", "region")
+    elif not train:
+        return None
+    elif model == "linked":
+        state = project_pair(pair, "linked", "region", linked.fit(train))
+    else:
+        dropped = tuple(model.split(" less ", 1)[1].split(" and ")) if " less " in model else ()
+        state = project_pair(pair, "multiparty", "region", _multiparty_without(train, dropped))
+    winners = np.argmax(state.shares * state.lead * state.stood, axis=1)
+    actual, gb = pair.later.winners, pair.later.gb
+    seats = np.bincount(winners, minlength=len(PARTIES)) - np.bincount(actual, minlength=len(PARTIES))
+    return int((winners[gb] != actual[gb]).sum()), {PARTIES[p]: int(seats[p]) for p in range(len(PARTIES)) if seats[p]}
+
+
+MODELS = ("uniform", "linked", "multiparty", *(f"multiparty less {t}" for t in multiparty.POOLED))
+
+
+def table(data_dir: DataDir = None) -> list[str]:
+    """The ablation as Markdown lines."""
+    pairs = load_pairs(data_dir)
+    names = [f"{p.earlier.name} -> {p.later.name}" for p in pairs]
+    lines = [
+        "| model | " + " | ".join(f"{n} (LOO / rolling)" for n in names) + " | 2024 seat error CON / LAB / LD |",
+        "|---|" + "---:|" * (len(pairs) + 1),
+    ]
+    for model in MODELS:
+        cells, last = [], {}
+        for k, pair in enumerate(pairs):
+            loo = misses(pair, model, [q for q in pairs if q is not pair])
+            roll = misses(pair, model, pairs[:k])
+            cells.append(f"{loo[0] if loo else '-'} / {roll[0] if roll else '-'}")
+            last = loo[1] if loo else {}
+        errors = " / ".join(f"{last.get(p, 0):+d}" for p in ("CON", "LAB", "LD"))
+        lines.append(f"| {model} | " + " | ".join(cells) + f" | {errors} |")
+    return lines
+
+
+def main() -> None:
+    """Print the ablation table."""
+    print("\n".join(table()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The multiparty model in scenario files: ``method = "multiparty"`` in a shares step.
+
+The step applies the linked model's terms with the multiparty model's jointly fitted coefficients
+(:mod:`sim.projection.linked_step`), then the multiparty model's shared terms
+(:mod:`sim.projection.multiparty`: collapse, damping, tactical consolidation, insurgent geography,
+by-election change), and finally uniform swing to land the scope targets exactly. In a scenario
+the change ``D`` the terms read is the step's: each party's scope target (implied for parties
+without one) minus its scope share before the step, the same in every seat of the scope; the
+incumbent of a seat is the base election's winner; the by-election changes are those of the
+Parliament the base election elected (for a 2019 base, the 2019-2024 by-elections); the lineage
+geography is :data:`sim.projection.multiparty.LINEAGE_GEOGRAPHY` of the base.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from sim.core.errors import SwingometerError
+from sim.data.election import DataDir, Election
+from sim.projection import multiparty
+from sim.projection.linked import FEATURES
+from sim.scenario import schema as s
+
+SHIPPED = Path(__file__).with_name("multiparty_coefficients.json")
+"""The coefficients scenario files use (``uv run python -m sim.backtest.refit_linked --force`` rewrites them)."""
+
+
+def to_json(coefs: multiparty.Coefficients, pairs: list[str]) -> str:
+    """The coefficient file's text."""
+    return (
+        json.dumps(
+            {
+                "features": list(FEATURES),
+                "shared_terms": list(multiparty.POOLED),
+                "pairs": pairs,
+                "linked": {k: [float(v) for v in row] for k, row in sorted(coefs.linked.items())},
+                "shared": {k: float(v) for k, v in coefs.pooled.items()},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+def read(path: Path) -> multiparty.Coefficients:
+    """Coefficients from a file written by :func:`to_json`."""
+    try:
+        data = json.loads(path.read_text())
+        linked = {str(k): np.array(v, dtype=np.float64) for k, v in data["linked"].items()}
+        pooled = {str(k): float(v) for k, v in data["shared"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SwingometerError(f"cannot read the multiparty model's coefficients from {path}: {exc}") from None
+    if set(pooled) != set(multiparty.POOLED) or any(v.shape != (len(FEATURES),) for v in linked.values()):
+        raise SwingometerError(f"{path}: expected the terms {', '.join(multiparty.POOLED)} and 3 linked terms a party")
+    return multiparty.Coefficients(linked, pooled)
+
+
+@cache
+def shipped() -> multiparty.Coefficients:
+    """The shipped coefficients (read once)."""
+    return read(SHIPPED)
+
+
+@cache
+def _base_features(election: Election, data_dir: DataDir) -> tuple[np.ndarray, np.ndarray]:
+    """The base election's by-election changes and lineage geography (all seats)."""
+    from sim.data.by_election_change import by_election_change
+    from sim.projection.shares import geography
+
+    party, year = multiparty.LINEAGE_GEOGRAPHY[election.name]
+    geo = geography(election, s.Geography(party=party, election=year), "lineage geography", data_dir)
+    geo = np.where(np.isnan(geo), np.nanmean(geo), geo)
+    return by_election_change(election, {}, data_dir), geo
+
+
+def adjust(
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, election: Election,
+    mask: np.ndarray, step: s.SharesStep, where: str, data_dir: DataDir = None,
+) -> tuple[np.ndarray, list[str]]:  # fmt: skip
+    """The scope's shares with the linked and shared terms (before the uniform swing) and notes."""
+    from sim.projection.linked_step import adjust as linked_adjust
+    from sim.projection.swing import scope_shares
+
+    coefs = shipped()
+    out, notes = linked_adjust(shares, stood, weight, election, mask, step, where, coefs.linked)
+    notes = [n.replace(": linked:", ": multiparty (linked terms):") for n in notes]
+    before = scope_shares(shares, weight)
+    by, geo = _base_features(election, data_dir)
+    n = len(weight)
+    ctx = multiparty.Context(
+        shares=shares, scope_shares=np.broadcast_to(before, shares.shape),
+        change=np.broadcast_to(full - before, shares.shape),
+        stood=stood, winners=election.winners[mask], by_election=np.where(stood, by[mask], 0.0),
+        lineage_geography=geo[mask], units=np.zeros(n, dtype=np.int64), weight=weight,
+    )  # fmt: skip
+    adjusted = multiparty.apply_terms(out, ctx, coefs)
+    adjusted = np.where(stood, np.clip(adjusted, 0.0, None), 0.0)
+    total = adjusted.sum(axis=1, keepdims=True)
+    adjusted = np.divide(adjusted, total, out=out.copy(), where=total > 0)
+    notes.append(
+        f"{where}: multiparty: the largest adjustment before the uniform swing is "
+        f"{100 * np.abs(adjusted - shares).max():.1f} points in a seat"
+    )
+    return adjusted, notes

@@ -1,0 +1,117 @@
+"""The multiparty model: its terms on made-up seats, and its backtests and scenario method on the real data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.backtest.refit_linked import main as refit_main
+from sim.backtest.scores import PAIRS, load_pairs, score
+from sim.core.parties import PARTIES, PARTY_INDEX
+from sim.data.by_election_change import by_election_change
+from sim.data.election import DataDir, Election
+from sim.projection import multiparty
+from sim.projection.linked import PairFeatures
+from sim.projection.multiparty_step import read
+from sim.projection.swing import scope_shares
+from sim.scenario.load import parse_scenario
+from sim.scenario.validate import checked_projection
+
+CON, LAB, LD, GRN, REF = (PARTY_INDEX[p] for p in ("CON", "LAB", "LD", "GRN", "REF"))
+
+
+def context(shares: np.ndarray, change: np.ndarray, winners: list[int]) -> multiparty.Context:
+    n = shares.shape[0]
+    return multiparty.Context(
+        shares=shares, scope_shares=np.broadcast_to(shares.mean(axis=0), shares.shape),
+        change=np.broadcast_to(change, shares.shape), stood=shares > 0, winners=np.array(winners),
+        by_election=np.zeros_like(shares), lineage_geography=np.ones(n), units=np.zeros(n), weight=np.ones(n),
+    )  # fmt: skip
+
+
+def seat(**shares: float) -> np.ndarray:
+    row = np.zeros(len(PARTIES))
+    for party, value in shares.items():
+        row[PARTY_INDEX[party]] = value
+    return row
+
+
+def test_consolidation_moves_third_party_progressives_to_the_challenger_by_the_square_of_the_fall() -> None:
+    shares = np.vstack([seat(CON=0.5, LD=0.3, LAB=0.15, GRN=0.05), seat(LAB=0.5, CON=0.3, LD=0.2)])
+    change = seat(CON=-0.2, LAB=0.02, LD=0.0, GRN=0.03)
+    term = multiparty.features(context(shares, change, [CON, LAB]))["tactical"]
+    fall = 0.2**2
+    assert term[0, LD] == pytest.approx(fall * 0.20)  # LAB's and the Greens' voters, 0.15 + 0.05
+    assert term[0, LAB] == pytest.approx(-fall * 0.15)
+    assert term[0, GRN] == pytest.approx(-fall * 0.05)
+    assert term[0, CON] == 0.0
+    np.testing.assert_allclose(term.sum(axis=1), 0.0, atol=1e-15)  # votes move within the seat
+    assert not term[1].any()  # Labour rises there, and the challenger (CON) is not progressive
+
+
+def test_collapse_and_damping_are_the_proportional_minus_uniform_change() -> None:
+    shares = np.vstack([seat(CON=0.6, LAB=0.4), seat(CON=0.2, LAB=0.8)])
+    change = seat(CON=-0.1, LAB=0.1)
+    f = multiparty.features(context(shares, change, [CON, LAB]))
+    s = shares.mean(axis=0)
+    np.testing.assert_allclose(f["collapse"][:, CON], -0.1 * (shares[:, CON] / s[CON] - 1))
+    np.testing.assert_allclose(f["damping"][:, LAB], 0.1 * (shares[:, LAB] / s[LAB] - 1))
+    assert not f["collapse"][:, LAB].any() and not f["damping"][:, CON].any()
+
+
+@pytest.fixture(scope="module")
+def pairs(data_dir: DataDir) -> list[PairFeatures]:
+    return load_pairs(data_dir)
+
+
+def test_2024_is_projected_from_the_earlier_elections_only_and_beats_the_linked_model(
+    pairs: list[PairFeatures],
+) -> None:
+    earlier, p2024 = pairs[:-1], pairs[-1]
+    assert [(p.earlier.name, p.later.name) for p in earlier] == list(PAIRS[:-1])
+    ours = score(p2024, "multiparty", "region", earlier)
+    linked = score(p2024, "linked", "region", earlier)
+    assert ours.gb_wrong <= linked.gb_wrong - 25  # 81 against 113 when measured
+    assert abs(ours.seat_error["CON"]) <= 30 and abs(ours.seat_error["LD"]) <= 15  # the issue's bounds
+
+
+def test_by_election_gains_are_carried_onto_the_2024_seats(elections: dict[str, Election], data_dir: DataDir) -> None:
+    real = by_election_change(elections["2019"], {"BRX": "REF", "UKIP": "REF"}, data_dir)
+    e19 = elections["2019"]
+    assert real[e19.seat_index("North Shropshire"), LD] > 0.35  # 10.0% in 2019, 47.2% at the 2021 by-election
+    notional = by_election_change(elections["2019-notional"], {"BRX": "REF", "UKIP": "REF"}, data_dir)
+    e = elections["2019-notional"]
+    assert notional[e.seat_index("North Shropshire"), LD] > 0.25
+    assert (np.abs(notional).sum(axis=1) > 0).sum() > 20  # every by-election seat reaches one or more new seats
+    assert not notional[e.seat_index("Glasgow North"), :].any()
+
+
+def test_shipped_coefficients_equal_a_refit(tmp_path, data_dir: DataDir) -> None:  # type: ignore[no-untyped-def]
+    args = ["--output", str(tmp_path / "l.json"), "--multiparty-output", str(tmp_path / "m.json")]
+    assert refit_main([*args, *(["--data-dir", str(data_dir)] if data_dir else [])]) == 0
+    from sim.projection.multiparty_step import shipped
+
+    refit, ours = read(tmp_path / "m.json"), shipped()
+    assert refit.pooled == pytest.approx(ours.pooled)
+    for party, row in refit.linked.items():
+        np.testing.assert_allclose(row, ours.linked[party])
+
+
+def test_scenario_method_lands_the_targets_and_moves_the_conservative_collapse_to_its_strongholds(
+    elections: dict[str, Election],
+) -> None:
+    e = elections["2019"]
+    targets = {"CON": 0.32, "LAB": 0.36, "LD": 0.12, "GRN": 0.05, "BRX": 0.02}
+    runs = {}
+    for method in ("uniform", "multiparty"):
+        step = {"kind": "shares", "scope": "gb", "shares": targets, "method": method}
+        runs[method] = checked_projection(parse_scenario({"schema": 1, "base": "2019", "steps": [step]}), e)
+    p = runs["multiparty"]
+    mask = e.gb & ~p.stood[:, PARTY_INDEX["SPK"]]
+    got = scope_shares(p.shares[mask], p.votes[mask].sum(axis=1))
+    for party, value in targets.items():
+        assert got[PARTY_INDEX[party]] == pytest.approx(value, abs=1e-6)
+    strong = mask & (e.shares[:, CON] > 0.6)
+    fall = {m: (e.shares[strong, CON] - r.shares[strong, CON]).mean() for m, r in runs.items()}
+    assert fall["multiparty"] > fall["uniform"] + 0.02  # a collapsing party loses more where it was strong
+    assert any("multiparty" in note for note in p.notes)
