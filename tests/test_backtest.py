@@ -186,21 +186,23 @@ def test_backtest_command_all() -> None:
 
 
 def test_backtest_in_sample_rows(tmp_path: Path) -> None:
-    """--in-sample adds the linked model fitted on each election itself, flagged as such."""
+    """--in-sample adds the linked and multiparty models fitted on each election itself, flagged as such."""
     out = tmp_path / "scores.json"
     result = CliRunner().invoke(app, ["backtest", "--all", "--in-sample", "--json", str(out)])
     assert result.exit_code == 0, result.output
     scores = json.loads(out.read_text())
     flagged = [s for s in scores if s["in_sample"]]
-    assert [(s["later"], s["method"]) for s in flagged] == [(b, "linked") for _, b in PAIRS]
-    loo = {s["later"]: s for s in scores if s["method"] == "linked" and not s["in_sample"]}
-    assert any(s["seat_error"] != loo[s["later"]]["seat_error"] for s in flagged)
+    assert [(s["later"], s["method"]) for s in flagged] == [(b, m) for _, b in PAIRS for m in ("linked", "multiparty")]
+    loo = {
+        (s["later"], s["method"]): s for s in scores if s["method"] in ("linked", "multiparty") and not s["in_sample"]
+    }
+    assert any(s["seat_error"] != loo[s["later"], s["method"]]["seat_error"] for s in flagged)
 
 
 def test_backtest_in_sample_needs_the_linked_model() -> None:
     result = CliRunner().invoke(app, ["backtest", "--from", "2015", "--to", "2017", "--method", "stm", "--in-sample"])
     assert result.exit_code == 1
-    assert "--in-sample: only the linked model is fitted: in_sample needs method 'linked'" in result.output
+    assert "--in-sample: only the linked and multiparty models are fitted: in_sample needs one of them" in result.output
 
 
 def test_backtest_command_rejects_unknown_pair() -> None:
