@@ -124,8 +124,8 @@ def test_notes_say_which_terms_are_off(elections: dict[str, Election]) -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"method": "uniform", "leave_slope": {"CON": 0.1}}, "linked model only"),
-        ({"method": "stm", "retiring": ["Hartlepool"]}, "linked model only"),
+        ({"method": "uniform", "leave_slope": {"CON": 0.1}}, "linked and multiparty models only"),
+        ({"method": "stm", "retiring": ["Hartlepool"]}, "linked and multiparty models only"),
         ({"method": "linked", "leave_slope": {"CONN": 0.1}}, "did you mean 'CON'"),
         ({"method": "linked", "leave_slope": {"CON": float("nan")}}, "finite"),
         ({"method": "linked", "leave_slope": {"CON": 2.0}}, "less than or equal to 1"),

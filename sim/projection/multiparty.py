@@ -118,7 +118,12 @@ def unit_shares(shares: np.ndarray, weight: np.ndarray, units: np.ndarray) -> np
 
 
 def features(ctx: Context) -> dict[str, np.ndarray]:
-    """Each shared term, ``(n_seats, n_parties)`` (zero where the party does not stand)."""
+    """Each shared term, ``(n_seats, n_parties)``.
+
+    Zero where the party does not stand, and for the parties the model is not fitted on
+    (independents, others, the Speaker, Northern Ireland's parties): a small party's share in its
+    one seat is many times its regional share, which would make ``s / S`` meaningless.
+    """
     s, S, D = ctx.shares, ctx.scope_shares, ctx.change
     relative = D * (np.divide(s, S, out=np.zeros_like(s), where=S > 0) - 1.0)
     insurgent = np.zeros_like(s)
@@ -134,7 +139,8 @@ def features(ctx: Context) -> dict[str, np.ndarray]:
         "insurgent": insurgent,
         "by_election": ctx.by_election,
     }
-    return {k: np.where(ctx.stood, v, 0.0) for k, v in out.items()}
+    modelled = ctx.stood & np.isin(np.arange(len(PARTIES)), [PARTY_INDEX[p] for p in MODEL_PARTIES])
+    return {k: np.where(modelled, v, 0.0) for k, v in out.items()}
 
 
 def _unit_mean(ctx: Context, m: np.ndarray) -> np.ndarray:

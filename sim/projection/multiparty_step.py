@@ -90,12 +90,12 @@ def adjust(
     notes = [n.replace(": linked:", ": multiparty (linked terms):") for n in notes]
     before = scope_shares(shares, weight)
     by, geo = _base_features(election, data_dir)
-    n = len(weight)
+    regions = election.regions[mask]
     ctx = multiparty.Context(
-        shares=shares, scope_shares=np.broadcast_to(before, shares.shape),
+        shares=shares, scope_shares=multiparty.unit_shares(shares, weight, regions),
         change=np.broadcast_to(full - before, shares.shape),
         stood=stood, winners=election.winners[mask], by_election=np.where(stood, by[mask], 0.0),
-        lineage_geography=geo[mask], units=np.zeros(n, dtype=np.int64), weight=weight,
+        lineage_geography=geo[mask], units=regions, weight=weight,
     )  # fmt: skip
     adjusted = multiparty.apply_terms(out, ctx, coefs)
     adjusted = np.where(stood, np.clip(adjusted, 0.0, None), 0.0)
