@@ -14,13 +14,15 @@ from sim.core.parties import PARTIES
 from sim.data.election import DataDir, Election
 from sim.projection.steps import State, covariate_values, party_column, seat_row, step_scope
 from sim.projection.swing import METHODS as SWING_METHODS
-from sim.projection.swing import coverage, implied_gain_cap, implied_targets, scope_shares
+from sim.projection.swing import PARTIAL_COVERAGE, coverage, implied_gain_cap, implied_targets, scope_shares
 from sim.scenario import schema as s
 
 IMPLIED_NOTE = 0.005
 """An untargeted party whose implied scope share moves more than this is reported."""
-PARTIAL_WARNING = 0.8
-"""A targeted party fighting seats with less than this share of the scope's votes is warned about."""
+PARTIAL_WARNING = PARTIAL_COVERAGE
+"""A targeted party fighting seats with less than this share of the scope's votes may be warned about..."""
+CONCENTRATION_WARNING = 0.02
+"""... when meeting its target in those seats alone adds more than this (two points) to its per-seat change."""
 
 
 def apply_shares(state: State, election: Election, step: s.SharesStep, where: str, data_dir: DataDir = None) -> None:
@@ -70,26 +72,32 @@ def apply_shares(state: State, election: Election, step: s.SharesStep, where: st
     state.notes += _shares_notes(step, scope_shares(shares, weight), full, targeted, coverage(stood, weight))
     if swung.correction > 0.001:
         state.notes.append(
-            f"{where}: seats were balanced where gains and losses differ (a party absent, or losing all it had); "
-            f"the largest departure from the {method} change in any seat is "
-            f"{100 * swung.correction:.2f} points"
+            f"{where}: seats were balanced where gains and losses differ (a party absent, or losing all it had) "
+            "and no party fighting part of the scope could take the difference; the largest departure of a party "
+            f"fighting the whole scope from the {method} change in any seat is {100 * swung.correction:.2f} points"
         )
 
 
 def _shares_notes(
     step: s.SharesStep, before: np.ndarray, full: np.ndarray, targeted: np.ndarray, cov: np.ndarray
 ) -> list[str]:
-    """What the user should know: implied shares of untargeted parties, targets met in few seats."""
+    """What the user should know: implied shares of untargeted parties, targets met in few seats.
+
+    A targeted party fighting less than ``PARTIAL_WARNING`` of the scope's votes is warned about
+    when its change where it stands exceeds its scope change by more than ``CONCENTRATION_WARNING``.
+    """
     notes = []
     for p in np.flatnonzero(~targeted & (np.abs(full - before) > IMPLIED_NOTE)):
         notes.append(
             f"{PARTIES[p]}: implied {step.scope} share {100 * full[p]:.1f}% ({100 * (full[p] - before[p]):+.1f}), "
             f"not set by the scenario (others = '{step.others}')"
         )
-    for p in np.flatnonzero(targeted & (cov < PARTIAL_WARNING) & (full > 0)):
+    extra = np.abs(full - before) * np.divide(1.0 - cov, cov, out=np.zeros_like(cov), where=cov > 0)
+    for p in np.flatnonzero(targeted & (cov < PARTIAL_WARNING) & (full > 0) & (extra > CONCENTRATION_WARNING)):
         notes.append(
             f"warning: {PARTIES[p]} fights seats with only {100 * cov[p]:.0f}% of the {step.scope} scope's votes, "
-            f"so its target is met there alone (its change there is {1 / max(cov[p], 1e-9):.1f}x the scope change); "
+            f"so its target is met there alone (its change there is {1 / max(cov[p], 1e-9):.1f}x the scope change, "
+            f"{100 * (full[p] - before[p]) / max(cov[p], 1e-9):+.1f} points); "
             f"to make it stand everywhere give it a geography, e.g. stand = {{ {PARTIES[p]} = {{ like = "
             f"{{ covariate = 'leave' }} }} }} or a party's shares at an earlier election"
         )

@@ -5,19 +5,23 @@ standing, ``weight`` each seat's valid votes (scope shares are vote-weighted) an
 scope share wanted for *every* party (:func:`implied_targets` fills in the parties a scenario
 gives no target).
 
-Every method works the same way in a seat: it says how much each standing party should gain or
-lose there (uniform: the same number of points in every seat; proportional: the same fraction
-of its share; strong transition: the same fraction of its weak, then strong, supporters), and
-then balances the seat. Where the intended gains exceed the intended losses (because a loser
-does not stand there, or cannot lose more than it has), the gains are scaled down in proportion;
-where losses exceed gains, the losses are. A party whose intended change is zero never moves,
-no party moves against the sign of its change, and each seat's shares still add up to one.
-The per-party changes are then re-solved by a short fixed-point iteration until the scope's
-vote-weighted shares equal the targets (to ``TOLERANCE``).
+Uniform swing works this way in a seat: it says how much each standing party should gain or
+lose there (the same number of points in every seat it fights), and then balances the seat
+(:func:`balance`). A seat's intended changes need not add up to zero: a party that moves
+elsewhere does not stand there, or a loser cannot lose more than it has. That residual goes
+first to the standing parties that fight only part of the scope (less than ``PARTIAL_COVERAGE``
+of its votes), whose candidacies cause it, so the parties fighting the whole scope keep their
+uniform change; only what those parties cannot take is shared by all, halfway between gains and
+losses. A party whose intended change is zero never moves, no party moves against the sign of
+its change, and each seat's shares still add up to one. The per-party changes are then
+re-solved by a short fixed-point iteration until the scope's vote-weighted shares equal the
+targets (to ``TOLERANCE``). Proportional swing renormalises each seat instead; the strong
+transition model is exact by construction (see each function).
 
 Each method returns the new shares and ``correction``, the largest amount (in share points) by
-which balancing moved any party in any seat away from its intended change: the departure from
-the textbook formula, shown to the user.
+which balancing moved a party fighting the whole scope away from its intended change in any
+seat (the departure from the textbook formula, shown to the user), and ``absorbed``, the
+largest amount by which it moved a party fighting part of the scope.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ MAX_EXTRA_GAIN = 0.005
 """Uniform swing: balancing adds at most this (half a point) to an untargeted party's implied change in a seat."""
 ACCEPTABLE = 1e-7
 """A solver that has not reached ``TOLERANCE`` after ``MAX_ITERATIONS`` still succeeds within this."""
+PARTIAL_COVERAGE = 0.8
+"""Uniform swing: a party fighting less than this share of the scope's votes takes a seat's residual first."""
+PARTIAL_LIMIT = 3.0
+"""Uniform swing: a party taking a seat's residual moves between 1/this and this times its change."""
 WEAK_LIMIT = 0.20
 """Strong transition model: weak supporters are at most this share of a seat's turnout."""
 
@@ -43,10 +51,15 @@ OTHERS_RULES = ("keep", "proportional")
 
 
 class Swung(NamedTuple):
-    """The result of a swing: new shares and the largest balancing correction in any seat."""
+    """The result of a swing: new shares and the largest balancing departures in any seat (share points).
+
+    ``correction`` is the largest for a party fighting the whole scope, ``absorbed`` the largest
+    for a party fighting part of it (which takes a seat's residual first, by design).
+    """
 
     shares: np.ndarray
     correction: float
+    absorbed: float = 0.0
 
 
 def scope_shares(shares: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -100,23 +113,27 @@ def implied_targets(
 
 
 def balance(
-    shares: np.ndarray, stood: np.ndarray, change: np.ndarray, gain_cap: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+    shares: np.ndarray, stood: np.ndarray, change: np.ndarray, gain_cap: np.ndarray | None = None,
+    partial: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Apply intended per-seat changes, adjusted so each seat's shares still add up to one.
 
-    ``change`` is ``(n_seats, n_parties)``; a loss is first capped at the party's share. Where a
-    seat's intended gains ``G`` and losses ``L`` differ (a party that moves elsewhere is absent
-    here, or a loser runs out of votes), the difference is shared in proportion to each party's
-    intended change: gains are scaled by ``2L / (G + L)`` and losses by ``2G / (G + L)`` (a
-    loss stays capped at the party's share), so both sides meet halfway: a party gains at most
-    twice its intended change, and never more than ``gain_cap`` (``(n_parties,)``, points per
-    seat) when given: the losses then shrink to match. A party with no change does not move, no
-    party moves against the sign of its change, and the result is continuous in the changes
-    (which the solvers need).
+    ``change`` is ``(n_seats, n_parties)``; a loss is first capped at the party's share. A seat's
+    residual (its intended gains ``G`` less its losses ``L``) is first taken by the standing
+    parties marked ``partial`` (``(n_parties,)`` bool: those fighting part of the scope), see
+    :func:`absorb_residual`. Whatever they cannot take is shared in proportion to each party's
+    change: gains are scaled by ``2L / (G + L)`` and losses by ``2G / (G + L)`` (a loss stays
+    capped at the party's share), so both sides meet halfway: a party gains at most twice its
+    change, and never more than ``gain_cap`` (``(n_parties,)``, points per seat) when given: the
+    losses then shrink to match. A party with no change does not move, no party moves against
+    the sign of its change, and the result is continuous in the changes (which the solvers need).
     Returns the new shares and each party's departure from its (capped) intended change.
     """
-    delta = np.where(stood, change, 0.0)
-    loss = np.where(delta < 0, np.minimum(-delta, shares), 0.0)
+    intended = np.where(stood, np.maximum(change, -shares), 0.0)
+    delta = intended
+    if partial is not None and partial.any():
+        delta = absorb_residual(shares, intended, partial & stood, gain_cap)
+    loss = np.where(delta < 0, -delta, 0.0)
     gain = np.where(delta > 0, delta, 0.0)
     total_gain = gain.sum(axis=1, keepdims=True)
     total_loss = loss.sum(axis=1, keepdims=True)
@@ -131,12 +148,50 @@ def balance(
     short = gained - scaled_loss.sum(axis=1, keepdims=True)  # what capping the losses left over
     scaled_gain = scaled_gain * (1.0 - np.divide(short, gained, out=np.zeros_like(short), where=gained > 0))
     out = np.where(stood, np.maximum(shares + scaled_gain - scaled_loss, 0.0), shares)
-    return out, np.abs(scaled_gain - gain) + np.abs(scaled_loss - loss)
+    return out, np.where(stood, np.abs(out - shares - intended), 0.0)
+
+
+def absorb_residual(
+    shares: np.ndarray, change: np.ndarray, partial: np.ndarray, gain_cap: np.ndarray | None = None
+) -> np.ndarray:
+    """A seat's residual taken by the parties fighting part of the scope, in proportion to their changes.
+
+    ``change`` is ``(n_seats, n_parties)`` with losses capped at the shares; ``partial`` marks
+    the parties that may take the residual (``(n_parties,)`` or ``(n_seats, n_parties)`` bool).
+    Where the seat's changes add up to more than zero, the partial parties' gains shrink, then
+    their losses grow; where they add up to less, their gains grow (to at most ``gain_cap`` when
+    given), then their losses shrink. Each party's change stays between ``1 / PARTIAL_LIMIT``
+    and ``PARTIAL_LIMIT`` times its intended change (a loss at most its share), so its own
+    change still decides its scope share; each adjustment is shared in proportion to the
+    parties' room to move that way. Returns the adjusted
+    changes; what is left of the residual is for :func:`balance` to share out.
+    """
+    part = np.broadcast_to(partial, change.shape)
+    residual = change.sum(axis=1, keepdims=True)  # > 0: more gains than losses
+    gain = np.where(part & (change > 0), change, 0.0)
+    loss = np.where(part & (change < 0), -change, 0.0)
+
+    def share_out(amount: np.ndarray, room: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``amount`` (per seat) spread over ``room`` (per party) in proportion, at most the room."""
+        total = room.sum(axis=1, keepdims=True)
+        taken = np.minimum(amount, total)
+        return room * np.divide(taken, total, out=np.zeros_like(total), where=total > 0), amount - taken
+
+    excess, deficit = np.maximum(residual, 0.0), np.maximum(-residual, 0.0)
+    least = 1.0 / PARTIAL_LIMIT
+    cut, excess = share_out(excess, gain * (1.0 - least))
+    deeper, _ = share_out(excess, np.minimum(loss * PARTIAL_LIMIT, shares) - loss)
+    most = gain * PARTIAL_LIMIT
+    if gain_cap is not None:
+        most = np.maximum(np.minimum(most, gain_cap[None, :]), gain)
+    grow, deficit = share_out(deficit, most - gain)
+    relief, _ = share_out(deficit, loss * (1.0 - least))
+    return change - cut + grow + np.where(part & (change < 0), relief - deeper, 0.0)
 
 
 def _solve(
     method: str, step: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], update: Callable[..., np.ndarray],
-    params: np.ndarray, weight: np.ndarray, full: np.ndarray, strict: bool,
+    params: np.ndarray, weight: np.ndarray, full: np.ndarray, strict: bool, partial: np.ndarray | None = None,
 ) -> Swung:  # fmt: skip
     """Iterate ``params`` until the scope shares of ``step(params)`` equal ``full``."""
     for _ in range(MAX_ITERATIONS):
@@ -157,7 +212,9 @@ def _solve(
                 "other parties lose too little; give it a target in a smaller scope (e.g. a Scotland step for "
                 "the SNP), or use others = 'keep'"
             )
-    return Swung(out, float(departure.max(initial=0.0)))
+    if partial is None:
+        return Swung(out, float(departure.max(initial=0.0)))
+    return Swung(out, float(departure[:, ~partial].max(initial=0.0)), float(departure[:, partial].max(initial=0.0)))
 
 
 def uniform_swing(
@@ -167,18 +224,28 @@ def uniform_swing(
     """Uniform swing: every party's share changes by the same number of points in every seat it fights.
 
     The change of party ``p`` starts at ``(full[p] - S[p]) / coverage[p]`` (its scope change
-    spread over the seats it fights) and is re-solved after balancing (see the module docstring).
+    spread over the seats it fights) and is re-solved after balancing (see the module docstring):
+    a seat's residual goes first to the parties fighting less than ``PARTIAL_COVERAGE`` of the
+    scope's votes.
     """
     cov = coverage(stood, weight)
+    partial = cov < PARTIAL_COVERAGE
 
     def step(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return balance(shares, stood, np.broadcast_to(d, shares.shape), gain_cap)
+        return balance(shares, stood, np.broadcast_to(d, shares.shape), gain_cap, partial)
+
+    wanted = full - scope_shares(shares, weight)
 
     def update(d: np.ndarray, gap: np.ndarray, out: np.ndarray) -> np.ndarray:
-        return d + np.divide(gap, cov, out=np.zeros_like(gap), where=cov > 0)
+        additive = d + np.divide(gap, cov, out=np.zeros_like(gap), where=cov > 0)
+        # A party taking residuals moves more (or less) than its change: rescale its change instead.
+        achieved = wanted - gap
+        ratio = np.divide(wanted, achieved, out=np.ones_like(gap), where=np.abs(achieved) > 1e-12)
+        scaled = partial & (ratio > 0) & (np.abs(wanted) > 1e-12)
+        return np.where(scaled, np.clip(d * np.clip(ratio, 0.5, 2.0), -1.0, 1.0), additive)
 
-    start = np.divide(full - scope_shares(shares, weight), cov, out=np.zeros_like(full), where=cov > 0)
-    return _solve("uniform", step, update, start, weight, full, strict)
+    start = np.divide(wanted, cov, out=np.zeros_like(full), where=cov > 0)
+    return _solve("uniform", step, update, start, weight, full, strict, partial)
 
 
 def implied_gain_cap(
