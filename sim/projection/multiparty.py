@@ -59,7 +59,6 @@ LINEAGE_GEOGRAPHY = {
 }  # fmt: skip
 """For each base election, the lineage's last election before it with a candidate in almost every GB seat
 (UKIP fought 558 of 632 in 2010 and 624 in 2015, 378 in 2017; the Brexit Party 275 in 2019)."""
-N_LINKED = 3
 
 
 @dataclass(frozen=True)
@@ -185,15 +184,36 @@ def pair_context(pair: PairFeatures) -> Context:
     return Context(start.shares, S, target - S, start.stood & later.stood, e.winners, by, geo, e.regions, start.total)
 
 
+MIN_INCUMBENCY_SEATS = 10
+"""A lineage gets its own sophomore (or standing-down) coefficient with at least this many such seats in the fit."""
+
+
 def fit(pairs: list[PairFeatures], drop: tuple[str, ...] = ()) -> Coefficients:
     """Fit the linked and shared terms jointly on ``pairs`` (each election weighted equally).
 
-    ``drop`` names shared terms left out of the fit (their coefficient is 0), for ablation.
+    The Leave multiple ``kappa`` is fitted per party lineage, as in the linked model. Each
+    incumbency term is fitted per lineage where the lineage has at least
+    :data:`MIN_INCUMBENCY_SEATS` such seats in the fit, and otherwise shares one coefficient
+    with the other small lineages (the Greens' only sophomore seat was Brighton Pavilion, which
+    alone would give them a 25-point term). ``drop`` names shared terms left out of the fit
+    (their coefficient is 0), for ablation.
     """
+    pairs = [lineage_layout(p) for p in pairs]
     keys = sorted({LINEAGE.get(p, p) for p in MODEL_PARTIES})
-    n_cols = N_LINKED * len(keys) + len(POOLED)
+    counts = {key: np.zeros(2) for key in keys}
+    for pair in pairs:
+        for party in MODEL_PARTIES:
+            j = PARTY_INDEX[party]
+            mask, _ = design(pair, j)
+            if mask.sum() >= MIN_SEATS:
+                counts[LINEAGE.get(party, party)] += [pair.sophomore[mask, j].sum(), pair.retiring[mask, j].sum()]
+    own = {key: counts[key] >= MIN_INCUMBENCY_SEATS for key in keys}
+    # columns: kappa per lineage, (sophomore, standing down) per lineage, POOLED
+    n_lin = len(keys)
+    shared_at = 3 * n_lin
+    n_cols = shared_at + len(POOLED)
     blocks, ys = [], []
-    for pair in map(lineage_layout, pairs):
+    for pair in pairs:
         e = pair.earlier
         weight = e.valid_votes.astype(float)
         shared = features(pair_context(pair))
@@ -202,15 +222,17 @@ def fit(pairs: list[PairFeatures], drop: tuple[str, ...] = ()) -> Coefficients:
             mask, x = design(pair, j)
             if mask.sum() < MIN_SEATS:
                 continue
-            k = keys.index(LINEAGE.get(party, party))
+            key = LINEAGE.get(party, party)
+            k = keys.index(key)
             row = np.zeros((int(mask.sum()), n_cols))
-            row[:, N_LINKED * k : N_LINKED * (k + 1)] = x[mask]
+            row[:, k] = x[mask, 0]
+            for f in (0, 1):
+                if own[key][f]:
+                    row[:, n_lin + 2 * k + f] = x[mask, 1 + f]
             for t, term in enumerate(POOLED):
                 if term in drop:
                     continue
-                row[:, N_LINKED * len(keys) + t] = centred(
-                    np.where(mask, shared[term][:, j], np.nan), e.regions, weight
-                )[mask]
+                row[:, shared_at + t] = centred(np.where(mask, shared[term][:, j], np.nan), e.regions, weight)[mask]
             change = np.where(mask, pair.target[:, j] - pair.start.shares[:, j], np.nan)
             w = 1.0 / np.sqrt(mask.sum())
             blocks.append(row * w)
@@ -219,8 +241,13 @@ def fit(pairs: list[PairFeatures], drop: tuple[str, ...] = ()) -> Coefficients:
     used = np.abs(a).sum(axis=0) > 0
     beta = np.zeros(n_cols)
     beta[used] = np.linalg.solve(a[:, used].T @ a[:, used] + 1e-9 * np.eye(int(used.sum())), a[:, used].T @ b)
-    linked = {key: beta[N_LINKED * k : N_LINKED * (k + 1)].copy() for k, key in enumerate(keys)}
-    return Coefficients(linked, {term: float(beta[N_LINKED * len(keys) + t]) for t, term in enumerate(POOLED)})
+    fitted = [[beta[n_lin + 2 * k + f] for k, key in enumerate(keys) if own[key][f]] for f in (0, 1)]
+    small = [float(np.mean(v)) if v else 0.0 for v in fitted]
+    linked = {
+        key: np.array([beta[k], *(beta[n_lin + 2 * k + f] if own[key][f] else small[f] for f in (0, 1))])
+        for k, key in enumerate(keys)
+    }
+    return Coefficients(linked, {term: float(beta[shared_at + t]) for t, term in enumerate(POOLED)})
 
 
 def apply_terms(shares: np.ndarray, ctx: Context, coefs: Coefficients) -> np.ndarray:
