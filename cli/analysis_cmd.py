@@ -264,12 +264,12 @@ def backtest(
     force: ForceOption = False,
 ) -> None:
     """Project a later election from an earlier one with its true shares, and score the seats."""
-    from sim.backtest.scores import knife_edges, load_pairs, run_backtest, score_frame
+    from sim.backtest.scores import CALIBRATION_PAIRS, knife_edges, load_pairs, run_backtest, score_frame
 
     outputs = Outputs(force, [json_path, markdown_path])
     check_draws(draws)
     if calibrate:
-        _print_calibration(load_pairs(data_dir), data_dir, json_path, outputs)
+        _print_calibration(load_pairs(data_dir, CALIBRATION_PAIRS), data_dir, json_path, outputs)
         outputs.commit()
         return
     run = run_backtest(

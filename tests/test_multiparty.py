@@ -37,16 +37,29 @@ def seat(**shares: float) -> np.ndarray:
 
 
 def test_consolidation_moves_third_party_progressives_to_the_challenger_by_the_square_of_the_fall() -> None:
-    shares = np.vstack([seat(CON=0.5, LD=0.3, LAB=0.15, GRN=0.05), seat(LAB=0.5, CON=0.3, LD=0.2)])
+    shares = np.vstack([
+        seat(CON=0.5, LD=0.3, LAB=0.15, GRN=0.05), seat(LAB=0.5, CON=0.3, LD=0.2), seat(CON=0.5, LD=0.26, LAB=0.24),
+    ])  # fmt: skip
     change = seat(CON=-0.2, LAB=0.02, LD=0.0, GRN=0.03)
-    term = multiparty.features(context(shares, change, [CON, LAB]))["tactical"]
+    term = multiparty.features(context(shares, change, [CON, LAB, CON]))["tactical"]
     fall = 0.2**2
-    assert term[0, LD] == pytest.approx(fall * 0.20)  # LAB's and the Greens' voters, 0.15 + 0.05
+    assert term[0, LD] == pytest.approx(fall * 0.20)  # LAB's and the Greens' voters, 0.15 + 0.05 (LD leads both by 5+)
     assert term[0, LAB] == pytest.approx(-fall * 0.15)
     assert term[0, GRN] == pytest.approx(-fall * 0.05)
     assert term[0, CON] == 0.0
     np.testing.assert_allclose(term.sum(axis=1), 0.0, atol=1e-15)  # votes move within the seat
     assert not term[1].any()  # Labour rises there, and the challenger (CON) is not progressive
+    assert term[2, LAB] == pytest.approx(-fall * (0.02 / 0.05) * 0.24)  # LD leads Labour by 2 points only
+
+
+def test_a_by_election_winner_is_the_challenger() -> None:
+    shares = np.vstack([seat(CON=0.6, LAB=0.25, LD=0.15)])
+    ctx = context(shares, seat(CON=-0.2), [CON])
+    by = np.zeros_like(shares)
+    by[0, LD], by[0, CON], by[0, LAB] = 0.3, -0.25, -0.05  # LD won the seat's by-election from third
+    ctx = multiparty.Context(**{**ctx.__dict__, "by_election": by})
+    term = multiparty.features(ctx)["tactical"]
+    assert term[0, LD] > 0 > term[0, LAB]
 
 
 def test_collapse_and_damping_are_the_proportional_minus_uniform_change() -> None:
@@ -68,7 +81,9 @@ def test_2024_is_projected_from_the_earlier_elections_only_and_beats_the_linked_
     pairs: list[PairFeatures],
 ) -> None:
     earlier, p2024 = pairs[:-1], pairs[-1]
-    assert [(p.earlier.name, p.later.name) for p in earlier] == list(PAIRS[:-1])
+    assert [(p.earlier.name, p.later.name) for p in earlier] == list(
+        PAIRS[:-1]
+    )  # 2005-notional -> 2010 to 2017 -> 2019
     ours = score(p2024, "multiparty", "region", earlier)
     linked = score(p2024, "linked", "region", earlier)
     assert ours.gb_wrong <= linked.gb_wrong - 25  # 81 against 113 when measured
@@ -84,6 +99,26 @@ def test_by_election_gains_are_carried_onto_the_2024_seats(elections: dict[str, 
     assert notional[e.seat_index("North Shropshire"), LD] > 0.25
     assert (np.abs(notional).sum(axis=1) > 0).sum() > 20  # every by-election seat reaches one or more new seats
     assert not notional[e.seat_index("Glasgow North"), :].any()
+
+
+def test_by_elections_where_a_party_stood_aside_or_was_absent_count_for_nothing(
+    elections: dict[str, Election], data_dir: DataDir
+) -> None:
+    e = elections["2019"]
+    change = by_election_change(e, {"BRX": "REF", "UKIP": "REF"}, data_dir)
+    assert not change[e.seat_index("Southend West")].any()  # Labour and the Lib Dems stood aside in 2022
+    hartlepool = change[e.seat_index("Hartlepool")]
+    assert hartlepool[CON] > 0.2 and hartlepool[PARTY_INDEX["SNP"]] == 0.0
+
+
+def test_the_notional_2005_election_reproduces_the_2005_result(elections: dict[str, Election]) -> None:
+    from sim.data.election import load_election
+
+    e = load_election("2005-notional")
+    assert e.seat_totals()["LAB"] == 348 and e.seat_totals()["CON"] == 210 and e.seat_totals()["LD"] == 62
+    gb = scope_shares(e.shares[e.gb], e.valid_votes[e.gb].astype(float))
+    assert gb[LAB] == pytest.approx(0.361, abs=0.001) and gb[CON] == pytest.approx(0.332, abs=0.001)
+    assert e.boundaries == elections["2010"].boundaries
 
 
 def test_shipped_coefficients_equal_a_refit(tmp_path, data_dir: DataDir) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from sim.core.errors import ScenarioError
 from sim.core.parties import PARTY_INDEX
 from sim.data.election import Election, load_election
 from sim.projection.project import Projection, project
-from sim.projection.swing import absorb_residual, balance, coverage, implied_targets, scope_shares
+from sim.projection.swing import absorb_residual, balance, coverage, implied_targets, proportional_swing, scope_shares
 from sim.run import project_file
 from sim.scenario.load import parse_scenario
 
@@ -247,3 +247,15 @@ def test_large_parties_keep_their_uniform_change_where_a_partial_party_can_take_
         assert np.ptp(change[seats, party]) < 1e-6, e.parties[party]
         assert np.abs(change[seats, party] - (after[party] - before[party])).max() < 0.003, e.parties[party]
     assert not any(n.startswith("warning:") for n in p.notes)  # the first run is clean
+
+
+def test_proportional_swing_to_an_unreachable_target_stays_finite() -> None:
+    """A party fighting one seat cannot reach a large scope share: the factors must not overflow."""
+    shares = np.array([[0.5, 0.5, 0.0], [0.6, 0.3, 0.1]])
+    stood = shares > 0
+    weight = np.array([1.0, 1.0])
+    full = np.array([0.2, 0.2, 0.6])  # the third party stands in one seat of two: at most 50%
+    with np.errstate(over="raise"):
+        out = proportional_swing(shares, stood, weight, full, strict=False).shares
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(out.sum(axis=1), 1.0)

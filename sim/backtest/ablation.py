@@ -5,7 +5,8 @@
 For every backtest pair it prints uniform swing by region, the linked model, the multiparty model
 and the multiparty model less each of its shared terms (refitted without it), each fitted two ways:
 leave-one-election-out (on every other pair, later ones included) and rolling origin (on the
-earlier pairs only; 2015 has none). The 2024 pair is fitted on 2010-2019 either way.
+earlier pairs only; the first, 2005-notional -> 2010, has none). The 2024 pair is fitted on the
+earlier pairs either way.
 """
 
 from __future__ import annotations

@@ -49,7 +49,11 @@ from sim.projection.swing import METHODS as SWING_METHODS
 from sim.projection.swing import scope_shares
 from sim.scenario.schema import Uncertainty
 
-PAIRS: tuple[tuple[str, str], ...] = (("2010", "2015"), ("2015", "2017"), ("2017", "2019"), ("2019-notional", "2024"))
+PAIRS: tuple[tuple[str, str], ...] = (
+    ("2005-notional", "2010"), ("2010", "2015"), ("2015", "2017"), ("2017", "2019"), ("2019-notional", "2024"),
+)  # fmt: skip
+CALIBRATION_PAIRS = PAIRS[1:]
+"""The pairs the default error model is calibrated on: those with candidacy files on both sides."""
 SUCCESSORS: dict[tuple[str, str], dict[str, str]] = {
     ("2017", "2019"): {"UKIP": "BRX"},
     ("2019-notional", "2024"): {"BRX": "REF"},
@@ -145,6 +149,8 @@ def load_pair(earlier_name: str, later_name: str, data_dir: DataDir = None) -> P
     real_earlier = load_election("2019", data_dir) if earlier_name == "2019-notional" else earlier
     ids = real_earlier.candidate_columns["member_id"][real_earlier.candidate_columns["sitting"].astype(bool)]
     sophomore, retiring = incumbency(earlier, later, {int(m) for m in ids})
+    if not real_earlier.candidate_columns["sitting"].any():  # notional 2005: who sat then is not in the data
+        sophomore[:] = False
     successors = SUCCESSORS.get((earlier.name, later.name), {})
     lineage_fold = {**successors, "UKIP": next(iter(successors.values()))} if successors else {}
     by = by_election_change(earlier, lineage_fold, data_dir)
@@ -326,9 +332,9 @@ def simulate_pair(
     )
 
 
-def load_pairs(data_dir: DataDir = None) -> list[PairFeatures]:
-    """Every backtest pair."""
-    return [load_pair(a, b, data_dir) for a, b in PAIRS]
+def load_pairs(data_dir: DataDir = None, pairs: tuple[tuple[str, str], ...] = PAIRS) -> list[PairFeatures]:
+    """Every backtest pair (or those named)."""
+    return [load_pair(a, b, data_dir) for a, b in pairs]
 
 
 def backtest_all(pairs: list[PairFeatures], *, draws: int = 0, seed: int = 1, in_sample: bool = False) -> list[Score]:

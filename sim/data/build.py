@@ -46,6 +46,8 @@ def _build_any(name: str, data_dir: DataDir) -> Election:
         return _build_2024(data_dir)
     if name == "2019-notional":
         return _build_notional(data_dir)
+    if name == "2005-notional":
+        return _build_notional_2005(data_dir)
     return _build_general(int(name), data_dir)
 
 
@@ -172,6 +174,31 @@ def _build_notional(data_dir: DataDir) -> Election:
     })  # fmt: skip
     covs = covariates_2024(list(seats["seat_id"]), list(seats["seat_name"]), data_dir)
     return _assemble("2019-notional", "2024", seats, cands, covs)
+
+
+def _build_notional_2005(data_dir: DataDir) -> Election:
+    """The notional 2005 result on the 2010 seats: names and regions from the 2010 file, no candidates' names."""
+    raw = readers.notional_2005(data_dir)
+    ref = _seat_table(readers.ge_constituencies(2010, data_dir)).set_index("seat_id")
+    first = raw.drop_duplicates("constituency_id").set_index("constituency_id")
+    seats = pd.DataFrame({
+        "seat_id": first.index,
+        "seat_name": ref["seat_name"].reindex(first.index).to_numpy(),
+        "nation": ref["nation"].reindex(first.index).to_numpy(),
+        "region": ref["region"].reindex(first.index).to_numpy(),
+        "electorate": first["electorate"].to_numpy(),
+        "valid_votes": raw.groupby("constituency_id")["votes"].sum().reindex(first.index).to_numpy(),
+    })  # fmt: skip
+    cands = pd.DataFrame({
+        "seat_id": raw["constituency_id"],
+        "party": raw["mnis_party_abbrev"].map(canonical_party),
+        "label": raw["mnis_party_abbrev"],
+        "candidate": "",
+        "votes": raw["votes"].astype(np.int64),
+        "sitting": False,  # notional results have no candidates
+        "member_id": 0,
+    })  # fmt: skip
+    return _assemble("2005-notional", "2010", seats, cands, covariates_2010(list(seats["seat_id"]), data_dir))
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -1,7 +1,10 @@
 """How each party's share moved at the by-elections of a Parliament, as seat arrays.
 
 For the seats that held a by-election between a general election and the next, the change of each
-party's share from that general election to the seat's last by-election; zero elsewhere. A seat
+party's share from that general election to the seat's last by-election; zero elsewhere, for a
+party that did not stand in both contests, and for a by-election at which one of the seat's three
+leading parties at the general election stood aside (as the main parties did at Southend West in
+2022, after the murder of its MP), since the others' shares then measure no one's strength. A seat
 model reads it as news about the seat known before polling day (a by-election gain is often held:
 North Shropshire, Tiverton and Honiton and Chesham and Amersham went Liberal Democrat in 2021-22
 and again in 2024).
@@ -36,6 +39,8 @@ def by_election_change(
 
     fold = successors or {}
     real = load_election("2019", data_dir) if election.name == "2019-notional" else election
+    if real.name not in PERIODS:  # the data have no by-elections before 2010
+        return np.zeros((election.n_seats, len(PARTIES)))
     frame = by_election_candidacies(data_dir)
     frame = frame[frame["period"] == PERIODS[real.name]]
     row = {seat: i for i, seat in enumerate(real.seat_ids)}
@@ -52,8 +57,13 @@ def by_election_change(
         for old, new in fold.items():
             base[PARTY_INDEX[new]] += base[PARTY_INDEX[old]]
             base[PARTY_INDEX[old]] = 0.0
-        if votes.sum() > 0 and base.sum() > 0:
-            change[row[seat]] = votes / votes.sum() - base / base.sum()
+        if votes.sum() <= 0 or base.sum() <= 0:
+            continue
+        top_three = np.argsort(-base)[:3]
+        if (votes[top_three] > 0).sum() < 3:
+            continue  # a main party stood aside (Southend West 2022): not a measure of anyone's strength
+        both = (votes > 0) & (base > 0)  # a party absent from either contest has no change to measure
+        change[row[seat]] = np.where(both, votes / votes.sum() - base / base.sum(), 0.0)
     if real is election:
         return change
     return _carried(change, real, election, data_dir)

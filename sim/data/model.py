@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 DataDir = str | Path | None
 
-ELECTIONS: tuple[str, ...] = ("2010", "2015", "2017", "2019", "2024", "2019-notional")
+ELECTIONS: tuple[str, ...] = ("2010", "2015", "2017", "2019", "2024", "2019-notional", "2005-notional")
 """Names of the elections the engine can load."""
 
 NATIONS: tuple[str, ...] = ("England", "Scotland", "Wales", "Northern Ireland")

@@ -126,6 +126,16 @@ def notional_2019(data_dir: DataDir) -> pd.DataFrame:
     return frame
 
 
+def notional_2005(data_dir: DataDir) -> pd.DataFrame:
+    """The 2005 result recast onto the 2010 boundaries (Parliament's notional file), one row per party and seat.
+
+    Its ``NA`` party rows pool the seat's other candidates (read as missing, so labelled ``Oth`` here).
+    """
+    frame = read_csv("parliament_psephology/notional_ge2005_on_2010_boundaries.csv", data_dir)
+    frame["mnis_party_abbrev"] = frame["mnis_party_abbrev"].fillna("Oth")
+    return frame
+
+
 def overlaps(data_dir: DataDir) -> pd.DataFrame:
     """Overlaps of 2010-set seats (From) with 2024 seats (To), with new Scottish codes."""
     frame = read_csv(

@@ -137,6 +137,11 @@ FILES: tuple[DataFile, ...] = (
         "https://raw.githubusercontent.com/ukparliament/psephology/774c93e64c4d69a5094d0518aef68060c4d74df0/db/data/results-by-parliament/55/general-election/candidacies.csv",
     ),
     DataFile(
+        "parliament_psephology/notional_ge2005_on_2010_boundaries.csv",
+        "832356abd7bf29a8c21a951da15a38aaeaa83048e941831acbe2ea9d42701ee9",
+        "https://raw.githubusercontent.com/ukparliament/psephology/774c93e64c4d69a5094d0518aef68060c4d74df0/db/data/results-by-parliament/54/notional-general-election/results.csv",
+    ),
+    DataFile(
         "parliament_psephology/ge2010_constituencies.noheader.csv",
         "de837ef608e86f888f0c4ac0ec59316173d1a7b55df5f80b9b2939129eab94e1",
         "https://raw.githubusercontent.com/ukparliament/psephology/774c93e64c4d69a5094d0518aef68060c4d74df0/db/data/results-by-parliament/55/general-election/constituencies.csv",

@@ -35,6 +35,13 @@ def _general(year: str) -> tuple[str, ...]:
 
 ELECTION_FILES: dict[str, tuple[str, ...]] = {
     **{year: _general(year) for year in ("2010", "2015", "2017", "2019")},
+    "2005-notional": (
+        *_COMMON,
+        "parliament_psephology/ge2010_constituencies.noheader.csv",
+        "parliament_psephology/notional_ge2005_on_2010_boundaries.csv",
+        "settlement_classification/pcon_ruc.csv",
+        "bes_constituency_results/BES-2019-General-Election-results-file-v1.1.xlsx",
+    ),
     "2024": (*_BOUNDARIES_2024, "hoc_general_election_results/HoC-GE2024-results-by-candidate.csv"),
     "2019-notional": (
         *_BOUNDARIES_2024,

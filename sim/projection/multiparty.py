@@ -17,8 +17,7 @@ computed from what is known before polling day plus the scope's change ``D[p] = 
 ``tactical``
     anti-incumbent consolidation. In each seat the incumbent ``I`` is the earlier winner and the
     challenger ``c`` the best-placed other party; if ``c`` and a third party ``q`` are both in
-    :data:`PROGRESSIVE` (the parties whose voters have lent each other votes against the
-    Conservatives and the SNP), a fraction of ``q``'s voters move to ``c``. The fraction grows with
+    :data:`PROGRESSIVE` (LAB, LD, GRN and the SNP), a fraction of ``q``'s voters move to ``c``. The fraction grows with
     the square of the incumbent's fall, ``max(0, -D[I]) ** 2``, so it is small when the incumbent
     holds up (2017, 2019 for the Conservatives) and large when it collapses. The term for ``c``
     is ``+F * sum(s[q])``, for each ``q`` it is ``-F * s[q]``.
@@ -50,15 +49,24 @@ from sim.projection.linked import LINEAGE, MIN_SEATS, MODEL_PARTIES, PairFeature
 
 POOLED = ("collapse", "damping", "tactical", "insurgent", "by_election")
 """The model's shared terms, in coefficient order."""
-PROGRESSIVE = frozenset({"LAB", "LD", "GRN", "SNP", "PC"})
-"""Parties whose voters consolidate behind each other's best-placed candidate."""
+PROGRESSIVE = frozenset({"LAB", "LD", "GRN", "SNP"})
+"""Parties whose voters consolidate behind each other's best-placed candidate (Plaid Cymru is left out:
+a Welsh nationalist party whose voters do not lend to Labour; with it in, Ynys Mon went to Labour)."""
+SQUEEZE_GAP = 0.05
+"""The tactical term moves a third party's voters in full when the challenger leads it by this much."""
 LINEAGE_PARTIES = ("UKIP", "BRX", "REF")
 LINEAGE_GEOGRAPHY = {
-    "2010": ("UKIP", "2010"), "2015": ("UKIP", "2015"), "2017": ("UKIP", "2015"), "2019": ("UKIP", "2015"),
-    "2019-notional": ("UKIP", "2015"), "2024": ("REF", "2024"),
-}  # fmt: skip
+    "2005-notional": ("UKIP", "2005-notional"),
+    "2010": ("UKIP", "2010"),
+    "2015": ("UKIP", "2015"),
+    "2017": ("UKIP", "2015"),
+    "2019": ("UKIP", "2015"),
+    "2019-notional": ("UKIP", "2015"),
+    "2024": ("REF", "2024"),
+}
 """For each base election, the lineage's last election before it with a candidate in almost every GB seat
-(UKIP fought 558 of 632 in 2010 and 624 in 2015, 378 in 2017; the Brexit Party 275 in 2019)."""
+(UKIP fought 507 of the 2010 seats in the notional 2005 result, 558 of 632 in 2010 and 624 in 2015, 378
+in 2017; the Brexit Party 275 in 2019)."""
 
 
 @dataclass(frozen=True)
@@ -153,11 +161,18 @@ def _unit_mean(ctx: Context, m: np.ndarray) -> np.ndarray:
 
 
 def _consolidation(ctx: Context) -> np.ndarray:
-    """The tactical term: third-placed progressive voters move to the progressive challenger."""
+    """The tactical term: third-placed progressive voters move to the progressive challenger.
+
+    A third party's voters move in full when the challenger leads it by :data:`SQUEEZE_GAP` or
+    more, and in proportion to the lead below that (so a tie for second moves nothing, and the
+    term is continuous in the shares).
+    """
     s, D, stood = ctx.shares, ctx.change, ctx.stood
     progressive = np.array([p in PROGRESSIVE for p in PARTIES])
     out = np.zeros_like(s)
-    ranked = np.argsort(-np.where(stood, s, -1.0), axis=1, kind="stable")
+    # The best-placed challenger as voters see it: the start shares moved by any by-election.
+    seen = s + ctx.by_election
+    ranked = np.argsort(-np.where(stood, seen, -1.0), axis=1, kind="stable")
     for i in range(s.shape[0]):
         incumbent = ctx.winners[i]
         fall = max(0.0, -D[i, incumbent]) ** 2
@@ -166,10 +181,11 @@ def _consolidation(ctx: Context) -> np.ndarray:
         others = [p for p in ranked[i] if stood[i, p] and p != incumbent]
         if not others or not progressive[others[0]]:
             continue
-        pool = [p for p in others[1:] if progressive[p]]
-        if pool:
-            out[i, others[0]] += fall * s[i, pool].sum()
-            out[i, pool] -= fall * s[i, pool]
+        challenger, pool = others[0], np.array([p for p in others[1:] if progressive[p]], dtype=np.int64)
+        if pool.size:
+            moved = fall * np.clip((seen[i, challenger] - seen[i, pool]) / SQUEEZE_GAP, 0.0, 1.0) * s[i, pool]
+            out[i, challenger] += moved.sum()
+            out[i, pool] -= moved
     return out
 
 

@@ -285,7 +285,10 @@ def proportional_swing(
 
     def update(f: np.ndarray, gap: np.ndarray, out: np.ndarray) -> np.ndarray:
         achieved = scope_shares(out, weight)
-        return f * np.divide(full, achieved, out=np.ones_like(full), where=achieved > 0)
+        f = f * np.divide(full, achieved, out=np.ones_like(full), where=achieved > 0)
+        # Renormalisation makes the factors scale-free: keep them bounded (a target a party cannot
+        # reach, with strict=False, would otherwise grow its factor until it overflows).
+        return f / f.max() if f.max() > 0 else f
 
     start = np.divide(full, current, out=np.ones_like(full), where=current > 0)
     return _solve("proportional", step, update, start, weight, full, strict)
