@@ -230,7 +230,7 @@ def coalitions(
 @simulating
 def backtest(
     earlier: Annotated[
-        str | None, typer.Option("--from", help="Earlier election (2010, 2015, 2017, 2019-notional).")
+        str | None, typer.Option("--from", help="Earlier election (2005-notional, 2010, 2015, 2017, 2019-notional).")
     ] = None,
     later: Annotated[str | None, typer.Option("--to", help="Later election, projected from the earlier one.")] = None,
     method: Annotated[
@@ -272,6 +272,8 @@ def backtest(
         _print_calibration(load_pairs(data_dir, CALIBRATION_PAIRS), data_dir, json_path, outputs)
         outputs.commit()
         return
+    if all_pairs and (earlier is not None or later is not None):
+        raise SwingometerError("--all runs every pair: give --all, or --from and --to, not both", field="pair")
     run = run_backtest(
         None if all_pairs else (earlier, later), method, scope, draws=draws, seed=seed, in_sample=in_sample,
         data_dir=data_dir,

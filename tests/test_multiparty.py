@@ -160,3 +160,40 @@ def test_scenario_terms_leave_small_unmodelled_parties_alone(elections: dict[str
     u = checked_projection(parse_scenario({"schema": 1, "base": "2019", "steps": [{**step, "method": "uniform"}]}), e)
     oth = PARTY_INDEX["OTH"]
     assert np.abs(p.shares[:, oth] - u.shares[:, oth]).max() < 0.02
+
+
+def _project(election: Election, *steps: dict[str, object]):  # type: ignore[no-untyped-def]
+    return checked_projection(parse_scenario({"schema": 1, "base": election.name, "steps": list(steps)}), election)
+
+
+def test_bad_model_fields_are_refused(elections: dict[str, Election]) -> None:
+    from sim.core.errors import ScenarioError
+
+    e = elections["2019"]
+    step = {"kind": "shares", "scope": "gb", "shares": {"CON": 0.35}, "method": "multiparty"}
+    with pytest.raises(ScenarioError, match="REF stands in no seat of scope 'gb'"):
+        _project(e, {**step, "leave_slope": {"REF": 0.5}})
+    with pytest.raises(ScenarioError, match="already listed"):
+        _project(e, {**step, "retiring": ["Maidenhead", e.seat_ids[e.seat_index("Maidenhead")]]})
+
+
+def test_a_seat_given_the_model_twice_is_warned_about(elections: dict[str, Election]) -> None:
+    e = elections["2019"]
+    gb = {"kind": "shares", "scope": "gb", "shares": {"CON": 0.35}, "method": "multiparty"}
+    wales = {**gb, "scope": "Wales", "shares": {"CON": 0.30}}
+    notes = _project(e, gb, wales).notes
+    assert any("already applied a fitted model's terms to 40 of these seats" in n for n in notes)
+    assert not any("already applied" in n for n in _project(e, {**gb, "scope": "England"}, wales).notes)
+
+
+def test_backtest_all_with_a_pair_is_refused_and_the_ablation_checks_its_arguments() -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from sim.backtest.ablation import main as ablation_main
+
+    result = CliRunner().invoke(app, ["backtest", "--all", "--from", "2017", "--to", "2019"])
+    assert result.exit_code == 1 and "give --all, or --from and --to, not both" in result.output
+    with pytest.raises(SystemExit) as exc:
+        ablation_main(["--bogus"])
+    assert exc.value.code == 2

@@ -11,6 +11,8 @@ earlier pairs either way.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from sim.backtest.scores import load_pairs, project_pair
@@ -64,10 +66,23 @@ def table(data_dir: DataDir = None) -> list[str]:
     return lines
 
 
-def main() -> None:
-    """Print the ablation table."""
-    print("\n".join(table()))
+def main(argv: list[str] | None = None) -> int:
+    """Print the ablation table (``--data-dir DIR`` names the data folder)."""
+    import argparse
+    import sys
+
+    from sim.core.errors import SwingometerError
+
+    parser = argparse.ArgumentParser(prog="python -m sim.backtest.ablation", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: $SWINGOMETER_DATA_DIR)")
+    args = parser.parse_args(argv)
+    try:
+        print("\n".join(table(args.data_dir)))
+    except SwingometerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -42,6 +42,10 @@ def _retiring_rows(election: Election, mask: np.ndarray, step: s.SharesStep, whe
             i = election.seat_index(seat)
         except LookupFailed as exc:
             raise ScenarioError(f"{where}.retiring: {exc}") from None
+        if i in rows:
+            raise ScenarioError(
+                f"{where}.retiring: '{seat}' is {election.seat_names[i]}, already listed; list each seat once"
+            )
         if not mask[i]:
             raise ScenarioError(
                 f"{where}.retiring: {election.seat_names[i]} is not in scope '{step.scope}' (or is the Speaker's "
@@ -68,10 +72,15 @@ def incumbency(election: Election, retiring: np.ndarray) -> tuple[np.ndarray, np
     return sophomore, standing_down, known
 
 
-def _slopes(step: s.SharesStep, coefs: dict[str, np.ndarray], where: str) -> dict[int, float]:
+def _slopes(step: s.SharesStep, coefs: dict[str, np.ndarray], where: str, stood: np.ndarray) -> dict[int, float]:
     out = {}
     for code, value in step.leave_slope.items():
         p = party_index(code, where=f"{where}.leave_slope")
+        if not stood[:, p].any():
+            raise ScenarioError(
+                f"{where}.leave_slope: {PARTIES[p]} stands in no seat of scope '{step.scope}', so its slope would "
+                "do nothing; remove it, or make the party stand first (stand = ...)"
+            )
         if LINEAGE.get(PARTIES[p], PARTIES[p]) not in coefs:
             fitted = sorted(p for p in MODEL_PARTIES if LINEAGE.get(p, p) in coefs)
             raise ScenarioError(
@@ -92,7 +101,7 @@ def adjust(
     adjusted shares and notes for the user. ``coefs`` default to the shipped linked coefficients.
     """
     coefs = shipped() if coefs is None else coefs
-    slopes = _slopes(step, coefs, where)
+    slopes = _slopes(step, coefs, where, stood)
     sophomore, standing_down, known = incumbency(election, _retiring_rows(election, mask, step, where))
     sophomore, standing_down = sophomore[mask], standing_down[mask]
     regions = election.regions[mask]

@@ -52,6 +52,14 @@ def apply_shares(state: State, election: Election, step: s.SharesStep, where: st
         shares, stood, weight, target, targeted, others=step.others, multiplicative=step.method == "proportional"
     )
     start = shares
+    if step.method in ("linked", "multiparty"):
+        again = int((state.modelled & mask).sum()) if state.modelled is not None else 0
+        if again:
+            state.notes.append(
+                f"warning: {where}: an earlier step already applied a fitted model's terms to {again} of these seats; "
+                f"they are applied again here (give each seat one linked or multiparty step, e.g. by nation)"
+            )
+        state.modelled = mask | (state.modelled if state.modelled is not None else False)
     if step.method == "linked":  # the linked model's within-region terms, then uniform swing
         from sim.projection.linked_step import adjust
 

@@ -37,6 +37,8 @@ class State:
         Leading candidate's fraction of a pooled party's vote.
     notes : list of str
         What the steps want the user to know (implied shares, warnings).
+    modelled : (n_seats,) bool, optional
+        Seats a fitted model's terms (``linked`` or ``multiparty``) have already been applied to.
 
     """
 
@@ -45,6 +47,7 @@ class State:
     stood: np.ndarray
     lead: np.ndarray
     notes: list[str] = field(default_factory=list)
+    modelled: np.ndarray | None = None
 
     @classmethod
     def from_election(cls, election: Election) -> State:

@@ -206,11 +206,14 @@ def _solve(
 
             worst = int(np.argmax(np.abs(gap)))
             name = PARTIES[worst] if len(gap) == len(PARTIES) else f"column {worst}"
+            wanted, reached = 100 * full[worst], 100 * (full[worst] - gap[worst])
+            digits = 1 if abs(wanted - reached) >= 0.05 else 4  # never "30.0% ... stops at 30.0%"
             raise ScenarioError(
-                f"{method} swing cannot reach {name}'s share of {100 * full[worst]:.1f}% (it stops at "
-                f"{100 * (full[worst] - gap[worst]):.1f}%): it fights too few seats, or must gain where the "
-                "other parties lose too little; give it a target in a smaller scope (e.g. a Scotland step for "
-                "the SNP), or use others = 'keep'"
+                f"{method} swing cannot reach {name}'s share of {wanted:.{digits}f}% in this scope (it stops at "
+                f"{reached:.{digits}f}%; for a party without a target that is its implied share): it fights too "
+                "few seats, or must gain where the other parties lose too little; give it a target in a smaller "
+                "scope (e.g. a Scotland step for the SNP, or gb rather than uk: Northern Ireland's parties stand "
+                "nowhere else), or set targets for fewer parties"
             )
     if partial is None:
         return Swung(out, float(departure.max(initial=0.0)))
