@@ -186,11 +186,14 @@ def test_backtest_command_single_with_simulation() -> None:
     assert "90% intervals of party seat totals cover" in result.output
 
 
-def test_backtest_command_all() -> None:
-    result = CliRunner().invoke(app, ["backtest", "--all"])
+def test_backtest_command_all(tmp_path: Path) -> None:
+    out = tmp_path / "all.json"
+    result = CliRunner().invoke(app, ["backtest", "--all", "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.count("region") >= 20
-    assert result.output.count("linked") == len(PAIRS) and result.output.count("multipa") == len(PAIRS)
+    rows = [(s["earlier"], s["later"], s["method"]) for s in json.loads(out.read_text())]
+    for method in ("linked", "multiparty"):
+        assert [(a, b) for a, b, m in rows if m == method] == list(PAIRS)
     assert "knife-edges" in result.output
 
 

@@ -14,7 +14,10 @@ difference of the full projection. This is exact for a parameter that enters lin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numba
@@ -367,9 +370,10 @@ def simulate(
             numba.set_num_threads(threads)
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
-            counts, batch_gb, batch_wins, batch_hist = simulate_seats(
-                inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads()
-            )
+            with _sigint_deferred():
+                counts, batch_gb, batch_wins, batch_hist = simulate_seats(
+                    inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads()
+                )
             seat_counts[first : first + n] = counts
             gb_shares[first : first + n] = batch_gb
             wins += batch_wins
@@ -382,3 +386,21 @@ def simulate(
         projection=inputs.projection, seat_counts=seat_counts, gb_shares=gb_shares, wins=wins, seed=seed,
         share_hist=hist if share_bins else None, cand_ptr=inputs.kernel.cand_ptr, cand_idx=inputs.kernel.cand_idx,
     )  # fmt: skip
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) while a compiled kernel runs; it is delivered when the kernel returns.
+
+    A signal arriving inside numba's parallel region could crash the process (a segmentation
+    fault, seen here); blocked, it waits until the batch ends and then raises KeyboardInterrupt
+    as usual. Threads the kernel starts while it is blocked inherit the block.
+    """
+    block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
