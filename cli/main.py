@@ -104,12 +104,17 @@ def run(
     for text, members in zip(bloc or [], blocs, strict=True):
         check_stood(members, projection.election, f"--bloc {text}", projection.stood)
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True, disable=draws < 200_000) as bar:
+    # No refresh thread: a thread started before the kernel would not hold Ctrl-C (sim.montecarlo.simulate).
+    with Progress(*columns, console=err_console, transient=True, disable=draws < 200_000, auto_refresh=False) as bar:
         task = bar.add_task("draws", total=draws)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            bar.refresh()
+
         result = simulate_projection(
-            scenario, projection, draws, seed, threads=threads, data_dir=data_dir,
-            progress=lambda n: bar.advance(task, n),
-        )  # fmt: skip
+            scenario, projection, draws, seed, threads=threads, data_dir=data_dir, progress=advance
+        )
     print_notes(result.projection.notes)
     console.print(_summary_table(result, f"{file.name}: {draws:,} draws, seed {seed}"))
     for members in blocs:
