@@ -13,17 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from sim.backtest.scores import load_pairs, project_pair
-from sim.core.parties import PARTIES
+from sim.backtest.scores import load_pairs, project_pair, seat_errors
 from sim.data.election import DataDir
 from sim.projection import linked, multiparty
 from sim.projection.linked import PairFeatures
-
-
-def _multiparty_without(pairs: list[PairFeatures], terms: tuple[str, ...]) -> multiparty.Coefficients:
-    return multiparty.fit(pairs, drop=terms)
 
 
 def misses(pair: PairFeatures, model: str, train: list[PairFeatures]) -> tuple[int, dict[str, int]] | None:
@@ -36,11 +29,10 @@ def misses(pair: PairFeatures, model: str, train: list[PairFeatures]) -> tuple[i
         state = project_pair(pair, "linked", "region", linked.fit(train))
     else:
         dropped = tuple(model.split(" less ", 1)[1].split(" and ")) if " less " in model else ()
-        state = project_pair(pair, "multiparty", "region", _multiparty_without(train, dropped))
-    winners = np.argmax(state.shares * state.lead * state.stood, axis=1)
-    actual, gb = pair.later.winners, pair.later.gb
-    seats = np.bincount(winners, minlength=len(PARTIES)) - np.bincount(actual, minlength=len(PARTIES))
-    return int((winners[gb] != actual[gb]).sum()), {PARTIES[p]: int(seats[p]) for p in range(len(PARTIES)) if seats[p]}
+        state = project_pair(pair, "multiparty", "region", multiparty.fit(train, drop=dropped))
+    winners, error = seat_errors(pair.later, state)
+    gb = pair.later.gb
+    return int((winners[gb] != pair.later.winners[gb]).sum()), {p: v for p, v in error.items() if v}
 
 
 MODELS = ("uniform", "linked", "multiparty", *(f"multiparty less {t}" for t in multiparty.POOLED))

@@ -149,13 +149,12 @@ def load_pair(earlier_name: str, later_name: str, data_dir: DataDir = None) -> P
     real_earlier = load_election("2019", data_dir) if earlier_name == "2019-notional" else earlier
     ids = real_earlier.candidate_columns["member_id"][real_earlier.candidate_columns["sitting"].astype(bool)]
     sophomore, retiring = incumbency(earlier, later, {int(m) for m in ids})
-    if not real_earlier.candidate_columns["sitting"].any():  # notional 2005: who sat then is not in the data
-        sophomore[:] = False
     successors = SUCCESSORS.get((earlier.name, later.name), {})
     lineage_fold = {**successors, "UKIP": next(iter(successors.values()))} if successors else {}
     by = by_election_change(earlier, lineage_fold, data_dir)
     party, year = LINEAGE_GEOGRAPHY[earlier.name]
     lineage = geography(earlier, Geography(party=party, election=year), "lineage geography", data_dir)
+    lineage = np.where(np.isnan(lineage), np.nanmean(lineage), lineage)  # seats it did not fight: its mean
     return PairFeatures(earlier, later, start_state(earlier, later), sophomore, retiring, by, lineage)
 
 
@@ -219,16 +218,9 @@ def score(
     coefs = fit_method(method, [pair] if in_sample else others or [])
     state = project_pair(pair, method, scope, coefs)
     earlier, later = pair.earlier, pair.later
-    winners = np.argmax(state.shares * state.lead * state.stood, axis=1)
+    winners, error = seat_errors(later, state)
     actual = later.winners
     gb = later.gb
-    projected_seats = np.bincount(winners, minlength=len(PARTIES))
-    actual_seats = np.bincount(actual, minlength=len(PARTIES))
-    error = {
-        PARTIES[p]: int(projected_seats[p] - actual_seats[p])
-        for p in range(len(PARTIES))
-        if projected_seats[p] or actual_seats[p]
-    }
     stood = later.stood
     return Score(
         earlier=earlier.name, later=later.name, method=method, scope=scope, in_sample=in_sample,
@@ -238,6 +230,19 @@ def score(
         margin_sd=float(np.sqrt(np.mean(margin_errors(later, state.shares * state.lead) ** 2))),
         simulation=simulate_pair(pair, state, scope, draws, seed) if draws else None,
     )  # fmt: skip
+
+
+def seat_errors(later: Election, state: State) -> tuple[np.ndarray, dict[str, int]]:
+    """The projected winner of each seat, and projected minus actual seats per party (parties with either)."""
+    winners = np.argmax(state.shares * state.lead * state.stood, axis=1)
+    projected_seats = np.bincount(winners, minlength=len(PARTIES))
+    actual_seats = np.bincount(later.winners, minlength=len(PARTIES))
+    error = {
+        PARTIES[p]: int(projected_seats[p] - actual_seats[p])
+        for p in range(len(PARTIES))
+        if projected_seats[p] or actual_seats[p]
+    }
+    return winners, error
 
 
 def fit_method(method: str, pairs: list[PairFeatures]) -> dict[str, np.ndarray] | multiparty.Coefficients | None:

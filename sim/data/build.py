@@ -153,25 +153,12 @@ def _build_2024(data_dir: DataDir) -> Election:
 def _build_notional(data_dir: DataDir) -> Election:
     raw = readers.notional_2019(data_dir)
     raw = raw[raw["Votes"].notna()]
-    ref = _seat_table(readers.ge2024_constituencies(data_dir)).set_index("seat_id")
     first = raw.drop_duplicates("ONS ID").set_index("ONS ID")
-    seats = pd.DataFrame({
-        "seat_id": first.index,
-        "seat_name": ref["seat_name"].reindex(first.index).to_numpy(),
-        "nation": ref["nation"].reindex(first.index).to_numpy(),
-        "region": ref["region"].reindex(first.index).to_numpy(),
-        "electorate": first["Electorate"].to_numpy(),
-        "valid_votes": first["Valid votes"].to_numpy(),
-    })  # fmt: skip
-    cands = pd.DataFrame({
-        "seat_id": raw["ONS ID"],
-        "party": raw["Party code"].map(canonical_notional_party),
-        "label": raw["Party abbreviation"].fillna(raw["Party code"]),
-        "candidate": "",
-        "votes": raw["Votes"].astype(np.int64),
-        "sitting": False,  # notional results have no candidates
-        "member_id": 0,
-    })  # fmt: skip
+    seats = _notional_seats(
+        _seat_table(readers.ge2024_constituencies(data_dir)), first["Electorate"], first["Valid votes"]
+    )
+    labels = raw["Party abbreviation"].fillna(raw["Party code"])
+    cands = _notional_candidates(raw["ONS ID"], raw["Party code"].map(canonical_notional_party), labels, raw["Votes"])
     covs = covariates_2024(list(seats["seat_id"]), list(seats["seat_name"]), data_dir)
     return _assemble("2019-notional", "2024", seats, cands, covs)
 
@@ -179,26 +166,38 @@ def _build_notional(data_dir: DataDir) -> Election:
 def _build_notional_2005(data_dir: DataDir) -> Election:
     """The notional 2005 result on the 2010 seats: names and regions from the 2010 file, no candidates' names."""
     raw = readers.notional_2005(data_dir)
-    ref = _seat_table(readers.ge_constituencies(2010, data_dir)).set_index("seat_id")
     first = raw.drop_duplicates("constituency_id").set_index("constituency_id")
-    seats = pd.DataFrame({
-        "seat_id": first.index,
-        "seat_name": ref["seat_name"].reindex(first.index).to_numpy(),
-        "nation": ref["nation"].reindex(first.index).to_numpy(),
-        "region": ref["region"].reindex(first.index).to_numpy(),
-        "electorate": first["electorate"].to_numpy(),
-        "valid_votes": raw.groupby("constituency_id")["votes"].sum().reindex(first.index).to_numpy(),
-    })  # fmt: skip
-    cands = pd.DataFrame({
-        "seat_id": raw["constituency_id"],
-        "party": raw["mnis_party_abbrev"].map(canonical_party),
-        "label": raw["mnis_party_abbrev"],
-        "candidate": "",
-        "votes": raw["votes"].astype(np.int64),
-        "sitting": False,  # notional results have no candidates
-        "member_id": 0,
-    })  # fmt: skip
+    valid = raw.groupby("constituency_id")["votes"].sum()
+    seats = _notional_seats(_seat_table(readers.ge_constituencies(2010, data_dir)), first["electorate"], valid)
+    cands = _notional_candidates(
+        raw["constituency_id"], raw["mnis_party_abbrev"].map(canonical_party), raw["mnis_party_abbrev"], raw["votes"]
+    )
     return _assemble("2005-notional", "2010", seats, cands, covariates_2010(list(seats["seat_id"]), data_dir))
+
+
+def _notional_seats(reference: pd.DataFrame, electorate: pd.Series, valid: pd.Series) -> pd.DataFrame:
+    """A notional result's seat table: names, nations and regions from ``reference`` (a :func:`_seat_table`).
+
+    ``electorate`` is indexed by seat code, in the order the seats are listed; ``valid`` by seat code.
+    """
+    ref = reference.set_index("seat_id")
+    ids = electorate.index
+    return pd.DataFrame({
+        "seat_id": ids,
+        "seat_name": ref["seat_name"].reindex(ids).to_numpy(),
+        "nation": ref["nation"].reindex(ids).to_numpy(),
+        "region": ref["region"].reindex(ids).to_numpy(),
+        "electorate": electorate.to_numpy(),
+        "valid_votes": valid.reindex(ids).to_numpy(),
+    })  # fmt: skip
+
+
+def _notional_candidates(seat_id: pd.Series, party: pd.Series, label: pd.Series, votes: pd.Series) -> pd.DataFrame:
+    """A notional result's party rows as candidates (no names, no sitting MPs: notional results have none)."""
+    return pd.DataFrame({
+        "seat_id": seat_id, "party": party, "label": label, "candidate": "",
+        "votes": votes.astype(np.int64), "sitting": False, "member_id": 0,
+    })  # fmt: skip
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:

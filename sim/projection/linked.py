@@ -87,7 +87,8 @@ def incumbency(earlier: Election, later: Election, sitting_before: set[int]) -> 
     """Sophomore and standing-down masks (see :class:`PairFeatures`).
 
     ``sitting_before`` holds the Parliament IDs of the MPs sitting at the earlier election (for
-    the notional 2019 results, those of the real 2019 election).
+    the notional 2019 results, those of the real 2019 election); empty when the data do not say
+    who sat (the notional 2005 result), and then there is no sophomore term.
     """
     held = np.zeros(later.votes.shape, dtype=bool)
     held[np.arange(earlier.n_seats), earlier.winners] = True
@@ -100,7 +101,7 @@ def incumbency(earlier: Election, later: Election, sitting_before: set[int]) -> 
     ):
         if is_sitting and int(member) not in sitting_before:
             first_term[row[seat], PARTY_INDEX[party]] = True
-    return held & sitting & first_term, held & ~sitting
+    return held & sitting & first_term & bool(sitting_before), held & ~sitting
 
 
 def centred(x: np.ndarray, regions: np.ndarray, weight: np.ndarray) -> np.ndarray:

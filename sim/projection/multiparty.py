@@ -1,12 +1,14 @@
-"""The multiparty model: the linked model's terms plus four terms for multi-party, tactically driven change.
+"""The multiparty model: the linked model's terms plus five terms for multi-party, tactically driven change.
 
-Uniform swing by region overstated the Conservatives by 80 seats in 2024, as it did in 1997: a
-collapsing party loses more where it was strong, its opponents' voters gather behind whoever is
-best placed to beat it, and an insurgent grows where its lineage was strong. On top of the linked
-model's per-party terms (:mod:`sim.projection.linked`: the within-region Leave term and the
-incumbency terms), this model adds terms whose coefficients are shared by every party, each
-computed from what is known before polling day plus the scope's change ``D[p] = S'[p] - S[p]``
-(the target minus the start share of the seat's region, or of the scenario step's scope):
+Uniform swing by region overstated the Conservatives by over 100 seats in 2024 (the linked model
+by over 80), as uniform swing did in 1997: a collapsing party loses more where it was strong, its
+opponents' voters gather behind whoever is best placed to beat it, an insurgent grows where its
+lineage was strong, and by-election gains are largely held. On top of the linked model's
+per-party terms (:mod:`sim.projection.linked`: the within-region Leave term and the incumbency
+terms), this model adds terms whose coefficients are shared by every party it is fitted on, each
+computed from what is known before polling day plus the change ``D[p] = S'[p] - S[p]`` (the
+region's target minus its start share in a backtest, the scenario step's scope change in a
+scenario), with ``s`` a seat's start share and ``S`` its region's:
 
 ``collapse``
     ``D * (s / S - 1)`` for a falling party (``D < 0``): coefficient 0 is uniform swing, 1
@@ -15,15 +17,14 @@ computed from what is known before polling day plus the scope's change ``D[p] = 
     the same for a rising party (``D > 0``): a negative coefficient means gains are smaller where
     the party is already strong.
 ``tactical``
-    anti-incumbent consolidation. In each seat the incumbent ``I`` is the earlier winner and the
-    challenger ``c`` the best-placed other party; if ``c`` and a third party ``q`` are both in
-    :data:`PROGRESSIVE` (LAB, LD, GRN and the SNP), a fraction of ``q``'s voters move to ``c``. The fraction grows with
-    the square of the incumbent's fall, ``max(0, -D[I]) ** 2``, so it is small when the incumbent
-    holds up (2017, 2019 for the Conservatives) and large when it collapses. The term for ``c``
-    is ``+F * sum(s[q])``, for each ``q`` it is ``-F * s[q]``.
+    consolidation against a falling incumbent. In each seat the incumbent ``I`` is the earlier
+    winner and the challenger ``c`` the best-placed other party (start share plus by-election
+    change); if ``c`` and a lower-placed ``q`` are both in :data:`PROGRESSIVE`, the fraction
+    ``F * min(1, (s[c] - s[q]) / SQUEEZE_GAP)`` of ``q``'s voters moves to ``c``, with
+    ``F = max(0, -D[I]) ** 2``: small when the incumbent holds up, large when it collapses.
 ``insurgent``
     for the UKIP - Brexit Party - Reform lineage when it rises: ``D * (g / G - 1)``, with ``g``
-    its share where it last stood (nearly) everywhere (UKIP 2015, or 2010 for 2015), carried onto
+    its share where it last stood (nearly) everywhere (:data:`LINEAGE_GEOGRAPHY`), carried onto
     the seats, and ``G`` its region mean: its gains follow its lineage's geography.
 ``by_election``
     the change of each party's share at the seat's by-election in the Parliament just ended
@@ -40,12 +41,14 @@ personal votes of new candidates (Farage in Clacton), local campaigns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.projection.linked import LINEAGE, MIN_SEATS, MODEL_PARTIES, PairFeatures, centred, design
+from sim.projection.steps import State
+from sim.projection.swing import scope_shares
 
 POOLED = ("collapse", "damping", "tactical", "insurgent", "by_election")
 """The model's shared terms, in coefficient order."""
@@ -120,7 +123,7 @@ def unit_shares(shares: np.ndarray, weight: np.ndarray, units: np.ndarray) -> np
     out = np.zeros_like(shares)
     for unit in np.unique(units):
         m = units == unit
-        out[m] = (shares[m] * weight[m, None]).sum(axis=0) / weight[m].sum()
+        out[m] = scope_shares(shares[m], weight[m])
     return out
 
 
@@ -194,8 +197,7 @@ def pair_context(pair: PairFeatures) -> Context:
     e, start, later = pair.earlier, pair.start, pair.later
     S = unit_shares(start.shares, start.total, e.regions)
     target = unit_shares(later.shares, later.valid_votes.astype(float), e.regions)
-    geo = pair.lineage_geography if pair.lineage_geography is not None else np.full(e.n_seats, np.nan)
-    geo = np.where(np.isnan(geo), np.nanmean(geo) if np.isfinite(geo).any() else 1.0, geo)
+    geo = pair.lineage_geography if pair.lineage_geography is not None else np.ones(e.n_seats)
     by = pair.by_election if pair.by_election is not None else np.zeros(start.shares.shape)
     return Context(start.shares, S, target - S, start.stood & later.stood, e.winners, by, geo, e.regions, start.total)
 
@@ -209,50 +211,46 @@ def fit(pairs: list[PairFeatures], drop: tuple[str, ...] = ()) -> Coefficients:
 
     The Leave multiple ``kappa`` is fitted per party lineage, as in the linked model. Each
     incumbency term is fitted per lineage where the lineage has at least
-    :data:`MIN_INCUMBENCY_SEATS` such seats in the fit, and otherwise shares one coefficient
-    with the other small lineages (the Greens' only sophomore seat was Brighton Pavilion, which
-    alone would give them a 25-point term). ``drop`` names shared terms left out of the fit
-    (their coefficient is 0), for ablation.
+    :data:`MIN_INCUMBENCY_SEATS` such seats in the fit; a smaller lineage's seats are left out of
+    that term's fit and it takes the mean of the fitted lineages' coefficients (the Greens' only
+    sophomore seat, Brighton Pavilion, alone gave them a 25-point term). ``drop`` names shared
+    terms left out of the fit (their coefficient is 0), for ablation.
     """
-    pairs = [lineage_layout(p) for p in pairs]
     keys = sorted({LINEAGE.get(p, p) for p in MODEL_PARTIES})
-    counts = {key: np.zeros(2) for key in keys}
-    for pair in pairs:
+    cases = []  # (pair, party column, lineage, seats in the fit, linked features)
+    for pair in map(lineage_layout, pairs):
         for party in MODEL_PARTIES:
-            j = PARTY_INDEX[party]
-            mask, _ = design(pair, j)
+            mask, x = design(pair, PARTY_INDEX[party])
             if mask.sum() >= MIN_SEATS:
-                counts[LINEAGE.get(party, party)] += [pair.sophomore[mask, j].sum(), pair.retiring[mask, j].sum()]
+                cases.append((pair, PARTY_INDEX[party], LINEAGE.get(party, party), mask, x))
+    counts = {key: np.zeros(2) for key in keys}
+    for pair, j, key, mask, _ in cases:
+        counts[key] += [pair.sophomore[mask, j].sum(), pair.retiring[mask, j].sum()]
     own = {key: counts[key] >= MIN_INCUMBENCY_SEATS for key in keys}
     # columns: kappa per lineage, (sophomore, standing down) per lineage, POOLED
     n_lin = len(keys)
     shared_at = 3 * n_lin
     n_cols = shared_at + len(POOLED)
-    blocks, ys = [], []
-    for pair in pairs:
+    blocks, ys, shared = [], [], {}
+    for pair, j, key, mask, x in cases:
         e = pair.earlier
         weight = e.valid_votes.astype(float)
-        shared = features(pair_context(pair))
-        for party in MODEL_PARTIES:
-            j = PARTY_INDEX[party]
-            mask, x = design(pair, j)
-            if mask.sum() < MIN_SEATS:
-                continue
-            key = LINEAGE.get(party, party)
-            k = keys.index(key)
-            row = np.zeros((int(mask.sum()), n_cols))
-            row[:, k] = x[mask, 0]
-            for f in (0, 1):
-                if own[key][f]:
-                    row[:, n_lin + 2 * k + f] = x[mask, 1 + f]
-            for t, term in enumerate(POOLED):
-                if term in drop:
-                    continue
-                row[:, shared_at + t] = centred(np.where(mask, shared[term][:, j], np.nan), e.regions, weight)[mask]
-            change = np.where(mask, pair.target[:, j] - pair.start.shares[:, j], np.nan)
-            w = 1.0 / np.sqrt(mask.sum())
-            blocks.append(row * w)
-            ys.append(centred(change, e.regions, weight)[mask] * w)
+        if id(pair) not in shared:
+            shared[id(pair)] = features(pair_context(pair))
+        k = keys.index(key)
+        row = np.zeros((int(mask.sum()), n_cols))
+        row[:, k] = x[mask, 0]
+        for f in (0, 1):
+            if own[key][f]:
+                row[:, n_lin + 2 * k + f] = x[mask, 1 + f]
+        for t, term in enumerate(POOLED):
+            if term not in drop:
+                values = np.where(mask, shared[id(pair)][term][:, j], np.nan)
+                row[:, shared_at + t] = centred(values, e.regions, weight)[mask]
+        change = np.where(mask, pair.target[:, j] - pair.start.shares[:, j], np.nan)
+        w = 1.0 / np.sqrt(mask.sum())
+        blocks.append(row * w)
+        ys.append(centred(change, e.regions, weight)[mask] * w)
     a, b = np.vstack(blocks), np.concatenate(ys)
     used = np.abs(a).sum(axis=0) > 0
     beta = np.zeros(n_cols)
@@ -298,8 +296,7 @@ def lineage_layout(pair: PairFeatures) -> PairFeatures:
     down in 317 Conservative seats in 2019, Reform fought almost every seat in 2024), its start
     share in each region is laid out in proportion to its lineage geography, and the difference is
     given to or taken from the Conservatives, whom the stand-down helped and from whom its voters
-    came (taking it from each seat's earlier winner instead measured worse: 88 GB seats wrong in
-    2024 against 81).
+    came (taking it from each seat's earlier winner instead measured worse in 2024, docs/accuracy.md).
     """
     if pair.lineage_geography is None:
         return pair
@@ -310,7 +307,7 @@ def lineage_layout(pair: PairFeatures) -> PairFeatures:
     fights = later.stood[:, j] & e.gb
     if (fights & ~before).sum() <= 0.25 * fights.sum():
         return pair
-    geo = np.where(np.isnan(pair.lineage_geography), np.nanmean(pair.lineage_geography), pair.lineage_geography)
+    geo = pair.lineage_geography
     con = PARTY_INDEX["CON"]
     shares, weight = start.shares.copy(), start.total
     for region in np.unique(e.regions[fights]):
@@ -323,9 +320,5 @@ def lineage_layout(pair: PairFeatures) -> PairFeatures:
         shares[rows, con] = np.maximum(shares[rows, con] - (new - shares[rows, j]), 0.0)
         shares[rows, j] = new
     shares /= shares.sum(axis=1, keepdims=True)
-    from dataclasses import replace
-
-    from sim.projection.steps import State
-
     laid = State(shares * weight[:, None], start.abstain.copy(), start.stood.copy(), start.lead.copy())
     return replace(pair, start=laid)
