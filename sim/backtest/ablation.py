@@ -2,8 +2,9 @@
 
     uv run python -m sim.backtest.ablation
 
-For every backtest pair it prints uniform swing by region, the linked model, the multiparty model
-and the multiparty model less each of its shared terms (refitted without it), each fitted two ways:
+For every backtest pair it prints uniform swing by region, the linked model, the multiparty model,
+the multiparty model with the scenario engine's halfway balancing as its last step, and the
+multiparty model less each of its shared terms (refitted without it), each fitted two ways:
 leave-one-election-out (on every other pair, later ones included) and rolling origin (on the
 earlier pairs only; the first, 2005-notional -> 2010, has none). The 2024 pair is fitted on the
 earlier pairs either way.
@@ -17,6 +18,7 @@ from sim.backtest.scores import load_pairs, project_pair, seat_errors
 from sim.data.election import DataDir
 from sim.projection import linked, multiparty
 from sim.projection.linked import PairFeatures
+from sim.projection.swing import uniform_swing
 
 
 def misses(pair: PairFeatures, model: str, train: list[PairFeatures]) -> tuple[int, dict[str, int]] | None:
@@ -27,6 +29,8 @@ def misses(pair: PairFeatures, model: str, train: list[PairFeatures]) -> tuple[i
         return None
     elif model == "linked":
         state = project_pair(pair, "linked", "region", linked.fit(train))
+    elif model == HALFWAY:
+        state = project_pair(pair, "multiparty", "region", multiparty.fit(train), swing=uniform_swing)
     else:
         dropped = tuple(model.split(" less ", 1)[1].split(" and ")) if " less " in model else ()
         state = project_pair(pair, "multiparty", "region", multiparty.fit(train, drop=dropped))
@@ -35,7 +39,9 @@ def misses(pair: PairFeatures, model: str, train: list[PairFeatures]) -> tuple[i
     return int((winners[gb] != pair.later.winners[gb]).sum()), {p: v for p, v in error.items() if v}
 
 
-MODELS = ("uniform", "linked", "multiparty", *(f"multiparty less {t}" for t in multiparty.POOLED))
+HALFWAY = "multiparty, halfway balancing"
+"""The model with the scenario engine's balancing as its last step instead of renormalising each seat."""
+MODELS = ("uniform", "linked", "multiparty", HALFWAY, *(f"multiparty less {t}" for t in multiparty.POOLED))
 
 
 def table(data_dir: DataDir = None) -> list[str]:

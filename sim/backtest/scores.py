@@ -34,6 +34,8 @@ import numpy as np
 from scipy.stats import norm
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
 from sim.core.errors import SwingometerError
@@ -46,7 +48,7 @@ from sim.projection.linked import PairFeatures, adjusted_shares, fit, incumbency
 from sim.projection.project import Projection
 from sim.projection.steps import State, transfer_voters
 from sim.projection.swing import METHODS as SWING_METHODS
-from sim.projection.swing import scope_shares
+from sim.projection.swing import Swung, scope_shares
 from sim.scenario.schema import Uncertainty
 
 PAIRS: tuple[tuple[str, str], ...] = (
@@ -58,7 +60,7 @@ SUCCESSORS: dict[tuple[str, str], dict[str, str]] = {
     ("2017", "2019"): {"UKIP": "BRX"},
     ("2019-notional", "2024"): {"BRX": "REF"},
 }
-METHODS = {**SWING_METHODS, "linked": SWING_METHODS["uniform"], "multiparty": SWING_METHODS["uniform"]}
+METHODS = {**SWING_METHODS, "linked": SWING_METHODS["uniform"], "multiparty": multiparty.swing}
 FITTED = ("linked", "multiparty")
 """Methods with coefficients fitted on other elections (leave-one-election-out, or rolling origin)."""
 DEFAULT_METHOD = "multiparty"
@@ -159,13 +161,15 @@ def load_pair(earlier_name: str, later_name: str, data_dir: DataDir = None) -> P
 
 
 def project_pair(
-    pair: PairFeatures, method: str, scope: str, coefs: dict[str, np.ndarray] | multiparty.Coefficients | None = None
-) -> State:
+    pair: PairFeatures, method: str, scope: str, coefs: dict[str, np.ndarray] | multiparty.Coefficients | None = None,
+    *, swing: Callable[..., Swung] | None = None,
+) -> State:  # fmt: skip
     """Project the later election from the earlier one with its true shares at ``scope``.
 
     ``method`` is uniform, proportional, stm, linked or multiparty; the fitted models need their
     ``coefs`` (:func:`sim.projection.linked.fit`, :func:`sim.projection.multiparty.fit`) and region
-    scope, since they read their Leave slopes and changes from regional shares.
+    scope, since they read their Leave slopes and changes from regional shares. ``swing`` replaces
+    the method's last step (for the ablation).
     """
     earlier, later = pair.earlier, pair.later
     if method not in METHODS:
@@ -174,8 +178,8 @@ def project_pair(
         raise SwingometerError(f"unknown scope '{scope}'; choose {', '.join(SCOPES)}")
     state = State(pair.start.votes.copy(), pair.start.abstain.copy(), pair.start.stood.copy(), pair.start.lead.copy())
     shares = state.shares
-    swing = METHODS[method]
-    if method in FITTED:  # the adjusted shares, then uniform swing (METHODS[method])
+    swing = swing or METHODS[method]
+    if method in FITTED:  # the adjusted shares, then uniform swing (METHODS[method]: multiparty.swing renormalises)
         if scope != "region":
             raise SwingometerError(
                 f"the {method} model reads its Leave slopes from regional shares: use scope 'region'", field="scope"

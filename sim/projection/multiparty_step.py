@@ -2,13 +2,15 @@
 
 The step applies the linked model's terms with the multiparty model's jointly fitted coefficients
 (:mod:`sim.projection.linked_step`), then the multiparty model's shared terms
-(:mod:`sim.projection.multiparty`: collapse, damping, tactical consolidation, insurgent geography,
-by-election change), and finally uniform swing to land the scope targets exactly. In a scenario
+(:mod:`sim.projection.multiparty`: collapse, damping, progressive and unionist consolidation,
+by-election change), and finally the model's uniform swing (:func:`sim.projection.multiparty.swing`,
+each seat renormalised) to land the scope targets exactly. In a scenario
 the change ``D`` the terms read is the step's: each party's scope target (implied for parties
 without one) minus its scope share before the step, the same in every seat of the scope; the
 incumbent of a seat is the base election's winner; the by-election changes are those of the
-Parliament the base election elected (for a 2019 base, the 2019-2024 by-elections); the lineage
-geography is :data:`sim.projection.multiparty.LINEAGE_GEOGRAPHY` of the base.
+Parliament the base election elected (for a 2019 base, the 2019-2024 by-elections). The
+backtests' lay-out of Reform's start (:func:`sim.projection.multiparty.lineage_layout`) is not
+applied: a scenario that makes a party stand anew gives it a geography itself (``stand``).
 """
 
 from __future__ import annotations
@@ -66,15 +68,11 @@ def shipped() -> multiparty.Coefficients:
 
 
 @cache
-def _base_features(election: Election, data_dir: DataDir) -> tuple[np.ndarray, np.ndarray]:
-    """The base election's by-election changes and lineage geography (all seats)."""
+def _by_election(election: Election, data_dir: DataDir) -> np.ndarray:
+    """The base election's by-election changes (all seats)."""
     from sim.data.by_election_change import by_election_change
-    from sim.projection.shares import geography
 
-    party, year = multiparty.LINEAGE_GEOGRAPHY[election.name]
-    geo = geography(election, s.Geography(party=party, election=year), "lineage geography", data_dir)
-    geo = np.where(np.isnan(geo), np.nanmean(geo), geo)
-    return by_election_change(election, {}, data_dir), geo
+    return by_election_change(election, {}, data_dir)
 
 
 def adjust(
@@ -89,13 +87,11 @@ def adjust(
     out, notes = linked_adjust(shares, stood, weight, election, mask, step, where, coefs.linked)
     notes = [n.replace(": linked:", ": multiparty (linked terms):") for n in notes]
     before = scope_shares(shares, weight)
-    by, geo = _base_features(election, data_dir)
-    regions = election.regions[mask]
+    by = _by_election(election, data_dir)
     ctx = multiparty.Context(
-        shares=shares, scope_shares=multiparty.unit_shares(shares, weight, regions),
+        shares=shares, scope_shares=multiparty.unit_shares(shares, weight, election.regions[mask]),
         change=np.broadcast_to(full - before, shares.shape),
         stood=stood, winners=election.winners[mask], by_election=np.where(stood, by[mask], 0.0),
-        lineage_geography=geo[mask], units=regions, weight=weight,
     )  # fmt: skip
     adjusted = multiparty.apply_terms(out, ctx, coefs)
     adjusted = np.where(stood, np.clip(adjusted, 0.0, None), 0.0)

@@ -114,7 +114,7 @@ def implied_targets(
 
 def balance(
     shares: np.ndarray, stood: np.ndarray, change: np.ndarray, gain_cap: np.ndarray | None = None,
-    partial: np.ndarray | None = None,
+    partial: np.ndarray | None = None, *, renormalise: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Apply intended per-seat changes, adjusted so each seat's shares still add up to one.
 
@@ -127,9 +127,27 @@ def balance(
     change, and never more than ``gain_cap`` (``(n_parties,)``, points per seat) when given: the
     losses then shrink to match. A party with no change does not move, no party moves against
     the sign of its change, and the result is continuous in the changes (which the solvers need).
+    With ``renormalise`` (the multiparty model's final swing) the residual is instead shared by
+    the parties that move in proportion to their shares: the textbook uniform swing, each seat
+    clipped at zero and renormalised (over the parties with a change), as the votes of a party
+    standing down are handed on. A party's votes that are not there to lose (UKIP's in 2017, where
+    it no longer stood) leave every moving party's share smaller in proportion; a party with no
+    change still never moves, but a moving party may end on the other side of its change, and
+    ``gain_cap`` and ``partial`` do not apply.
     Returns the new shares and each party's departure from its (capped) intended change.
     """
     intended = np.where(stood, np.maximum(change, -shares), 0.0)
+    if renormalise:
+        moved = np.where(stood, shares + intended, 0.0)
+        mover = stood & (change != 0)
+        fixed = np.where(mover, 0.0, moved).sum(axis=1, keepdims=True)
+        movers = np.where(mover, moved, 0.0).sum(axis=1, keepdims=True)
+        total = moved.sum(axis=1, keepdims=True)
+        scale = np.divide(1.0 - fixed, movers, out=np.zeros_like(movers), where=movers > 0)
+        out = np.where(mover, moved * scale, moved)
+        # No mover left with votes (each lost all it had): the whole seat is renormalised.
+        out = np.where(movers > 0, out, np.divide(moved, total, out=shares.copy(), where=total > 0))
+        return out, np.where(stood, np.abs(out - shares - intended), 0.0)
     delta = intended
     if partial is not None and partial.any():
         delta = absorb_residual(shares, intended, partial & stood, gain_cap)
@@ -222,29 +240,31 @@ def _solve(
 
 def uniform_swing(
     shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, *, strict: bool = True,
-    gain_cap: np.ndarray | None = None,
+    gain_cap: np.ndarray | None = None, renormalise: bool = False,
 ) -> Swung:  # fmt: skip
     """Uniform swing: every party's share changes by the same number of points in every seat it fights.
 
     The change of party ``p`` starts at ``(full[p] - S[p]) / coverage[p]`` (its scope change
     spread over the seats it fights) and is re-solved after balancing (see the module docstring):
     a seat's residual goes first to the parties fighting less than ``PARTIAL_COVERAGE`` of the
-    scope's votes.
+    scope's votes. ``renormalise`` instead clips and renormalises each seat (:func:`balance`), as
+    the multiparty model does.
     """
     cov = coverage(stood, weight)
     partial = cov < PARTIAL_COVERAGE
 
     def step(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return balance(shares, stood, np.broadcast_to(d, shares.shape), gain_cap, partial)
+        return balance(shares, stood, np.broadcast_to(d, shares.shape), gain_cap, partial, renormalise=renormalise)
 
     wanted = full - scope_shares(shares, weight)
 
     def update(d: np.ndarray, gap: np.ndarray, out: np.ndarray) -> np.ndarray:
         additive = d + np.divide(gap, cov, out=np.zeros_like(gap), where=cov > 0)
-        # A party taking residuals moves more (or less) than its change: rescale its change instead.
+        # A party taking residuals moves more (or less) than its change: rescale its change instead
+        # (renormalising, no party takes residuals first and the additive step is the textbook one).
         achieved = wanted - gap
         ratio = np.divide(wanted, achieved, out=np.ones_like(gap), where=np.abs(achieved) > 1e-12)
-        scaled = partial & (ratio > 0) & (np.abs(wanted) > 1e-12)
+        scaled = partial & (ratio > 0) & (np.abs(wanted) > 1e-12) & (not renormalise)
         return np.where(scaled, np.clip(d * np.clip(ratio, 0.5, 2.0), -1.0, 1.0), additive)
 
     start = np.divide(wanted, cov, out=np.zeros_like(full), where=cov > 0)
