@@ -38,9 +38,10 @@ centred within region. Where the UKIP - Brexit Party - Reform lineage newly stan
 in 2024, after the Brexit Party stood down in 317 seats in 2019), its start share is first laid
 out by its geography where it last stood (nearly) everywhere (:func:`lineage_layout`). The
 adjustment is added to the start shares (clipped at zero and
-renormalised), and uniform swing then lands every region (or scope) on its target (:func:`swing`:
+renormalised), and uniform swing then lands every region on its target (in backtests :func:`swing`:
 each seat's residual, where a collapsing party has less to lose than its change, is shared in
-proportion to the seat's shares rather than halfway between the gainers and losers).
+proportion to the seat's shares rather than halfway between the gainers and losers; scenario
+steps use the engine's uniform swing, see :mod:`sim.projection.multiparty_step`).
 
 What the data cannot give is left out, not tuned to: the independents who won on Gaza in 2024,
 personal votes of new candidates (Farage in Clacton), local campaigns.
@@ -126,6 +127,8 @@ def swing(shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.nd
     as a party standing down hands its voters to the others (the engine's halfway rule for
     scenarios moves the losers instead). Leave-one-out this gains one seat in 2010 and three in
     2017 and 2024, and cuts the 2017 margin spread from 7.1 to 6.2 points (docs/accuracy.md).
+    Backtests only: scenario steps end with the engine's uniform swing (:mod:`.multiparty_step`
+    says why).
     """
     return uniform_swing(shares, stood, weight, full, strict=strict, renormalise=True)
 

@@ -3,8 +3,14 @@
 The step applies the linked model's terms with the multiparty model's jointly fitted coefficients
 (:mod:`sim.projection.linked_step`), then the multiparty model's shared terms
 (:mod:`sim.projection.multiparty`: collapse, damping, progressive and unionist consolidation,
-by-election change), and finally the model's uniform swing (:func:`sim.projection.multiparty.swing`,
-each seat renormalised) to land the scope targets exactly. In a scenario
+by-election change), and finally the engine's uniform swing, with its balancing and the untargeted
+parties' gain cap, to land the scope targets exactly. The backtests end with the model's
+renormalising swing instead (:func:`sim.projection.multiparty.swing`): with every party given its
+true regional share it measured better (2024: 67 seats wrong against 70), but in scenarios, where
+a targeted party may fight part of the scope or every party in a seat may share one implied change
+(Northern Ireland under a ``uk`` scope), renormalising moves seats nobody asked to move (a Green
+target of 30% made the Lib Dems 81% in Orkney and Shetland). The engine's swing never moves a
+party against its change, and its backtest is the "halfway balancing" row of docs/accuracy.md. In a scenario
 the change ``D`` the terms read is the step's: each party's scope target (implied for parties
 without one) minus its scope share before the step, the same in every seat of the scope; the
 incumbent of a seat is the base election's winner; the by-election changes are those of the

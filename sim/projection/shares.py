@@ -12,7 +12,6 @@ import pandas as pd
 from sim.core.errors import LookupFailed, ScenarioError
 from sim.core.parties import PARTIES
 from sim.data.election import DataDir, Election
-from sim.projection.multiparty import swing as multiparty_swing
 from sim.projection.steps import State, covariate_values, party_column, seat_row, step_scope
 from sim.projection.swing import METHODS as SWING_METHODS
 from sim.projection.swing import PARTIAL_COVERAGE, coverage, implied_gain_cap, implied_targets, scope_shares
@@ -30,8 +29,8 @@ def apply_shares(state: State, election: Election, step: s.SharesStep, where: st
     """Swing the scope's shares to the targets (uniform, proportional, STM, linked or multiparty).
 
     See :mod:`sim.projection.swing`; ``linked`` is the linked model's within-region terms followed by uniform
-    swing (:mod:`sim.projection.linked_step`), ``multiparty`` its terms followed by its own uniform swing
-    (:func:`sim.projection.multiparty.swing`).
+    swing (:mod:`sim.projection.linked_step`), ``multiparty`` likewise (:mod:`sim.projection.multiparty_step`;
+    the engine's uniform swing, not the backtests' renormalising one).
     """
     mask = step_scope(election, state, step.scope, f"{where}.scope")
     for party, candidacy in step.stand.items():
@@ -73,9 +72,7 @@ def apply_shares(state: State, election: Election, step: s.SharesStep, where: st
         start, model_notes = multiparty_step.adjust(shares, stood, weight, full, election, mask, step, where, data_dir)
         state.notes += model_notes
     method = "uniform" if step.method in ("linked", "multiparty") else step.method
-    if step.method == "multiparty":  # its own last step: each seat's residual renormalised
-        swung = multiparty_swing(start, stood, weight, full)
-    elif method == "uniform":  # untargeted parties gain at most their implied change + half a point
+    if method == "uniform":  # untargeted parties gain at most their implied change + half a point
         cap = implied_gain_cap(start, stood, weight, full, targeted)  # from where the swing starts
         swung = SWING_METHODS[method](start, stood, weight, full, gain_cap=cap)
     else:
