@@ -136,7 +136,7 @@ def test_the_earlier_pairs_are_no_worse_than_the_issues_slack_except_2017(pairs:
     2017 is not (48 against 45; docs/accuracy.md says why), but must not fall behind today's linked model.
     """
     wrong = {}
-    for pair in pairs:
+    for pair in (p for p in pairs if p.later.name in ("2015", "2017", "2019")):
         others = [q for q in pairs if q is not pair]
         wrong[pair.later.name] = (score(pair, "multiparty", "region", others).gb_wrong,
                                   score(pair, "linked", "region", others).gb_wrong)  # fmt: skip
@@ -211,10 +211,9 @@ def test_scenario_terms_leave_small_unmodelled_parties_alone(elections: dict[str
     e = elections["2019"]
     step = {"kind": "shares", "scope": "gb", "shares": {"CON": 0.32, "LAB": 0.36, "LD": 0.12}, "method": "multiparty"}
     gb = e.gb
-    full = np.zeros(len(PARTIES))
     ctx = multiparty.Context(
         shares=e.shares[gb], scope_shares=multiparty.unit_shares(e.shares[gb], e.valid_votes[gb] * 1.0, e.regions[gb]),
-        change=np.broadcast_to(full - 0.05, e.shares[gb].shape), stood=e.stood[gb], winners=e.winners[gb],
+        change=np.full(e.shares[gb].shape, -0.05), stood=e.stood[gb], winners=e.winners[gb],
         by_election=np.zeros(e.shares[gb].shape),
     )  # fmt: skip
     unmodelled = [PARTY_INDEX[p] for p in ("OTH", "IND", "SPK")]

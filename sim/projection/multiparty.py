@@ -20,7 +20,8 @@ scenario), with ``s`` a seat's start share and ``S`` its region's:
     consolidation against a falling incumbent. In each seat the incumbent ``I`` is the earlier
     winner and the challenger ``c`` the best-placed other party (start share plus by-election
     change); if ``c`` and a lower-placed ``q`` are both in :data:`PROGRESSIVE`, the fraction
-    ``F * min(1, (s[c] - s[q]) / SQUEEZE_GAP)`` of ``q``'s voters moves to ``c``, with
+    ``F * min(1, (r[c] - r[q]) / SQUEEZE_GAP)`` of ``q``'s voters moves to ``c`` (``r`` the shares
+    the parties are placed by), with
     ``F = max(0, -D[I]) ** 2``: small when the incumbent holds up, large when it collapses.
 ``unionist``
     the same against a falling SNP incumbent, for the parties in :data:`UNIONIST` (Conservative,
@@ -37,11 +38,11 @@ earlier) elections' seat changes, each election weighted equally and every term 
 centred within region. Where the UKIP - Brexit Party - Reform lineage newly stands widely (Reform
 in 2024, after the Brexit Party stood down in 317 seats in 2019), its start share is first laid
 out by its geography where it last stood (nearly) everywhere (:func:`lineage_layout`). The
-adjustment is added to the start shares (clipped at zero and
-renormalised), and uniform swing then lands every region on its target (in backtests :func:`swing`:
-each seat's residual, where a collapsing party has less to lose than its change, is shared in
-proportion to the seat's shares rather than halfway between the gainers and losers; scenario
-steps use the engine's uniform swing, see :mod:`sim.projection.multiparty_step`).
+adjustment is added to the start shares (clipped at zero and renormalised), and uniform swing
+then lands every region on its target: in backtests :func:`swing`, which shares each seat's
+residual (a collapsing party with less to lose than its change) in proportion to the moving
+parties' shares rather than halfway between the gainers and losers; in scenario steps the
+engine's uniform swing (:mod:`sim.projection.multiparty_step` says why).
 
 What the data cannot give is left out, not tuned to: the independents who won on Gaza in 2024,
 personal votes of new candidates (Farage in Clacton), local campaigns.
@@ -122,10 +123,10 @@ class Context:
 def swing(shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, *, strict: bool = True) -> Swung:
     """The model's last step: uniform swing to the targets, each seat's residual renormalised.
 
-    Where a collapsing party has less to lose in a seat than its uniform change (UKIP in 2017),
-    the votes that are not there leave every party's gain smaller in proportion to its share,
-    as a party standing down hands its voters to the others (the engine's halfway rule for
-    scenarios moves the losers instead). Leave-one-out this gains one seat in 2010 and three in
+    Where a collapsing party has less to lose in a seat than its uniform change, or no longer
+    stands there (UKIP in 2017), the loss that is not there leaves every moving party's share
+    smaller in proportion (the engine's halfway rule for scenarios makes the losers lose more
+    instead). Leave-one-out this gains one seat in 2010 and three in
     2017 and 2024, and cuts the 2017 margin spread from 7.1 to 6.2 points (docs/accuracy.md).
     Backtests only: scenario steps end with the engine's uniform swing (:mod:`.multiparty_step`
     says why).
@@ -176,14 +177,13 @@ def _consolidation(
     """
     s, D, stood = ctx.shares, ctx.change, ctx.stood
     member = np.array([p in bloc for p in PARTIES])
-    only = PARTY_INDEX[against] if against is not None else -1
     out = np.zeros_like(s)
     seen = s + ctx.by_election + (D if campaign else 0.0)
     ranked = np.argsort(-np.where(stood, seen, -1.0), axis=1, kind="stable")
     for i in range(s.shape[0]):
         incumbent = ctx.winners[i]
         fall = max(0.0, -D[i, incumbent]) ** 2
-        if fall == 0.0 or not stood[i, incumbent] or only not in (-1, incumbent):
+        if fall == 0.0 or not stood[i, incumbent] or (against is not None and PARTIES[incumbent] != against):
             continue
         others = [p for p in ranked[i] if stood[i, p] and p != incumbent]
         if not others or not member[others[0]]:

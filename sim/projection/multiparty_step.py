@@ -10,13 +10,14 @@ true regional share it measured better (2024: 67 seats wrong against 70), but in
 a targeted party may fight part of the scope or every party in a seat may share one implied change
 (Northern Ireland under a ``uk`` scope), renormalising moves seats nobody asked to move (a Green
 target of 30% made the Lib Dems 81% in Orkney and Shetland). The engine's swing never moves a
-party against its change, and its backtest is the "halfway balancing" row of docs/accuracy.md. In a scenario
-the change ``D`` the terms read is the step's: each party's scope target (implied for parties
-without one) minus its scope share before the step, the same in every seat of the scope; the
+party against its change, and its backtest is the "halfway balancing" row of docs/accuracy.md.
+
+In a scenario the change ``D`` the terms read is the step's: each party's scope target (implied for
+parties without one) minus its scope share before the step, the same in every seat of the scope; the
 incumbent of a seat is the base election's winner; the by-election changes are those of the
-Parliament the base election elected (for a 2019 base, the 2019-2024 by-elections). The
-backtests' lay-out of Reform's start (:func:`sim.projection.multiparty.lineage_layout`) is not
-applied: a scenario that makes a party stand anew gives it a geography itself (``stand``).
+Parliament the base election elected (for a 2019 base, the 2019-2024 by-elections). The backtests'
+lay-out of Reform's start (:func:`sim.projection.multiparty.lineage_layout`) is not applied: a
+scenario that makes a party stand anew gives it a geography itself (``stand``).
 """
 
 from __future__ import annotations

@@ -127,13 +127,13 @@ def balance(
     change, and never more than ``gain_cap`` (``(n_parties,)``, points per seat) when given: the
     losses then shrink to match. A party with no change does not move, no party moves against
     the sign of its change, and the result is continuous in the changes (which the solvers need).
-    With ``renormalise`` (the multiparty model's final swing) the residual is instead shared by
-    the parties that move in proportion to their shares: the textbook uniform swing, each seat
-    clipped at zero and renormalised (over the parties with a change), as the votes of a party
-    standing down are handed on. A party's votes that are not there to lose (UKIP's in 2017, where
-    it no longer stood) leave every moving party's share smaller in proportion; a party with no
-    change still never moves, but a moving party may end on the other side of its change, and
-    ``gain_cap`` and ``partial`` do not apply.
+    With ``renormalise`` (the multiparty model's last step in backtests) the residual is instead
+    shared by the parties that move, in proportion to their shares: the textbook uniform swing,
+    each seat clipped at zero and renormalised over the parties with a change. A loss that is not
+    there to take (UKIP's regional fall in 2017, in the seats it no longer fought) leaves every
+    moving party's share smaller in proportion. A party with no change still never moves, but a
+    moving party may end on the other side of its change, ``gain_cap`` and ``partial`` do not
+    apply, and the result is not continuous where a change passes through zero.
     Returns the new shares and each party's departure from its (capped) intended change.
     """
     intended = np.where(stood, np.maximum(change, -shares), 0.0)
