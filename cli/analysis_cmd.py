@@ -30,7 +30,7 @@ from sim.scenario.load import load_scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.projection.linked import PairFeatures
+    from sim.backtest.pairs import Pair
 
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart (.png or .svg).")]
 
@@ -259,14 +259,25 @@ def backtest(
     ] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the scores as JSON.")] = None,
     markdown_path: Annotated[Path | None, typer.Option("--markdown", help="Write the table as Markdown.")] = None,
+    write_scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-scenario",
+            help="Write the scenario this backtest projects (one pair): `swingometer project` on it gives the same seats.",
+        ),
+    ] = None,
     threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
     """Project a later election from an earlier one with its true shares, and score the seats."""
-    from sim.backtest.scores import CALIBRATION_PAIRS, knife_edges, load_pairs, run_backtest, score_frame
+    from sim.backtest.pairs import CALIBRATION_PAIRS, load_pairs
+    from sim.backtest.scores import knife_edges, run_backtest, score_frame
+    from sim.scenario.write import to_toml
 
-    outputs = Outputs(force, [json_path, markdown_path])
+    outputs = Outputs(force, [json_path, markdown_path, write_scenario])
+    if write_scenario is not None and (all_pairs or calibrate):
+        raise SwingometerError("--write-scenario writes one pair's scenario: give --from and --to, not --all")
     check_draws(draws)
     if calibrate:
         _print_calibration(load_pairs(data_dir, CALIBRATION_PAIRS), data_dir, json_path, outputs)
@@ -298,6 +309,10 @@ def backtest(
         outputs.add(json_path, json.dumps([s.to_dict() for s in scores], indent=1) + "\n")
     if markdown_path is not None:
         outputs.add(markdown_path, markdown_table(frame.set_index("pair")) + "\n" + markdown_table(edges))
+    if write_scenario is not None and run.scenario is not None:
+        command = f"swingometer backtest --from {earlier} --to {later} --method {method} --scope {scope}"
+        outputs.add(write_scenario, to_toml(run.scenario, f"Written by: {command}\nReproduce its seats with: "
+                                            f"swingometer project {write_scenario.name}"))  # fmt: skip
     outputs.commit()
 
 
@@ -313,7 +328,7 @@ def _knife_edge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def _print_calibration(
-    pairs: list[PairFeatures], data_dir: Path | None, json_path: Path | None, outputs: Outputs
+    pairs: list[Pair], data_dir: Path | None, json_path: Path | None, outputs: Outputs
 ) -> None:
     import dataclasses
 

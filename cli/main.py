@@ -112,9 +112,7 @@ def run(
             bar.advance(task, n)
             bar.refresh()
 
-        result = simulate_projection(
-            scenario, projection, draws, seed, threads=threads, data_dir=data_dir, progress=advance
-        )
+        result = simulate_projection(scenario, projection, draws, seed, threads=threads, progress=advance)
     print_notes(result.projection.notes)
     console.print(_summary_table(result, f"{file.name}: {draws:,} draws, seed {seed}"))
     for members in blocs:
@@ -137,7 +135,7 @@ def run(
     if json_path is not None:
         outputs.add(json_path, result.to_json(blocs) + "\n")
     if csv_path is not None:
-        outputs.add(csv_path, frame.to_csv(float_format="%.6f"))
+        outputs.add(csv_path, frame.to_csv(float_format="%.6f"))  # as SimulationResult.write
     if plot is not None or battleground is not None:
         from sim.analysis.plots import battleground as battleground_chart
         from sim.analysis.plots import seat_distributions
@@ -147,14 +145,7 @@ def run(
         if battleground is not None:
             outputs.add_figure(battleground, battleground_chart(result))
     if parquet_path is not None:
-        import pandas as pd
-
-        draws_frame = pd.DataFrame(result.seat_counts, columns=list(result.parties))
-        if result.gb_shares is not None:  # each party's GB vote share in the draw (before seat noise)
-            shares = pd.DataFrame(result.gb_shares, columns=[f"share_{p}" for p in result.parties])
-            draws_frame = pd.concat([draws_frame, shares], axis=1)
-        draws_frame.index.name = "draw"
-        outputs.add_parquet(parquet_path, draws_frame)
+        outputs.add_parquet(parquet_path, result.draws_frame())
     outputs.commit()
 
 

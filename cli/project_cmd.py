@@ -55,13 +55,7 @@ def project(
         console.print(frame_table(explain(projection, explain_seat), f"{explain_seat}: shares after each step",
                                   percent=tuple(label for label, _ in projection.trace)))  # fmt: skip
     if json_path is not None:
-        doc = {
-            "scenario": str(file),
-            "base": scenario.base,
-            "seats": json.loads(seats.reset_index().to_json(orient="records")),
-            "changes": json.loads(moved.to_json(orient="records")),
-        }
-        outputs.add(json_path, json.dumps(doc, indent=2) + "\n")
+        outputs.add(json_path, projection.to_json(str(file)))
     if csv_path is not None:
         outputs.add(csv_path, seats.to_csv())
     if seats_csv is not None:

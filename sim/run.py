@@ -1,4 +1,16 @@
-"""One call from a scenario file to a Monte Carlo result (what ``swingometer run`` does)."""
+"""The pipeline from a scenario file to its outputs: check -> project -> prepare -> simulate -> write.
+
+Each stage is one call, and each is what the CLI runs:
+
+* :func:`load` reads and validates a file (:mod:`sim.scenario.load`);
+* :func:`project_checked` checks the scenario against its base election
+  (:func:`sim.scenario.validate.check`) and projects it (:func:`sim.projection.project.project`,
+  which checks what only projecting can find): ``swingometer scenario check`` and ``project``;
+* :func:`simulate_projection` prepares the kernel's inputs from that projection as it is
+  (:func:`sim.montecarlo.simulate.prepare`, no second projection) and simulates: ``run``;
+* the results write themselves (:meth:`sim.montecarlo.results.SimulationResult.write`,
+  :meth:`sim.projection.project.Projection.write`), with the same provenance as the CLI's files.
+"""
 
 from __future__ import annotations
 
@@ -9,31 +21,43 @@ from sim.core.errors import LookupFailed, ScenarioError
 from sim.data.election import DataDir, load_election
 from sim.montecarlo.results import SimulationResult
 from sim.montecarlo.simulate import prepare, simulate
-from sim.projection.project import Projection
+from sim.projection.project import Projection, project
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
-from sim.scenario.validate import checked_projection
+from sim.scenario.validate import check
+
+load = load_scenario
 
 
-def by_elections_loader(data_dir: DataDir) -> Callable[[], object]:
-    """A loader of the by-election table, called only by steps that use a by-election."""
-
-    def load() -> object:
-        from sim.data.readers import by_election_candidacies
-
-        return by_election_candidacies(data_dir)
-
-    return load
+def project_checked(scenario: Scenario, data_dir: DataDir = None, *, name: str | None = None) -> Projection:
+    """Check ``scenario`` against its base election and project it (errors prefixed by ``name`` when given)."""
+    try:
+        election = load_election(scenario.base, data_dir)
+        check(scenario, election)
+        return project(scenario, election, data_dir)
+    except (ScenarioError, LookupFailed) as exc:
+        raise ScenarioError(f"{name}: {exc}" if name else str(exc)) from None
 
 
 def project_file(path: str | Path, data_dir: DataDir = None) -> tuple[Scenario, Projection]:
-    """Load a scenario file and its base election, and project it deterministically."""
+    """Load a scenario file, check it against its base election and project it."""
     scenario = load_scenario(path)
-    election = load_election(scenario.base, data_dir)
-    try:
-        return scenario, checked_projection(scenario, election, by_elections_loader(data_dir), data_dir)
-    except (ScenarioError, LookupFailed) as exc:
-        raise ScenarioError(f"{path}: {exc}") from None
+    return scenario, project_checked(scenario, data_dir, name=str(path))
+
+
+def simulate_projection(
+    scenario: Scenario,
+    projection: Projection,
+    draws: int,
+    seed: int,
+    *,
+    threads: int | None = None,
+    progress: Callable[[int], object] | None = None,
+    share_bins: int = 0,
+) -> SimulationResult:
+    """Simulate a scenario already projected by :func:`project_checked` (the projection is not redone)."""
+    inputs = prepare(scenario, projection)
+    return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)
 
 
 def run_scenario(
@@ -46,12 +70,10 @@ def run_scenario(
     progress: Callable[[int], object] | None = None,
     share_bins: int = 0,
 ) -> SimulationResult:
-    """Project a scenario on its base election and simulate it."""
-    loader = by_elections_loader(data_dir)
-    projection = checked_projection(scenario, load_election(scenario.base, data_dir), loader, data_dir)
-    return simulate_projection(
-        scenario, projection, draws, seed, threads=threads, data_dir=data_dir, progress=progress, share_bins=share_bins
-    )
+    """Check, project and simulate a scenario."""
+    projection = project_checked(scenario, data_dir)
+    return simulate_projection(scenario, projection, draws, seed, threads=threads, progress=progress,
+                               share_bins=share_bins)  # fmt: skip
 
 
 def run_file(
@@ -64,24 +86,7 @@ def run_file(
     progress: Callable[[int], object] | None = None,
     share_bins: int = 0,
 ) -> SimulationResult:
-    """Load, project and simulate a scenario file."""
-    scenario, projection = project_file(path, data_dir)  # file-named errors for the projection
-    return simulate_projection(
-        scenario, projection, draws, seed, threads=threads, data_dir=data_dir, progress=progress, share_bins=share_bins
-    )
-
-
-def simulate_projection(
-    scenario: Scenario,
-    projection: Projection,
-    draws: int,
-    seed: int,
-    *,
-    threads: int | None = None,
-    data_dir: DataDir = None,
-    progress: Callable[[int], object] | None = None,
-    share_bins: int = 0,
-) -> SimulationResult:
-    """Simulate a scenario already projected by :func:`project_file`."""
-    inputs = prepare(scenario, projection, by_elections_loader(data_dir), data_dir)
-    return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)
+    """Load, check, project and simulate a scenario file."""
+    scenario, projection = project_file(path, data_dir)
+    return simulate_projection(scenario, projection, draws, seed, threads=threads, progress=progress,
+                               share_bins=share_bins)  # fmt: skip

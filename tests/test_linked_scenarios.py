@@ -11,16 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.backtest.refit_linked import fit_all
+from sim.backtest.fit import fit_linked, fit_multiparty
+from sim.backtest.pairs import load_pairs
 from sim.core.errors import ScenarioError
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import DataDir, Election
-from sim.projection.linked_coefficients import SHIPPED, read, shipped
-from sim.projection.linked_step import incumbency
+from sim.data.scope import scope_mask
+from sim.projection.coefficients import SHIPPED, read, shipped
 from sim.projection.project import Projection, project
 from sim.projection.swing import scope_shares
 from sim.scenario.load import parse_scenario
-from sim.scenario.validate import checked_projection
+from sim.scenario.validate import check
 
 CON, LAB, LD = (PARTY_INDEX[p] for p in ("CON", "LAB", "LD"))
 TARGETS = {"CON": 0.38, "LAB": 0.36, "LD": 0.13, "GRN": 0.04}
@@ -28,7 +29,16 @@ TARGETS = {"CON": 0.38, "LAB": 0.36, "LD": 0.13, "GRN": 0.04}
 
 def run(election: Election, **step: object) -> Projection:
     full = {"kind": "shares", "scope": "gb", "shares": TARGETS, **step}
-    return checked_projection(parse_scenario({"schema": 1, "base": election.name, "steps": [full]}), election)
+    scenario = parse_scenario({"schema": 1, "base": election.name, "steps": [full]})
+    check(scenario, election)
+    return project(scenario, election)
+
+
+def sophomores(e: Election) -> np.ndarray:
+    """Base winners not already the seat's MP: the default sophomore seats (see the shares step)."""
+    held = np.zeros(e.votes.shape, dtype=bool)
+    held[np.arange(e.n_seats), e.winners] = True
+    return held & ~e.sitting_mps()
 
 
 def gb_shares(p: Projection) -> np.ndarray:
@@ -38,20 +48,26 @@ def gb_shares(p: Projection) -> np.ndarray:
 
 
 def test_shipped_coefficients_equal_a_refit(data_dir: DataDir) -> None:
-    refit, ours = fit_all(data_dir), shipped()
-    assert sorted(refit) == sorted(ours)
-    for party, row in refit.items():
-        np.testing.assert_allclose(ours[party], row, rtol=0, atol=1e-9, err_msg=party)
+    """Both fitted models' shipped files are the fit on every pair (to 1e-9: last digits vary across machines)."""
+    pairs = load_pairs(data_dir)
+    for method, fit in (("linked", fit_linked), ("multiparty", fit_multiparty)):
+        refit, ours = fit(pairs), shipped(method)
+        assert sorted(refit.linked) == sorted(ours.linked), method
+        for party, row in refit.linked.items():
+            np.testing.assert_allclose(ours.linked[party], row, rtol=0, atol=1e-9, err_msg=f"{method} {party}")
+        assert refit.shared == pytest.approx(ours.shared, abs=1e-9)
 
 
-def test_refit_command_writes_the_same_file_and_never_overwrites(tmp_path: Path, data_dir: DataDir) -> None:
-    out = tmp_path / "coefs.json"
-    args = [sys.executable, "-m", "sim.backtest.refit_linked", "--output", str(out)]
+def test_refit_command_writes_the_files_and_never_overwrites(tmp_path: Path, data_dir: DataDir) -> None:
+    args = [sys.executable, "-m", "sim.backtest.refit", "--output-dir", str(tmp_path)]
     if data_dir is not None:
         args += ["--data-dir", str(data_dir)]
     first = subprocess.run(args, capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
-    assert {k: v.tolist() for k, v in read(out).items()} == {k: v.tolist() for k, v in read(SHIPPED).items()}
+    for method, path in SHIPPED.items():
+        written, ours = read(tmp_path / path.name, method), read(path, method)
+        for party, row in written.linked.items():
+            np.testing.assert_allclose(row, ours.linked[party], rtol=0, atol=1e-9)
     again = subprocess.run(args, capture_output=True, text=True, check=False)
     assert again.returncode == 1 and "--force" in again.stderr
 
@@ -61,8 +77,6 @@ def test_linked_lands_the_targets_exactly(elections: dict[str, Election], scope:
     e = elections["2019"]
     targets = {"CON": 0.40, "LAB": 0.35} if scope != "gb" else TARGETS
     p = run(e, method="linked", scope=scope, shares=targets, leave_slope={"CON": 0.2, "LAB": -0.2})
-    from sim.core.scope import scope_mask
-
     mask = scope_mask(e, scope) & ~p.stood[:, PARTY_INDEX["SPK"]]
     got = scope_shares(p.shares[mask], p.votes[mask].sum(axis=1))
     for party, value in targets.items():
@@ -72,8 +86,7 @@ def test_linked_lands_the_targets_exactly(elections: dict[str, Election], scope:
 def test_sophomore_seats_gain_relative_to_uniform(elections: dict[str, Election]) -> None:
     e = elections["2019"]
     uniform, linked = run(e, method="uniform"), run(e, method="linked")
-    sophomore, _, known = incumbency(e, np.array([], dtype=np.int64))
-    assert known
+    sophomore = sophomores(e)
     diff = linked.shares - uniform.shares
     for party in (CON, LAB):
         first_term = sophomore[:, party] & e.gb
@@ -91,7 +104,7 @@ def test_a_retiring_mp_costs_the_party_votes(elections: dict[str, Election]) -> 
     after = run(e, method="linked", retiring=seats)
     for i in rows:
         party = int(e.winners[i])
-        term = shipped()[PARTIES[party]][2]  # the standing-down coefficient (negative)
+        term = shipped("linked").linked[PARTIES[party]][2]  # the standing-down coefficient (negative)
         assert term < 0
         assert after.shares[i, party] < before.shares[i, party] + 0.3 * term  # less renormalising and swing
 
@@ -114,9 +127,9 @@ def test_the_leave_slope_moves_shares_in_its_sign(elections: dict[str, Election]
 
 def test_notes_say_which_terms_are_off(elections: dict[str, Election]) -> None:
     plain = run(elections["2019"], method="linked")
-    assert any("no leave_slope given" in n for n in plain.notes)
+    assert any("the Leave term is off" in n for n in plain.notes)
     sloped = run(elections["2019"], method="linked", leave_slope={"CON": 0.1})
-    assert not any("no leave_slope" in n for n in sloped.notes)
+    assert not any("the Leave term is off" in n for n in sloped.notes)
     notional = run(elections["2019-notional"], method="linked")
     assert any("no sitting-MP data, so the sophomore term is off" in n for n in notional.notes)
 
@@ -129,10 +142,15 @@ def test_notes_say_which_terms_are_off(elections: dict[str, Election]) -> None:
         ({"method": "linked", "leave_slope": {"CONN": 0.1}}, "did you mean 'CON'"),
         ({"method": "linked", "leave_slope": {"CON": float("nan")}}, "finite"),
         ({"method": "linked", "leave_slope": {"CON": 2.0}}, "less than or equal to 1"),
-        ({"method": "linked", "leave_slope": {"OTH": 0.1}}, "no coefficients for OTH"),
+        ({"method": "linked", "leave_slope": {"OTH": 0.1}}, "no terms for OTH"),
         ({"method": "linked", "retiring": ["Hartlepol"]}, "did you mean 'Hartlepool'"),
         ({"method": "linked", "retiring": ["Hartlepool", "HARTLEPOOL"]}, "given twice"),
-        ({"method": "linked", "scope": "Scotland", "retiring": ["Hartlepool"]}, "not in scope 'Scotland'"),
+        ({"method": "linked", "scope": "Scotland", "retiring": ["Hartlepool"]}, "not in this step's scope"),
+        ({"method": "linked", "sophomore": ["Hartlepool"], "retiring": ["Hartlepool"]}, "also retiring"),
+        ({"method": "linked", "coefficients": {"linked": {"REF": [0.1, 0.0, 0.0]}}}, "no lineage 'REF'"),
+        ({"method": "linked", "coefficients": {"linked": {"CON": [0.1, 0.0, 0.0]}, "shared": {"collapse": 1.0}}},
+         "multiparty model only"),
+        ({"method": "multiparty", "coefficients": {"linked": {}, "shared": {"collapse": 1.0}}}, "needs exactly"),
     ],
 )
 def test_bad_linked_fields_are_refused(elections: dict[str, Election], extra: dict, message: str) -> None:

@@ -113,7 +113,8 @@ def test_uncertain_parameter_is_exact_for_a_single_flow(data_dir: Path | None) -
     scenario: Scenario = parse_scenario(body)
     inputs = prepare(scenario, project(scenario, load_election("2015")))
     assert inputs.kernel.centre[0] == pytest.approx(0.5, abs=1e-3)
-    at_07 = project(with_value(scenario, "steps.0.to.CON", 0.7), inputs.projection.election).shares
+    fixed = with_value(scenario, "steps.0.to.CON", 0.7).model_copy(update={"uncertainty": Uncertainty()})
+    at_07 = project(fixed, inputs.projection.election).shares
     linear = inputs.projection.shares + (0.7 - inputs.kernel.centre[0]) * inputs.sens[0]
     np.testing.assert_allclose(linear, at_07, atol=1e-9)
 
@@ -129,8 +130,7 @@ def test_uncertain_parameter_is_exact_for_a_single_flow(data_dir: Path | None) -
 )
 def test_parameter_errors_name_the_path(data_dir: Path | None, parameters: dict, expected: str) -> None:
     from sim.core.errors import ScenarioError
-    from sim.data.election import load_election
-    from sim.projection.project import project
+    from sim.run import project_checked
     from sim.scenario.load import parse_scenario
 
     body = {
@@ -140,7 +140,7 @@ def test_parameter_errors_name_the_path(data_dir: Path | None, parameters: dict,
     }  # fmt: skip
     scenario = parse_scenario(body)
     with pytest.raises(ScenarioError, match=expected):
-        prepare(scenario, project(scenario, load_election("2015", data_dir)))
+        prepare(scenario, project_checked(scenario, data_dir))
 
 
 def test_distribution_needs_exactly_one_family() -> None:

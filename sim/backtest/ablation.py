@@ -1,53 +1,63 @@
-"""What each term of the multiparty model buys: GB seats wrong per pair, leave-one-out and rolling origin.
+"""What each piece of the multiparty model buys: GB seats wrong per pair, leave-one-out and rolling origin.
 
     uv run python -m sim.backtest.ablation
 
 For every backtest pair it prints uniform swing by region, the linked model, the multiparty model,
-the multiparty model with the scenario engine's halfway balancing as its last step, and the
-multiparty model less each of its shared terms (refitted without it), each fitted two ways:
-leave-one-election-out (on every other pair, later ones included) and rolling origin (on the
-earlier pairs only; the first, 2005-notional -> 2010, has none). The 2024 pair is fitted on the
-earlier pairs either way.
+the multiparty model less each of its shared terms (refitted without it), and the multiparty model
+without the lineage's lay-out or with the lay-out's default donors (every party rather than the
+Conservatives), each fitted two ways: leave-one-election-out (on every other pair, later ones
+included) and rolling origin (on the earlier pairs only; the first, 2005-notional -> 2010, has
+none). Every row is a backtest scenario projected as users project scenarios.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from sim.backtest.scores import load_pairs, project_pair, seat_errors
+from sim.backtest.fit import fit_linked, fit_multiparty
+from sim.backtest.pairs import Pair, load_pairs, pair_scenario
+from sim.backtest.scores import seat_errors
 from sim.data.election import DataDir
-from sim.projection import linked, multiparty
-from sim.projection.linked import PairFeatures
-from sim.projection.swing import uniform_swing
+from sim.projection.project import project
+from sim.scenario.schema import SHARED_TERMS
+
+NO_LAYOUT = "multiparty, Reform's start not laid out"
+LAYOUT_DEFAULT = "multiparty, lay-out paid by every party (the default)"
+MODELS = ("uniform", "linked", "multiparty", *(f"multiparty less {t}" for t in SHARED_TERMS), NO_LAYOUT,
+          LAYOUT_DEFAULT)  # fmt: skip
 
 
-def misses(pair: PairFeatures, model: str, train: list[PairFeatures]) -> tuple[int, dict[str, int]] | None:
+def variant(pair: Pair, model: str) -> Pair:
+    """The pair with its setup as ``model`` has it (the lay-out left out, or paid by every party)."""
+    if model == NO_LAYOUT:
+        return replace(pair, setup=tuple(s for s in pair.setup if s["kind"] != "layout"))
+    if model == LAYOUT_DEFAULT:
+        return replace(pair, setup=tuple({**s, "from": []} if s["kind"] == "layout" else s for s in pair.setup))
+    return pair
+
+
+def misses(pair: Pair, model: str, train: list[Pair]) -> tuple[int, dict[str, int]] | None:
     """GB seats wrong and the seat error per party of ``model`` fitted on ``train`` (None: nothing to fit on)."""
     if model == "uniform":
-        state = project_pair(pair, "uniform", "region")
+        scenario = pair_scenario(pair, "uniform", "region")
     elif not train:
         return None
     elif model == "linked":
-        state = project_pair(pair, "linked", "region", linked.fit(train))
-    elif model == HALFWAY:
-        state = project_pair(pair, "multiparty", "region", multiparty.fit(train), swing=uniform_swing)
+        scenario = pair_scenario(pair, "linked", "region", fit_linked(train))
     else:
         dropped = tuple(model.split(" less ", 1)[1].split(" and ")) if " less " in model else ()
-        state = project_pair(pair, "multiparty", "region", multiparty.fit(train, drop=dropped))
-    winners, error = seat_errors(pair.later, state)
+        scenario = pair_scenario(variant(pair, model), "multiparty", "region", fit_multiparty(train, drop=dropped))
+    projection = project(scenario, pair.earlier, pair.data_dir)
+    winners, error = seat_errors(pair.later, projection)
     gb = pair.later.gb
     return int((winners[gb] != pair.later.winners[gb]).sum()), {p: v for p, v in error.items() if v}
-
-
-HALFWAY = "multiparty, halfway balancing"
-"""The model with the scenario engine's balancing as its last step instead of renormalising each seat."""
-MODELS = ("uniform", "linked", "multiparty", HALFWAY, *(f"multiparty less {t}" for t in multiparty.POOLED))
 
 
 def table(data_dir: DataDir = None) -> list[str]:
     """The ablation as Markdown lines."""
     pairs = load_pairs(data_dir)
-    names = [f"{p.earlier.name} -> {p.later.name}" for p in pairs]
+    names = [p.name for p in pairs]
     lines = [
         "| model | " + " | ".join(f"{n} (LOO / rolling)" for n in names) + " | 2024 seat error CON / LAB / LD |",
         "|---|" + "---:|" * (len(pairs) + 1),

@@ -10,12 +10,13 @@ divided by the party's scale ``sqrt(s(1-s)/0.25)``, ``s`` its share where the er
   the nations' vote weights, as the kernel does), each nation's deviation has its measured sd.
 - ``regional``: each region's change against its nation's, standardised by the region's shares.
 - ``slopes``, ``contest`` and ``seat``: the residuals of the linked model (fitted
-  leave-one-election-out, given the true regional shares), split without double counting into
-  random slopes (Leave, degree, age65; measured on CON, LAB and LD, applied to every party),
-  contest-type means and the rest (:func:`residual_errors`).
+  leave-one-election-out, given the true regional shares, projected through its backtest
+  scenario), split without double counting into random slopes (Leave, degree, age65; measured on
+  CON, LAB and LD, applied to every party), contest-type means and the rest (:func:`residual_errors`).
 
 Nothing is scaled by a blanket factor; :func:`coverage` reports the intervals' coverage at the
-defaults, leave-one-out and rolling origin (``docs/accuracy.md``).
+defaults, leave-one-out and rolling origin (``docs/accuracy.md``). A backtest that simulates scores
+each election with an error model measured on the other elections only (:func:`backtest_uncertainty`).
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from sim.backtest.scores import PairFeatures, project_pair, simulate_pair
+from sim.backtest.fit import fit_linked
+from sim.backtest.pairs import Pair, pair_scenario
+from sim.backtest.simulation import simulate_pair
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import NATIONS, DataDir
 from sim.montecarlo.simulate import contest_of, party_scale
-from sim.projection.linked import centred, fit
-from sim.projection.project import Projection
+from sim.projection.coefficients import Coefficients
+from sim.projection.project import Projection, project
 from sim.projection.steps import State
+from sim.projection.terms import centred
 from sim.scenario.schema import DEFAULT_NATIONS, Uncertainty
 
 MAIN = ("CON", "LAB", "LD", "GRN", "SNP", "PC", "UKIP", "BRX", "REF")
@@ -68,7 +72,7 @@ def poll_error(data_dir: DataDir = None) -> tuple[float, dict[str, dict[str, flo
     return float(np.sqrt(np.mean(np.square(z)))), errors
 
 
-def _unit_changes(pair: PairFeatures, masks: list[np.ndarray]) -> np.ndarray:
+def _unit_changes(pair: Pair, masks: list[np.ndarray]) -> np.ndarray:
     """Change in each party's share over each unit of seats, ``(n_units, n_parties)``."""
     before, after = pair.start, pair.later
     out = []
@@ -79,7 +83,7 @@ def _unit_changes(pair: PairFeatures, masks: list[np.ndarray]) -> np.ndarray:
     return np.array(out)
 
 
-def _nation_deviations(pair: PairFeatures) -> dict[str, tuple[list[float], float]]:
+def _nation_deviations(pair: Pair) -> dict[str, tuple[list[float], float]]:
     """Per GB nation: standardised deviations of its change from the GB change, and its vote weight."""
     e, votes = pair.earlier, pair.earlier.valid_votes.astype(float)
     gb = _unit_changes(pair, [e.gb])[0]
@@ -93,13 +97,13 @@ def _nation_deviations(pair: PairFeatures) -> dict[str, tuple[list[float], float
     return out
 
 
-def _unit_scale(pair: PairFeatures, mask: np.ndarray) -> np.ndarray:
+def _unit_scale(pair: Pair, mask: np.ndarray) -> np.ndarray:
     """The kernel's error scale of each party in a unit of seats: by its later share there."""
     later = pair.later.votes[mask]
     return _scale(later.sum(axis=0) / later.sum())
 
 
-def geographic_errors(pairs: list[PairFeatures]) -> tuple[float, float]:
+def geographic_errors(pairs: list[Pair]) -> tuple[float, float]:
     """Vote-weighted RMS standardised nation-vs-GB and region-vs-nation deviations of the change.
 
     Each deviation is standardised by the party's scale in the nation or region (its share
@@ -126,7 +130,7 @@ def geographic_errors(pairs: list[PairFeatures]) -> tuple[float, float]:
     return _weighted_rms(nation_z), _weighted_rms(region_z)
 
 
-def nation_errors(pairs: list[PairFeatures]) -> dict[str, float]:
+def nation_errors(pairs: list[Pair]) -> dict[str, float]:
     """RMS standardised deviation of each GB nation's change from the GB change."""
     deviations = [_nation_deviations(pair) for pair in pairs]
     return {
@@ -140,17 +144,21 @@ def _weighted_rms(values: list[tuple[float, float]]) -> float:
     return float(np.sqrt((w * z**2).sum() / w.sum()))
 
 
-def linked_states(pairs: list[PairFeatures], *, rolling: bool = False) -> list[State]:
-    """The linked model's projection of each pair, fitted on the other pairs (leave-one-out).
+def linked_states(pairs: list[Pair], *, rolling: bool = False) -> list[Projection]:
+    """The linked model's projection of each pair (its backtest scenario), fitted on the other pairs (leave-one-out).
 
     With ``rolling``, fitted only on the pairs before it (the first pair gets no adjustment:
     uniform swing by region), as a forecaster would have had it.
     """
     fitted = [pairs[:k] if rolling else pairs[:k] + pairs[k + 1 :] for k in range(len(pairs))]
-    return [project_pair(pair, "linked", "region", fit(others)) for pair, others in zip(pairs, fitted, strict=True)]
+    out = []
+    for pair, others in zip(pairs, fitted, strict=True):
+        coefs = fit_linked(others) if others else Coefficients({}, {})
+        out.append(project(pair_scenario(pair, "linked", "region", coefs), pair.earlier, pair.data_dir))
+    return out
 
 
-def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[float, float, dict[str, float]]:
+def residual_errors(pairs: list[Pair], states: list[Projection]) -> tuple[float, float, dict[str, float]]:
     """Seat, contest-type and slope errors, measured on the linked projections' residuals without double counting.
 
     Residuals are standardised as the kernel scales errors. For each pair and each of CON, LAB and
@@ -169,7 +177,7 @@ def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[flo
     main = np.isin(np.arange(len(PARTIES)), [PARTY_INDEX[p] for p in MAIN])
     for pair, state in zip(pairs, states, strict=True):
         e, later = pair.earlier, pair.later
-        scale = party_scale(Projection.from_state(e, state))
+        scale = party_scale(state)
         z = (later.shares - state.shares) / np.where(scale > 0, scale, 1.0)
         fought = later.stood & state.stood & e.gb[:, None] & main[None, :]
         fought &= ~later.stood[:, [PARTY_INDEX["SPK"]]]
@@ -198,7 +206,7 @@ def residual_errors(pairs: list[PairFeatures], states: list[State]) -> tuple[flo
                 n = int(in_type.sum())
                 # In the kernel's units: the party's scale by its share where it stands in this type.
                 votes = state.votes[in_type, j].sum()
-                fought_votes = state.total[in_type][state.stood[in_type, j]].sum()
+                fought_votes = state.votes[in_type].sum(axis=1)[state.stood[in_type, j]].sum()
                 unit = float(_scale(np.array(votes / fought_votes))) if fought_votes > 0 else 1.0
                 mean = float(raw[in_type].mean())
                 if n >= 2 and unit > 0:
@@ -240,7 +248,7 @@ class Calibration:
 
 
 def coverage(
-    pairs: list[PairFeatures], states: list[State], seat: float, contest: float, slopes: dict[str, float],
+    pairs: list[Pair], states: list[Projection], seat: float, contest: float, slopes: dict[str, float],
     draws: int, seed: int,
 ) -> dict[str, float]:  # fmt: skip
     """Coverage (all parties, and the main parties CON, LAB, LD, SNP apart), Brier and log scores.
@@ -252,7 +260,7 @@ def coverage(
     hits: dict[str, list[bool]] = {k: [] for k in ("50", "90", "main50", "main90")}
     brier, log = [], []
     for pair, state in zip(pairs, states, strict=True):
-        sim = simulate_pair(pair, state, "region", draws, seed, uncertainty=unc)
+        sim = simulate_pair(pair, state, draws, seed, unc)
         for party, v in sim.intervals.items():
             for level in ("50", "90"):
                 low, high = v[level]  # type: ignore[misc]
@@ -272,7 +280,7 @@ def lead_error(poll_errors: dict[str, dict[str, float]]) -> float:
     return float(np.sqrt(np.mean([(e["CON"] - e["LAB"]) ** 2 for e in poll_errors.values()])))
 
 
-def nation_scales(pairs: list[PairFeatures], measured: dict[str, float]) -> dict[str, float]:
+def nation_scales(pairs: list[Pair], measured: dict[str, float]) -> dict[str, float]:
     """Independent scale per nation whose centred deviations (zero-sum over GB) have the measured sd.
 
     After centring, nation ``n``'s deviation is ``sum_m (delta_nm - W_m) e_m`` with ``W`` the
@@ -293,7 +301,7 @@ def nation_scales(pairs: list[PairFeatures], measured: dict[str, float]) -> dict
     return out
 
 
-def calibrate(pairs: list[PairFeatures], data_dir: DataDir = None, draws: int = 2000, seed: int = 1) -> Calibration:
+def calibrate(pairs: list[Pair], data_dir: DataDir = None, draws: int = 2000, seed: int = 1) -> Calibration:
     """Measure every error scale (see the module docstring) and score the defaults they give."""
     national, polls = poll_error(data_dir)
     nation, regional = geographic_errors(pairs)
@@ -341,3 +349,36 @@ def calibration_check(unc: Uncertainty, data_dir: DataDir = None, draws: int = 2
     lead = gb[:, PARTY_INDEX["CON"]] - gb[:, PARTY_INDEX["LAB"]]
     rows.append({"quantity": "CON-LAB lead", "simulated_sd": lead.std(), "measured_rms": 100 * lead_error(polls)})
     return pd.DataFrame(rows).set_index("quantity").round(2)
+
+
+_HELD_OUT: dict[tuple[int, ...], tuple[float, float, dict[str, float], float, dict[str, float]]] = {}
+
+
+def backtest_uncertainty(scope: str, calibration: list[Pair] | None = None) -> Uncertainty:
+    """The error model a backtest simulates with: calibrated on ``calibration``, less what the backtest is given.
+
+    The seat, contest-type and slope errors are measured on the linked model's residuals in the
+    ``calibration`` pairs (each fitted on the others among them), and the nation and regional
+    errors on their geographic deviations, so an election is never scored with an error model
+    measured on itself; without ``calibration``, the shipped defaults. The true shares at
+    ``scope`` are known, so the national error is off, and so are the nation and regional errors
+    at region scope (and the nation error at nation scope).
+    """
+    default = Uncertainty()
+    if not calibration:
+        return default.model_copy(update={
+            "national": 0.0,
+            "nation": default.nation if scope == "gb" else 0.0,
+            "regional": default.regional if scope in ("gb", "nation") else 0.0,
+        })  # fmt: skip
+    key = tuple(sorted(id(p) for p in calibration))
+    if key not in _HELD_OUT:
+        seat, contest, slopes = residual_errors(calibration, linked_states(calibration))
+        _, regional = geographic_errors(calibration)
+        _HELD_OUT[key] = (seat, contest, slopes, regional, nation_scales(calibration, nation_errors(calibration)))
+    seat, contest, slopes, regional, nations = _HELD_OUT[key]
+    return Uncertainty(
+        national=0.0, lead=None, regional=round(regional, 3) if scope in ("gb", "nation") else 0.0,
+        nation=None if scope == "gb" else 0.0, nations={n: round(v, 3) for n, v in nations.items()},
+        contest=round(contest, 3), seat=round(seat, 3), slopes={c: round(v, 2) for c, v in slopes.items()},
+    )  # fmt: skip

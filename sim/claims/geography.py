@@ -8,7 +8,7 @@ from sim.analysis.sweep import Axis
 from sim.claims.model import Context, Finding
 from sim.claims.stats import majority_draws, mean_se, no_steps, p_win, paired, seat_draws, seats_text, swept, threshold
 from sim.core.parties import PARTY_INDEX
-from sim.projection.linked import centred
+from sim.projection.terms import centred
 from sim.scenario.paths import with_value
 from sim.scenario.schema import CovariateSwingStep, Scenario
 

@@ -8,7 +8,7 @@ from typing import Any
 from sim.data.election import DataDir, Election, load_election
 from sim.montecarlo.results import SimulationResult
 from sim.projection.project import Projection, project
-from sim.run import by_elections_loader, run_scenario
+from sim.run import run_scenario
 from sim.scenario.schema import Scenario
 
 VERDICTS = ("supported", "not supported", "conditional")
@@ -76,7 +76,7 @@ class Context:
 
     def project(self, scenario: Scenario) -> Projection:
         """Deterministic projection of a scenario on its base."""
-        return project(scenario, self.election(scenario.base), by_elections_loader(self.data_dir))
+        return project(scenario, self.election(scenario.base), self.data_dir)
 
     def run(self, scenario: Scenario) -> SimulationResult:
         """Simulate a scenario with the context's draws and seed (common random numbers across runs)."""

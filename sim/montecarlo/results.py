@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.core.output import Outputs
 from sim.core.parties import PARTY_INDEX, party_index
 from sim.data.election import MAJORITY, N_SEATS
 
@@ -220,3 +222,31 @@ class SimulationResult:
     def to_json(self, blocs: Sequence[Sequence[str]] = ()) -> str:
         """JSON text of :meth:`to_dict` (sorted keys, stable across runs and thread counts)."""
         return json.dumps(self.to_dict(blocs), indent=1, sort_keys=True)
+
+    def draws_frame(self) -> pd.DataFrame:
+        """Every draw: seats per party and ``share_PARTY``, its GB vote share before the seat noise."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.seat_counts, columns=list(self.parties))
+        if self.gb_shares is not None:
+            shares = pd.DataFrame(self.gb_shares, columns=[f"share_{p}" for p in self.parties])
+            frame = pd.concat([frame, shares], axis=1)
+        frame.index.name = "draw"
+        return frame
+
+    def write(
+        self, *, json: str | Path | None = None, csv: str | Path | None = None, parquet: str | Path | None = None,
+        blocs: Sequence[Sequence[str]] = (), provenance: dict[str, Any] | None = None, force: bool = False,
+    ) -> list[Path]:  # fmt: skip
+        """Write the files ``swingometer run`` writes: ``--json`` (:meth:`to_json`), ``--csv``
+        (:meth:`seat_frame`), ``--parquet`` (:meth:`draws_frame`), all or none, each with ``provenance``
+        (:func:`sim.provenance.provenance`; ``force`` replaces existing files). Returns the paths written."""
+        paths = {k: Path(v) if v is not None else None for k, v in (("json", json), ("csv", csv), ("parquet", parquet))}
+        out = Outputs(force, list(paths.values()), provenance=provenance)
+        if paths["json"] is not None:
+            out.add(paths["json"], self.to_json(blocs) + "\n")
+        if paths["csv"] is not None:
+            out.add(paths["csv"], self.seat_frame().to_csv(float_format="%.6f"))
+        if paths["parquet"] is not None:
+            out.add_parquet(paths["parquet"], self.draws_frame())
+        return out.commit()

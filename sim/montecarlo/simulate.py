@@ -7,9 +7,9 @@ share in the seats it fights (a 50% party gets the full value, a 10% party 60%, 
 20%). National, nation and regional errors sum to zero across parties, weighted by vote share.
 
 Uncertain parameters enter to first order: the projection is made at each parameter's mean and
-each draw adds ``(theta - mean) * d shares / d theta``, the sensitivity found by a central
-difference of the full projection. This is exact for a parameter that enters linearly and alone
-(a flow rate, a pact transfer) and an approximation where steps interact.
+each draw adds ``(theta - mean) * d shares / d theta``, the sensitivity the projection carries
+(:class:`sim.projection.project.Sensitivity`). This is exact for a parameter that enters linearly
+and alone (a flow rate, a pact transfer) and an approximation where steps interact.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import numpy as np
 
 from kernels.montecarlo import ErrorGroups, KernelInputs, simulate_seats
 from sim.core.errors import ScenarioError, did_you_mean
-from sim.data.election import DataDir
+from sim.core.parties import PARTIES
+from sim.data.model import NATIONS
 from sim.data.names import NUMERIC
 from sim.montecarlo.results import SimulationResult
-from sim.projection.linked import centred
-from sim.projection.project import Projection, project
-from sim.scenario.distributions import QUANTILE_POINTS, TAIL, quantile_table
-from sim.scenario.paths import get_value, with_value
-from sim.scenario.schema import Scenario, Uncertainty
+from sim.projection.project import Projection
+from sim.projection.terms import centred
+from sim.scenario.distributions import QUANTILE_POINTS
+from sim.scenario.schema import Scenario, SharesStep, Uncertainty
 
 DEFAULT_BATCH = 50_000
 MAIN_SHARE = 0.05
@@ -174,41 +174,23 @@ def national_errors(projection: Projection, gb: np.ndarray, national: float, lea
     return groups._replace(factor=factor[None, :])
 
 
-def prepare(
-    scenario: Scenario,
-    projection: Projection,
-    by_elections: Callable[[], object] | None = None,
-    data_dir: DataDir = None,
-) -> Inputs:
-    """Turn a scenario's uncertainty and its projection into kernel inputs.
+def prepare(scenario: Scenario, projection: Projection) -> Inputs:
+    """Turn a scenario's uncertainty and its (checked) projection into kernel inputs.
 
-    With uncertain parameters, the projection is redone at the parameters' means.
+    The projection is used as it is: with uncertain parameters it must be the one
+    :func:`sim.projection.project.project` made at their means, which carries their sensitivities.
     """
-    unc: Uncertainty = scenario.uncertainty
-    election = projection.election
-    params = list(unc.parameters.items())
-    quantiles = np.array([quantile_table(d) for _, d in params]).reshape(len(params), QUANTILE_POINTS)
-    centre = quantiles.mean(axis=1) if params else np.zeros(0)
-    sens = np.zeros((len(params), election.n_seats, len(election.parties)))
-    if params:
-        for (path, _), mean, table in zip(params, centre, quantiles, strict=True):
-            get_value(scenario, path)  # a clear error for a bad path
-            for extreme in (table[0], table[-1]):  # the distribution must stay within the field's range
-                try:
-                    with_value(scenario, path, float(extreme))
-                except ScenarioError as exc:
-                    raise ScenarioError(
-                        f"uncertainty.parameters.{path}: the distribution reaches {extreme:.4g} "
-                        f"(at the {TAIL:g} tail) and {exc}; narrow or truncate it (a beta for rates)"
-                    ) from None
-            scenario = with_value(scenario, path, float(mean))
-        projection = project(scenario, election, by_elections, data_dir)
-        for k, ((path, _), mean) in enumerate(zip(params, centre, strict=True)):
-            h = 1e-4
-            up = project(with_value(scenario, path, mean + h), election, by_elections, data_dir).shares
-            down = project(with_value(scenario, path, mean - h), election, by_elections, data_dir).shares
-            sens[k] = (up - down) / (2 * h)
-    return inputs_for(projection, unc, quantiles, centre, sens, set_nations=nations_set_by(scenario))
+    params = tuple(scenario.uncertainty.parameters)
+    sensitivity = projection.sensitivity
+    if params and (sensitivity is None or sensitivity.paths != params):
+        raise ScenarioError(
+            "this projection was not made for the scenario's uncertain parameters; project the scenario with "
+            "sim.project (or sim.project_file) and pass that projection"
+        )
+    if sensitivity is None:
+        return inputs_for(projection, scenario.uncertainty, set_nations=nations_set_by(scenario))
+    return inputs_for(projection, scenario.uncertainty, sensitivity.quantiles, sensitivity.centre, sensitivity.sens,
+                      set_nations=nations_set_by(scenario))  # fmt: skip
 
 
 def inputs_for(
@@ -294,8 +276,6 @@ def contest_types(projection: Projection) -> tuple[np.ndarray, list[str]]:
 
 def contest_of(scores: np.ndarray, nations: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Contest types from candidate scores ``(n_seats, n_parties)`` (see :func:`contest_types`)."""
-    from sim.core.parties import PARTIES
-
     order = np.argsort(-scores, axis=1, kind="stable")[:, :2]
     ni = nations == "Northern Ireland"
     labels = np.array(["/".join(sorted((PARTIES[a], PARTIES[b]))) for a, b in order], dtype=object)
@@ -309,13 +289,11 @@ def contest_of(scores: np.ndarray, nations: np.ndarray) -> tuple[np.ndarray, lis
 
 
 def nations_set_by(scenario: Scenario) -> frozenset[str]:
-    """The nations a scenario gives shares for in a ``shares`` step scoped to the nation itself."""
-    from sim.data.model import NATIONS
-    from sim.scenario.schema import SharesStep
-
+    """The nations a scenario gives shares for in a ``shares`` step scoped to (or with an area for) the nation."""
     by_key = {n.lower(): n for n in NATIONS}
-    return frozenset(by_key[step.scope.strip().lower()] for step in scenario.steps
-                     if isinstance(step, SharesStep) and step.scope.strip().lower() in by_key)  # fmt: skip
+    names = [name for step in scenario.steps if isinstance(step, SharesStep)
+             for name in ([step.scope_name] if step.shares else list(step.areas))]  # fmt: skip
+    return frozenset(by_key[n.strip().lower()] for n in names if n.strip().lower() in by_key)
 
 
 def nation_scale(unc: Uncertainty, nation: str) -> float:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     import pandas as pd
 
+from sim.core.errors import ScenarioError
+from sim.core.output import Outputs
 from sim.data.election import DataDir, Election
+from sim.projection.candidacies import apply_candidacies
+from sim.projection.layout import apply_layout
 from sim.projection.shares import apply_shares
 from sim.projection.steps import (
     State,
@@ -25,6 +30,30 @@ from sim.projection.steps import (
     apply_turnout,
 )
 from sim.scenario import schema as s
+from sim.scenario.distributions import QUANTILE_POINTS, quantile_table
+from sim.scenario.paths import with_value
+
+
+@dataclass(frozen=True, eq=False)
+class Sensitivity:
+    """Uncertain scenario parameters and how the projected shares move with them.
+
+    Attributes
+    ----------
+    paths : tuple of str
+    quantiles : (n_params, QUANTILE_POINTS) float64
+        Each parameter's inverse-CDF table.
+    centre : (n_params,) float64
+        Each parameter's mean (the value the projection is made at).
+    sens : (n_params, n_seats, n_parties) float64
+        ``d shares / d parameter`` by a central difference of the whole projection.
+
+    """
+
+    paths: tuple[str, ...]
+    quantiles: np.ndarray
+    centre: np.ndarray
+    sens: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +79,9 @@ class Projection:
     notes : tuple of str
         What the steps want the user to know: implied shares of parties without a target,
         targets met in few seats, balancing corrections.
+    sensitivity : Sensitivity, optional
+        For a scenario with uncertain parameters: their distributions and the shares' derivatives
+        (the projection itself is made at the parameters' means).
 
     """
 
@@ -61,6 +93,7 @@ class Projection:
     trace: list[tuple[str, np.ndarray]]
     stood_down: np.ndarray
     notes: tuple[str, ...] = ()
+    sensitivity: Sensitivity | None = None
 
     @property
     def shares(self) -> np.ndarray:
@@ -100,6 +133,68 @@ class Projection:
         """Seats per party, ``(n_parties,)``."""
         return np.bincount(self.winners, minlength=len(self.election.parties))
 
+    def to_frame(self) -> pd.DataFrame:
+        """Seats and UK vote shares per party: base and projected (parties with a seat or 0.1% of the vote)."""
+        import pandas as pd
+
+        e = self.election
+        base_votes = e.votes.sum(axis=0)
+        new_votes = self.votes.sum(axis=0)
+        frame = pd.DataFrame(
+            {
+                "base_seats": np.bincount(e.winners, minlength=len(e.parties)),
+                "seats": self.seat_totals(),
+                "base_share": base_votes / base_votes.sum(),
+                "share": new_votes / new_votes.sum(),
+            },
+            index=pd.Index(e.parties, name="party"),
+        )
+        frame["change"] = frame["seats"] - frame["base_seats"]
+        return frame[(frame["base_seats"] > 0) | (frame["seats"] > 0) | (frame["share"] > 0.001)]
+
+    def changes(self) -> pd.DataFrame:
+        """Seats whose winner differs from the base election: ``seat, seat_id, from, to, share``."""
+        import pandas as pd
+
+        e = self.election
+        new = self.winners
+        moved = np.flatnonzero(new != e.winners)
+        return pd.DataFrame({
+            "seat": e.seat_names[moved],
+            "seat_id": e.seat_ids[moved],
+            "from": [e.parties[w] for w in e.winners[moved]],
+            "to": [e.parties[w] for w in new[moved]],
+            "share": self.shares[moved, new[moved]],
+        })  # fmt: skip
+
+    def to_json(self, scenario: str = "") -> str:
+        """The seats per party and the seats changing hands as JSON (what ``project --json`` writes)."""
+        import json
+
+        doc = {
+            "scenario": scenario,
+            "base": self.election.name,
+            "seats": json.loads(self.to_frame().reset_index().to_json(orient="records")),
+            "changes": json.loads(self.changes().to_json(orient="records")),
+        }
+        return json.dumps(doc, indent=2) + "\n"
+
+    def write(
+        self, *, json: str | Path | None = None, csv: str | Path | None = None, seats_csv: str | Path | None = None,
+        scenario: str = "", provenance: dict[str, Any] | None = None, force: bool = False,
+    ) -> list[Path]:  # fmt: skip
+        """Write the files ``swingometer project`` writes (``--json``, ``--csv``, ``--seats-csv``), all or none,
+        each with ``provenance``; ``force`` replaces existing files. Returns the paths written.
+        """
+        paths = [Path(p) if p is not None else None for p in (json, csv, seats_csv)]
+        out = Outputs(force, paths, provenance=provenance)
+        out.add(paths[0], self.to_json(scenario))
+        if paths[1] is not None:
+            out.add(paths[1], self.to_frame().to_csv())
+        if paths[2] is not None:
+            out.add(paths[2], self.seat_frame().to_csv(index=False))
+        return out.commit()
+
     @classmethod
     def from_state(
         cls,
@@ -115,34 +210,98 @@ class Projection:
         )  # fmt: skip
 
 
-def project(
-    scenario: s.Scenario,
-    election: Election,
-    by_elections: Callable[[], object] | None = None,
-    data_dir: DataDir = None,
-) -> Projection:
-    """Apply every step of ``scenario`` to ``election`` in order.
+Handler = Callable[[State, Election, Any, str], object]
 
-    ``by_elections`` returns the by-election candidacies table, for override steps that use one;
-    ``data_dir`` is where other elections are read from (a party's geography in a shares step).
-    """
-    state = State.from_election(election)
-    trace = [(f"base {election.name}", state.shares.copy())]
-    stood_down = np.zeros(state.stood.shape, dtype=bool)
-    handlers: dict[type, Callable[..., object]] = {
+
+def _handlers(data_dir: DataDir) -> dict[type, Handler]:
+    return {
         s.SharesStep: partial(apply_shares, data_dir=data_dir),
         s.FlowsStep: apply_flows,
         s.CovariateSwingStep: apply_covariate_swing,
         s.TacticalStep: apply_tactical,
         s.TurnoutStep: apply_turnout,
-        s.OverrideStep: partial(apply_override, by_elections=by_elections),
+        s.OverrideStep: partial(apply_override, data_dir=data_dir),
         s.MergeStep: apply_merge,
+        s.CandidaciesStep: partial(apply_candidacies, data_dir=data_dir),
+        s.LayoutStep: partial(apply_layout, data_dir=data_dir),
     }
-    for k, step in enumerate(scenario.steps):
+
+
+def project_state(scenario: s.Scenario, election: Election, until: int | None = None, data_dir: DataDir = None) -> State:
+    """The state after ``scenario``'s first ``until`` steps (all by default): what step ``until`` starts from."""
+    return _run(scenario, election, until, data_dir)[0]
+
+
+def _run(
+    scenario: s.Scenario, election: Election, until: int | None, data_dir: DataDir
+) -> tuple[State, list[tuple[str, np.ndarray]], np.ndarray]:  # fmt: skip
+    state = State.from_election(election)
+    trace = [(f"base {election.name}", state.shares.copy())]
+    stood_down = np.zeros(state.stood.shape, dtype=bool)
+    handlers = _handlers(data_dir)
+    for k, step in enumerate(scenario.steps[:until]):
         where = f"steps[{k}]"
         if isinstance(step, s.PactStep):
             stood_down |= apply_pact(state, election, step, where)
         else:
             handlers[type(step)](state, election, step, where)
         trace.append((f"{where} {step.kind}", state.shares.copy()))
-    return Projection.from_state(election, state, trace, stood_down)
+    return state, trace, stood_down
+
+
+def project(scenario: s.Scenario, election: Election, data_dir: DataDir = None) -> Projection:
+    """Apply every step of ``scenario`` to ``election`` in order, and check the result.
+
+    ``data_dir`` is where other elections and data files are read from (a candidacies step, a
+    party's geography, a by-election). With uncertain parameters (``[uncertainty.parameters]``)
+    the projection is made at their means and carries each one's sensitivity (a central
+    difference of the whole projection; one-sided where the mean lies within ``STEP`` of the
+    field's bound). Raises :class:`ScenarioError` when a step leaves a seat with no votes, or
+    with negative or non-finite votes.
+    """
+    params = list(scenario.uncertainty.parameters.items())
+    if not params:
+        return _checked(scenario, election, data_dir)
+    quantiles = np.array([quantile_table(d) for _, d in params]).reshape(len(params), QUANTILE_POINTS)
+    centre = quantiles.mean(axis=1)
+    at_mean = scenario
+    for (path, _), mean in zip(params, centre, strict=True):
+        at_mean = with_value(at_mean, path, float(mean))
+    projection = _checked(at_mean, election, data_dir)
+    sens = np.zeros((len(params), election.n_seats, len(election.parties)))
+    for k, ((path, _), mean) in enumerate(zip(params, centre, strict=True)):
+        ends = []
+        for side in (STEP, -STEP):
+            try:
+                ends.append((side, _checked(with_value(at_mean, path, mean + side), election, data_dir).shares))
+            except ScenarioError:
+                ends.append((0.0, projection.shares))  # the mean is at the field's bound: one-sided
+        (hi, up), (lo, down) = ends
+        sens[k] = (up - down) / (hi - lo)
+    paths = tuple(path for path, _ in params)
+    return replace(projection, sensitivity=Sensitivity(paths, quantiles, centre, sens))
+
+
+STEP = 1e-4
+"""The step of the central difference that measures an uncertain parameter's sensitivity."""
+
+
+def _checked(scenario: s.Scenario, election: Election, data_dir: DataDir) -> Projection:
+    state, trace, stood_down = _run(scenario, election, None, data_dir)
+    projection = Projection.from_state(election, state, trace, stood_down)
+    check_projection(projection)
+    return projection
+
+
+def check_projection(projection: Projection) -> None:
+    """Refuse a projection in which a step left a seat with no votes, or with non-finite votes."""
+    names = projection.election.seat_names
+    for label, shares in projection.trace[1:]:
+        empty = np.flatnonzero(~(shares.sum(axis=1) > 0.5))
+        if empty.size:
+            raise ScenarioError(
+                f"{label.replace(' ', ': ', 1)} leaves {names[empty[0]]} ({empty.size} seat(s) in all) with no "
+                "votes: every party there has withdrawn or lost all its voters; keep at least one party standing"
+            )
+    if not (np.isfinite(projection.votes).all() and (projection.votes >= -1e-6).all()):
+        raise ScenarioError("the projection has negative or non-finite votes; check the steps' numbers")

@@ -6,22 +6,26 @@ scope share wanted for *every* party (:func:`implied_targets` fills in the parti
 gives no target).
 
 Uniform swing works this way in a seat: it says how much each standing party should gain or
-lose there (the same number of points in every seat it fights), and then balances the seat
-(:func:`balance`). A seat's intended changes need not add up to zero: a party that moves
-elsewhere does not stand there, or a loser cannot lose more than it has. That residual goes
-first to the standing parties that fight only part of the scope (less than ``PARTIAL_COVERAGE``
-of its votes), whose candidacies cause it, so the parties fighting the whole scope keep their
-uniform change; only what those parties cannot take is shared by all, halfway between gains and
-losses. A party whose intended change is zero never moves, no party moves against the sign of
-its change, and each seat's shares still add up to one. The per-party changes are then
-re-solved by a short fixed-point iteration until the scope's vote-weighted shares equal the
-targets (to ``TOLERANCE``). Proportional swing renormalises each seat instead; the strong
-transition model is exact by construction (see each function).
+lose there (the same number of points in every seat it fights, a loss capped at what the party
+has), and then balances the seat (:func:`balance`). A seat's intended changes need not add up to
+zero: a party that moves elsewhere does not stand there, or a loser has less than its change.
+That residual goes first to the standing parties that fight only part of the scope (less than
+``PARTIAL_COVERAGE`` of its votes), whose candidacies cause it, so the parties fighting the
+whole scope keep their uniform change. What they cannot take is balanced by one rule: where the
+gains exceed the losses, the seat is renormalised over the parties that move (the textbook
+clip-and-renormalise uniform swing: every mover gives up the excess in proportion to its share);
+where the losses exceed the gains (a gaining party is absent), the two sides meet halfway: gains
+grow and losses shrink, each in proportion to its change, so no loser ends above its start and a
+seat where no party gains keeps its shares. This rule is the last step of every fitted model, of
+every backtest and of every scenario file. The per-party changes are then re-solved until the
+scope's vote-weighted shares equal the targets (to ``TOLERANCE``).
+Proportional swing renormalises each seat instead; the strong transition model is exact by
+construction (see each function).
 
 Each method returns the new shares and ``correction``, the largest amount (in share points) by
-which balancing moved a party fighting the whole scope away from its intended change in any
-seat (the departure from the textbook formula, shown to the user), and ``absorbed``, the
-largest amount by which it moved a party fighting part of the scope.
+which balancing moved a party fighting the whole scope away from its intended change in any seat
+(the departure from the textbook formula, shown to the user), and ``absorbed``, the largest
+amount by which it moved a party fighting part of it.
 """
 
 from __future__ import annotations
@@ -32,17 +36,17 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.core.errors import ScenarioError
+from sim.core.parties import PARTIES
 
 TOLERANCE = 1e-10
-MAX_ITERATIONS = 2000
-MAX_EXTRA_GAIN = 0.005
-"""Uniform swing: balancing adds at most this (half a point) to an untargeted party's implied change in a seat."""
+FIXED_POINT_ITERATIONS = 400
+"""Fixed-point iterations before Newton's method takes over (uniform and proportional swing; STM stops there)."""
 ACCEPTABLE = 1e-7
 """A solver that has not reached ``TOLERANCE`` after ``MAX_ITERATIONS`` still succeeds within this."""
 PARTIAL_COVERAGE = 0.8
-"""Uniform swing: a party fighting less than this share of the scope's votes takes a seat's residual first."""
+"""A party fighting less than this share of the scope's votes takes a seat's residual first."""
 PARTIAL_LIMIT = 3.0
-"""Uniform swing: a party taking a seat's residual moves between 1/this and this times its change."""
+"""A party taking a seat's residual moves between 1/this and this times its change."""
 WEAK_LIMIT = 0.20
 """Strong transition model: weak supporters are at most this share of a seat's turnout."""
 
@@ -86,14 +90,31 @@ def implied_targets(
     of each one's share, as the transition model takes votes from declining parties (so no
     small party is driven to zero by a large party's target).
     ``proportional``: they share what the targets leave in proportion to their scope shares.
+
+    Either way, an untargeted party that stands in no seat where a targeted party stands keeps
+    its scope share: votes cannot move between it and the targets (Northern Ireland's parties
+    under a ``uk`` step with targets for Great Britain's parties).
     """
     current = scope_shares(shares, weight)
-    rest = 1.0 - target[targeted].sum()
-    free = ~targeted & stood.any(axis=0)
     full = np.where(targeted, target, 0.0)
+    meets = (stood & (stood & targeted).any(axis=1, keepdims=True)).any(axis=0)
+    apart = ~targeted & stood.any(axis=0) & ~meets
+    full[apart] = current[apart]
+    rest = 1.0 - target[targeted].sum() - current[apart].sum()
+    free = ~targeted & stood.any(axis=0) & meets
+    if rest < -1e-12 and apart.any():
+        names = ", ".join(PARTIES[p] for p in np.flatnonzero(apart)) if len(current) == len(PARTIES) else "some"
+        raise ScenarioError(
+            f"the targets add up to more than the {100 * (1 - current[apart].sum()):.1f}% left by the parties that "
+            f"stand only where no targeted party does ({names}, which keep their share); lower the targets, or use a "
+            "smaller scope (gb rather than uk)"
+        )
     if not free.any():
         return full
     held = current[free].sum()
+    if abs(rest - held) < 1e-12:  # complete targets: the others keep their shares exactly
+        full[free] = current[free]
+        return full
     if others == "proportional" or multiplicative or rest < held:
         full[free] = current[free] * (rest / held) if held > 0 else rest / free.sum()
         return full
@@ -113,64 +134,47 @@ def implied_targets(
 
 
 def balance(
-    shares: np.ndarray, stood: np.ndarray, change: np.ndarray, gain_cap: np.ndarray | None = None,
-    partial: np.ndarray | None = None, *, renormalise: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    shares: np.ndarray, stood: np.ndarray, change: np.ndarray, partial: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Apply intended per-seat changes, adjusted so each seat's shares still add up to one.
 
     ``change`` is ``(n_seats, n_parties)``; a loss is first capped at the party's share. A seat's
-    residual (its intended gains ``G`` less its losses ``L``) is first taken by the standing
-    parties marked ``partial`` (``(n_parties,)`` bool: those fighting part of the scope), see
-    :func:`absorb_residual`. Whatever they cannot take is shared in proportion to each party's
-    change: gains are scaled by ``2L / (G + L)`` and losses by ``2G / (G + L)`` (a loss stays
-    capped at the party's share), so both sides meet halfway: a party gains at most twice its
-    change, and never more than ``gain_cap`` (``(n_parties,)``, points per seat) when given: the
-    losses then shrink to match. A party with no change does not move, no party moves against
-    the sign of its change, and the result is continuous in the changes (which the solvers need).
-    With ``renormalise`` (the multiparty model's last step in backtests) the residual is instead
-    shared by the parties that move, in proportion to their shares: the textbook uniform swing,
-    each seat clipped at zero and renormalised over the parties with a change. A loss that is not
-    there to take (UKIP's regional fall in 2017, in the seats it no longer fought) leaves every
-    moving party's share smaller in proportion. A party with no change still never moves, but a
-    moving party may end on the other side of its change, ``gain_cap`` and ``partial`` do not
-    apply, and the result is not continuous where a change passes through zero.
+    residual (its intended gains less its losses) is first taken by the standing parties marked
+    ``partial`` (``(n_parties,)`` bool: those fighting part of the scope, :func:`absorb_residual`).
+    What is left is balanced by one rule. Where a
+    seat's intended gains ``G`` exceed its losses ``L`` (a loser has less than its change, or does
+    not stand there), the parties that move are renormalised: each mover's share after its change
+    is scaled by the same factor, so every mover gives up the excess in proportion to its share
+    (the textbook uniform swing; a large gaining party can end below its start, as Labour did in
+    seats where the Conservatives did not stand in 2024). Where the losses exceed the gains (a
+    gaining party is absent), gains are scaled by ``2L / (G + L)`` and losses by ``2G / (G + L)``:
+    the two sides meet halfway, so no party ends above its start against a loss, and a seat where
+    no party gains keeps its shares (a Green target does not inflate the parties of a seat the
+    Greens do not fight). A party with no change never moves.
     Returns the new shares and each party's departure from its (capped) intended change.
     """
     intended = np.where(stood, np.maximum(change, -shares), 0.0)
-    if renormalise:
-        moved = np.where(stood, shares + intended, 0.0)
-        mover = stood & (change != 0)
-        fixed = np.where(mover, 0.0, moved).sum(axis=1, keepdims=True)
-        movers = np.where(mover, moved, 0.0).sum(axis=1, keepdims=True)
-        total = moved.sum(axis=1, keepdims=True)
-        scale = np.divide(1.0 - fixed, movers, out=np.zeros_like(movers), where=movers > 0)
-        out = np.where(mover, moved * scale, moved)
-        # No mover left with votes (each lost all it had): the whole seat is renormalised.
-        out = np.where(movers > 0, out, np.divide(moved, total, out=shares.copy(), where=total > 0))
-        return out, np.where(stood, np.abs(out - shares - intended), 0.0)
-    delta = intended
-    if partial is not None and partial.any():
-        delta = absorb_residual(shares, intended, partial & stood, gain_cap)
-    loss = np.where(delta < 0, -delta, 0.0)
-    gain = np.where(delta > 0, delta, 0.0)
-    total_gain = gain.sum(axis=1, keepdims=True)
-    total_loss = loss.sum(axis=1, keepdims=True)
-    both = total_gain + total_loss
-    gain_scale = np.divide(2 * total_loss, both, out=np.ones_like(both), where=both > 0)
-    scaled_gain = gain * gain_scale
-    if gain_cap is not None:
-        scaled_gain = np.minimum(scaled_gain, gain_cap[None, :])
-    gained = scaled_gain.sum(axis=1, keepdims=True)
-    loss_scale = np.divide(gained, total_loss, out=np.ones_like(both), where=total_loss > 0)
-    scaled_loss = np.minimum(loss * loss_scale, shares)  # a loser cannot lose more than it has
-    short = gained - scaled_loss.sum(axis=1, keepdims=True)  # what capping the losses left over
-    scaled_gain = scaled_gain * (1.0 - np.divide(short, gained, out=np.zeros_like(short), where=gained > 0))
-    out = np.where(stood, np.maximum(shares + scaled_gain - scaled_loss, 0.0), shares)
+    delta = intended if partial is None or not partial.any() else absorb_residual(shares, intended, partial & stood)
+    moved = np.where(stood, np.maximum(shares + delta, 0.0), 0.0)
+    mover = stood & (delta != 0)
+    gain = np.where(delta > 0, delta, 0.0).sum(axis=1, keepdims=True)
+    loss = np.where(delta < 0, -delta, 0.0).sum(axis=1, keepdims=True)
+    fixed = np.where(mover, 0.0, moved).sum(axis=1, keepdims=True)
+    movers = np.where(mover, moved, 0.0).sum(axis=1, keepdims=True)
+    scale = np.divide(1.0 - fixed, movers, out=np.ones_like(movers), where=movers > 0)
+    renormalised = np.where(mover, moved * scale, moved)
+    both = gain + loss
+    halfway = shares + np.where(
+        delta > 0,
+        delta * np.divide(2 * loss, both, out=np.ones_like(both), where=both > 0),
+        delta * np.divide(2 * gain, both, out=np.ones_like(both), where=both > 0),
+    )
+    out = np.where(gain > loss, renormalised, np.where(stood, np.maximum(halfway, 0.0), 0.0))
     return out, np.where(stood, np.abs(out - shares - intended), 0.0)
 
 
 def absorb_residual(
-    shares: np.ndarray, change: np.ndarray, partial: np.ndarray, gain_cap: np.ndarray | None = None
+    shares: np.ndarray, change: np.ndarray, partial: np.ndarray
 ) -> np.ndarray:
     """A seat's residual taken by the parties fighting part of the scope, in proportion to their changes.
 
@@ -178,7 +182,7 @@ def absorb_residual(
     the parties that may take the residual (``(n_parties,)`` or ``(n_seats, n_parties)`` bool).
     Where the seat's changes add up to more than zero, the partial parties' gains shrink, then
     their losses grow; where they add up to less, their gains grow (to at most ``gain_cap`` when
-    given), then their losses shrink. Each party's change stays between ``1 / PARTIAL_LIMIT``
+    then their losses shrink. Each party's change stays between ``1 / PARTIAL_LIMIT``
     and ``PARTIAL_LIMIT`` times its intended change (a loss at most its share), so its own
     change still decides its scope share; each adjustment is shared in proportion to the
     parties' room to move that way. Returns the adjusted
@@ -200,87 +204,123 @@ def absorb_residual(
     cut, excess = share_out(excess, gain * (1.0 - least))
     deeper, _ = share_out(excess, np.minimum(loss * PARTIAL_LIMIT, shares) - loss)
     most = gain * PARTIAL_LIMIT
-    if gain_cap is not None:
-        most = np.maximum(np.minimum(most, gain_cap[None, :]), gain)
     grow, deficit = share_out(deficit, most - gain)
     relief, _ = share_out(deficit, loss * (1.0 - least))
     return change - cut + grow + np.where(part & (change < 0), relief - deeper, 0.0)
+
 
 
 def _solve(
     method: str, step: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], update: Callable[..., np.ndarray],
     params: np.ndarray, weight: np.ndarray, full: np.ndarray, strict: bool, partial: np.ndarray | None = None,
 ) -> Swung:  # fmt: skip
-    """Iterate ``params`` until the scope shares of ``step(params)`` equal ``full``."""
-    for _ in range(MAX_ITERATIONS):
+    """Iterate ``params`` until the scope shares of ``step(params)`` equal ``full``.
+
+    Parameters that the fixed-point iteration does not settle (uniform swing's changes where a
+    party's balancing share is out of step with its change, proportional swing's factors for a
+    party surging from a few seats) are then solved by Newton's method (:func:`_newton`).
+    """
+    for _ in range(FIXED_POINT_ITERATIONS):
         out, departure = step(params)
         gap = full - scope_shares(out, weight)
         if np.abs(gap).max() < TOLERANCE:
             break
         params = update(params, gap, out)
     else:
+        if method in NEWTON_BOUNDS:
+            params, out, departure, gap = _newton(step, params, weight, full, NEWTON_BOUNDS[method])
         if strict and np.abs(gap).max() > ACCEPTABLE:
-            from sim.core.parties import PARTIES
-
-            worst = int(np.argmax(np.abs(gap)))
-            name = PARTIES[worst] if len(gap) == len(PARTIES) else f"column {worst}"
-            wanted, reached = 100 * full[worst], 100 * (full[worst] - gap[worst])
-            digits = 1 if abs(wanted - reached) >= 0.05 else 4  # never "30.0% ... stops at 30.0%"
-            raise ScenarioError(
-                f"{method} swing cannot reach {name}'s share of {wanted:.{digits}f}% in this scope (it stops at "
-                f"{reached:.{digits}f}%; for a party without a target that is its implied share): it fights too "
-                "few seats, or must gain where the other parties lose too little; give it a target in a smaller "
-                "scope (e.g. a Scotland step for the SNP, or gb rather than uk: Northern Ireland's parties stand "
-                "nowhere else), or set targets for fewer parties"
-            )
+            raise unreachable(method, full, gap)
     if partial is None:
         return Swung(out, float(departure.max(initial=0.0)))
     return Swung(out, float(departure[:, ~partial].max(initial=0.0)), float(departure[:, partial].max(initial=0.0)))
 
 
+def _newton(
+    step: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], d: np.ndarray, weight: np.ndarray, full: np.ndarray,
+    bounds: tuple[float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Newton's method on the per-party parameters ``d`` (changes for uniform swing, factors for proportional),
+    kept within ``bounds``: a finite-difference Jacobian, least squares, a halving line search."""
+
+    def evaluate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        out, departure = step(x)
+        return out, departure, full - scope_shares(out, weight)
+
+    out, departure, gap = evaluate(d)
+    for _ in range(NEWTON_ITERATIONS):
+        moving = np.flatnonzero((np.abs(gap) > 0) | (d != 0))
+        error = np.abs(gap).max()
+        if error < TOLERANCE or not moving.size:
+            break
+        jacobian = np.empty((moving.size, moving.size))
+        for c, j in enumerate(moving):
+            nudged = d.copy()
+            nudged[j] += NEWTON_STEP
+            jacobian[:, c] = (gap[moving] - evaluate(nudged)[2][moving]) / NEWTON_STEP
+        direction = np.zeros_like(d)
+        direction[moving] = np.linalg.lstsq(jacobian, gap[moving], rcond=None)[0]
+        t = 1.0
+        while t > 1e-4:
+            trial = np.clip(d + t * direction, *bounds)
+            o, dep, g = evaluate(trial)
+            if np.abs(g).max() < error:
+                d, out, departure, gap = trial, o, dep, g
+                break
+            t /= 2
+        else:
+            break
+    return d, out, departure, gap
+
+
+NEWTON_ITERATIONS = 50
+NEWTON_STEP = 1e-7
+NEWTON_BOUNDS = {"uniform": (-1.0, 1.0), "proportional": (1e-9, 1e9)}
+"""The methods the fixed-point iteration hands over to Newton's method, and their parameters' bounds."""
+
+
+def unreachable(method: str, full: np.ndarray, gap: np.ndarray) -> ScenarioError:
+    """The error for targets a swing cannot reach, naming the party furthest from its target."""
+    worst = int(np.argmax(np.abs(gap)))
+    name = PARTIES[worst] if len(gap) == len(PARTIES) else f"column {worst}"
+    wanted, reached = 100 * full[worst], 100 * (full[worst] - gap[worst])
+    digits = 1 if abs(wanted - reached) >= 0.05 else 4  # never "30.0% ... stops at 30.0%"
+    return ScenarioError(
+        f"{method} swing cannot reach {name}'s share of {wanted:.{digits}f}% in this scope (it stops at "
+        f"{reached:.{digits}f}%; for a party without a target that is its implied share): it fights too "
+        "few seats, or must gain where the other parties lose too little; give it a target in a smaller "
+        "scope (e.g. a Scotland step for the SNP), or set targets for fewer parties"
+    )
+
+
 def uniform_swing(
-    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, *, strict: bool = True,
-    gain_cap: np.ndarray | None = None, renormalise: bool = False,
-) -> Swung:  # fmt: skip
+    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, *, strict: bool = True
+) -> Swung:
     """Uniform swing: every party's share changes by the same number of points in every seat it fights.
 
     The change of party ``p`` starts at ``(full[p] - S[p]) / coverage[p]`` (its scope change
-    spread over the seats it fights) and is re-solved after balancing (see the module docstring):
-    a seat's residual goes first to the parties fighting less than ``PARTIAL_COVERAGE`` of the
-    scope's votes. ``renormalise`` instead clips and renormalises each seat (:func:`balance`), as
-    the multiparty model does.
+    spread over the seats it fights) and is re-solved after balancing (:func:`balance`) by a
+    fixed-point iteration. A party whose target is zero loses everything everywhere (its change
+    is -1, which no iteration need approach).
     """
     cov = coverage(stood, weight)
     partial = cov < PARTIAL_COVERAGE
+    wanted = full - scope_shares(shares, weight)
+    gone = (full <= 0) & (cov > 0)
 
     def step(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return balance(shares, stood, np.broadcast_to(d, shares.shape), gain_cap, partial, renormalise=renormalise)
-
-    wanted = full - scope_shares(shares, weight)
+        return balance(shares, stood, np.broadcast_to(d, shares.shape), partial)
 
     def update(d: np.ndarray, gap: np.ndarray, out: np.ndarray) -> np.ndarray:
         additive = d + np.divide(gap, cov, out=np.zeros_like(gap), where=cov > 0)
-        # A party taking residuals moves more (or less) than its change: rescale its change instead
-        # (renormalising, no party takes residuals first and the additive step is the textbook one).
+        # A party taking residuals moves more (or less) than its change: rescale its change instead.
         achieved = wanted - gap
         ratio = np.divide(wanted, achieved, out=np.ones_like(gap), where=np.abs(achieved) > 1e-12)
-        scaled = partial & (ratio > 0) & (np.abs(wanted) > 1e-12) & (not renormalise)
-        return np.where(scaled, np.clip(d * np.clip(ratio, 0.5, 2.0), -1.0, 1.0), additive)
+        scaled = partial & (ratio > 0) & (np.abs(wanted) > 1e-12)
+        return np.where(gone, -1.0, np.where(scaled, np.clip(d * np.clip(ratio, 0.5, 2.0), -1.0, 1.0), additive))
 
-    start = np.divide(wanted, cov, out=np.zeros_like(full), where=cov > 0)
+    start = np.where(gone, -1.0, np.divide(wanted, cov, out=np.zeros_like(full), where=cov > 0))
     return _solve("uniform", step, update, start, weight, full, strict, partial)
-
-
-def implied_gain_cap(
-    shares: np.ndarray, stood: np.ndarray, weight: np.ndarray, full: np.ndarray, targeted: np.ndarray
-) -> np.ndarray:
-    """Per-seat gain caps for uniform swing: a party without a target gains at most its implied change + half a point.
-
-    Its implied per-seat change is ``(full - S) / coverage``; targeted parties have no cap.
-    """
-    cov = coverage(stood, weight)
-    implied = np.divide(full - scope_shares(shares, weight), cov, out=np.zeros_like(full), where=cov > 0)
-    return np.where(targeted, np.inf, np.maximum(implied, 0.0) + MAX_EXTRA_GAIN)
 
 
 def proportional_swing(

@@ -106,9 +106,10 @@ def parse_scenario(data: dict[str, Any], path: str = "<scenario>") -> Scenario:
     return scenario
 
 
-_PARTY_KEYS = ("shares", "to", "transfer", "to_others", "parties")
+_PARTY_KEYS = ("shares", "to", "transfer", "to_others", "parties", "withdraw_part", "lead")
 _PARTY_VALUES = ("from", "party", "members", "prefer", "against", "stand", "withdraw", "parties", "into",
                  "only_stand_down", "candidates", "winner", "runner_up")  # fmt: skip
+"""Fields holding party codes (``from`` is a list of parties in a layout step, a party or ABSTAIN in flows)."""
 
 
 def _party_fields(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -120,6 +121,8 @@ def _party_fields(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str
             found += [(where, str(k)) for k in value]
         if name == "where" and isinstance(value, dict):
             found += _party_fields(value, "where.")
+        elif name == "areas" and isinstance(value, dict):
+            found += [(f"areas.{area}", str(k)) for area, table in value.items() if isinstance(table, dict) for k in table]
         elif name in _PARTY_VALUES:
             if isinstance(value, str):
                 found.append((where, value))

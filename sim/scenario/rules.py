@@ -14,8 +14,14 @@ from typing import Any
 
 from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
 from sim.core.parties import party_index
+from sim.data.election import check_election_name
 from sim.data.names import CATEGORICAL, COVARIATES, NUMERIC
 from sim.scenario import schema as s
+
+WITHDRAWN_TO = ("others", "abstain", "region")
+"""Where an override's withdrawn voters can go, besides a party code."""
+LINEAGES = ("CON", "GRN", "LAB", "LD", "PC", "SNP", "UKIP")
+"""The lineages a fitted model's coefficients are given for."""
 
 MAX_DEPTH = 8
 """Deepest nesting of tables and arrays a scenario file needs (deeper is refused, not parsed)."""
@@ -92,10 +98,27 @@ def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
         repeated = _duplicates(keys)
         if repeated:
             return f"{name}: party '{repeated[0]}' is given twice (party codes ignore case); give it once"
-    for name in ("members", "prefer", "stand", "withdraw", "only_stand_down"):
-        repeated = _duplicates(data.get(name) or [])
+    for name in ("members", "prefer", "stand", "withdraw", "only_stand_down", "from"):
+        value = data.get(name) or []
+        repeated = _duplicates(value if isinstance(value, list | dict) else [])
         if repeated:
             return f"{name}: party '{repeated[0]}' is given twice; list each party once"
+    for name in ("withdraw_part", "lead"):
+        repeated = _duplicates(data.get(name) or {})
+        if repeated:
+            return f"{name}: party '{repeated[0]}' is given twice (party codes ignore case); give it once"
+    if isinstance(step, s.SharesStep):
+        repeated = _duplicates(step.areas)
+        if repeated:
+            return f"areas: area '{repeated[0]}' is given twice (names ignore case); give it once"
+        for area, table in step.areas.items():
+            repeated = _duplicates(table)
+            if repeated:
+                return f"areas.{area}: party '{repeated[0]}' is given twice (party codes ignore case); give it once"
+        for party, candidacy in step.stand.items():
+            repeated = _duplicates(candidacy.from_)
+            if repeated:
+                return f"stand.{party}.from: party '{repeated[0]}' is given twice; list each party once"
     if isinstance(step, s.SharesStep):
         problem = _linked_problem(step)
         if problem is not None:
@@ -121,25 +144,53 @@ def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
             hint = did_you_mean(step.covariate, NUMERIC)
             return f"covariate: '{step.covariate}' is not a numeric covariate{hint} (choose from {', '.join(NUMERIC)})"
     if isinstance(step, s.OverrideStep):
-        both = [p for p in step.stand if any(_same(p, w) for w in step.withdraw)]
+        both = [p for p in step.stand if any(_same(p, w) for w in [*step.withdraw, *step.withdraw_part])]
         if both:
             return f"stand/withdraw: {both[0]} cannot both stand and withdraw in one step; choose one"
+        twice = [p for p in step.withdraw if any(_same(p, w) for w in step.withdraw_part)]
+        if twice:
+            return f"withdraw_part: {twice[0]} is withdrawn whole already (withdraw); give it in one of the two"
+        to = step.withdrawn_to.strip()
+        if to.lower() not in WITHDRAWN_TO:
+            try:
+                party_index(to, where="withdrawn_to")
+            except LookupFailed:
+                return (f"withdrawn_to: '{to}' is not where voters can go; write one of {', '.join(WITHDRAWN_TO)} "
+                        "or a party code")  # fmt: skip
+    if isinstance(step, s.CandidaciesStep):
+        try:
+            check_election_name(step.election)
+        except LookupFailed as exc:
+            return f"election: {exc}"
+    if isinstance(step, s.LayoutStep) and any(_same(step.party, p) for p in step.from_):
+        return f"from: {step.party} cannot make room for itself; name the other parties"
     return None
 
 
 def _linked_problem(step: s.SharesStep) -> str | None:
-    """A linked step's Leave slopes name known parties, and its retiring seats are listed once."""
+    """A fitted step's Leave slopes name known parties, its seat lists name each seat once, its coefficients
+    name known lineages.
+    """
     for code in step.leave_slope:
         try:
             party_index(code, where="the Leave slopes")
         except LookupFailed as exc:
             return f"leave_slope: {exc}"
-    seen: set[str] = set()
-    for seat in step.retiring:
-        key = seat.strip().lower()
-        if key in seen:
-            return f"retiring: seat '{seat}' is given twice; list each seat once"
-        seen.add(key)
+    for name in ("retiring", "sophomore"):
+        seen: set[str] = set()
+        for seat in getattr(step, name) or []:
+            key = seat.strip().lower()
+            if key in seen:
+                return f"{name}: seat '{seat}' is given twice; list each seat once"
+            seen.add(key)
+    if step.coefficients is not None:
+        repeated = _duplicates(step.coefficients.linked)
+        if repeated:
+            return f"coefficients.linked: lineage '{repeated[0]}' is given twice; give it once"
+        unknown = [k for k in step.coefficients.linked if k.strip().upper() not in LINEAGES]
+        if unknown:
+            return (f"coefficients.linked: no lineage '{unknown[0]}' (lineages: {', '.join(LINEAGES)}; the Brexit "
+                    "Party and Reform use UKIP's)")  # fmt: skip
     return None
 
 

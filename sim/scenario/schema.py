@@ -9,36 +9,31 @@ non-voters where a step moves voters to or from abstention.
 from __future__ import annotations
 
 import datetime
-import difflib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from sim.scenario.base import (
+    ABSTAIN,
+    SHARED_TERMS,
+    Bound,
+    Coefficient,
+    Rate,
+    Relative,
+    Share,
+    ShareChange,
+    Slope,
+    Strict,
+    number,
+)
+from sim.scenario.uncertainty import DEFAULT_NATIONS, DEFAULT_SLOPES, Distribution, Uncertainty
 
-class Strict(BaseModel):
-    """Base for every scenario table: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-def _number(low: float, high: float) -> Any:
-    """A finite float in [low, high]; bools and strings are refused, not coerced."""
-    return Field(strict=True, allow_inf_nan=False, ge=low, le=high)
-
-
-Share = Annotated[float, _number(0.0, 1.0)]
-"""A share of valid votes, 0-1."""
-Rate = Annotated[float, _number(0.0, 1.0)]
-"""A fraction of a group of voters, 0-1."""
-ShareChange = Annotated[float, _number(-1.0, 1.0)]
-"""A change in share points, -1 to 1."""
-Slope = Annotated[float, _number(-10.0, 10.0)]
-"""A change per unit of a covariate, -10 to 10."""
-Relative = Annotated[float, _number(-1.0, 10.0)]
-"""A relative change of a party's vote, -1 (all lost) to 10 (elevenfold)."""
-Bound = Annotated[float, _number(-1e6, 1e6)]
-"""A covariate bound or a distribution parameter, finite and at most 1e6 in size."""
-ABSTAIN = "ABSTAIN"
+__all__ = [
+    "ABSTAIN", "DEFAULT_NATIONS", "DEFAULT_SLOPES", "SHARED_TERMS", "STEP_MODELS", "CandidaciesStep", "Candidacy",
+    "Coefficients", "CovariateSwingStep", "Distribution", "FlowsStep", "Geography", "LayoutStep", "MergeStep",
+    "OverrideStep", "PactStep", "Scenario", "SeatFilter", "SharesStep", "Step", "TacticalStep", "TurnoutStep",
+    "Uncertainty",
+]  # fmt: skip
 
 
 class SeatFilter(Strict):
@@ -87,6 +82,22 @@ class Candidacy(Strict):
 
     seats: list[str] = Field(default_factory=list, description="seat names or ONS codes (default: every seat)")
     like: Geography = Field(description="its starting shares follow this pattern")
+    from_: list[str] = Field(
+        default_factory=list, alias="from",
+        description="parties that make room for it, in proportion to their shares (default: every other party)",
+    )  # fmt: skip
+
+
+class Coefficients(Strict):
+    """A fitted model's coefficients, given in the file (a backtest writes the ones it fitted)."""
+
+    linked: dict[str, tuple[Coefficient, Coefficient, Coefficient]] = Field(
+        description="per party lineage (CON, LAB, LD, GRN, SNP, PC, UKIP): [kappa, sophomore, standing down]"
+    )
+    shared: dict[str, Coefficient] = Field(
+        default_factory=dict,
+        description="multiparty only: collapse, damping, tactical, unionist, by_election",
+    )
 
 
 class SharesStep(Strict):
@@ -94,8 +105,21 @@ class SharesStep(Strict):
 
     kind: Literal["shares"]
     method: Literal["uniform", "proportional", "stm", "linked", "multiparty"] = "uniform"
-    scope: str = Field(default="gb", description="'gb', 'uk', a nation or a region")
-    shares: dict[str, Share] = Field(description="target share of valid votes per party (0-1)")
+    scope: str | None = Field(default=None, description="'gb' (default), 'uk', a nation or a region")
+    shares: dict[str, Share] = Field(default_factory=dict, description="target share of valid votes per party (0-1)")
+    areas: dict[str, dict[str, Share]] = Field(
+        default_factory=dict,
+        description="instead of shares: targets per area (nations or regions that together make the step's scope), "
+        "e.g. { \"North East\" = { LAB = 0.40 }, ... }; each area is swung to its own targets",
+    )
+    coefficients: Coefficients | None = Field(
+        default=None, description="linked and multiparty only: the model's coefficients (default: the shipped fit)"
+    )
+    sophomore: list[str] | None = Field(
+        default=None,
+        description="linked and multiparty only: seats whose MP, first elected at the base election, stands again "
+        "(default: every base winner not already an MP, less the retiring seats)",
+    )
     others: Literal["keep", "proportional"] = Field(
         default="keep",
         description="parties without a target: keep their shares, the targets' remainder spread by the "
@@ -104,7 +128,7 @@ class SharesStep(Strict):
     stand: dict[str, Candidacy] = Field(
         default_factory=dict, description="parties made to stand everywhere in the scope, with a starting geography"
     )
-    leave_slope: dict[str, Annotated[float, _number(-1.0, 1.0)]] = Field(
+    leave_slope: dict[str, Annotated[float, number(-1.0, 1.0)]] = Field(
         default_factory=dict,
         description="linked and multiparty only: between-region Leave slope per party (change in share per unit "
         "of a region's "
@@ -116,22 +140,41 @@ class SharesStep(Strict):
 
     @model_validator(mode="after")
     def _linked_fields(self) -> SharesStep:
-        for name in ("leave_slope", "retiring"):
+        for name in ("leave_slope", "retiring", "coefficients", "sophomore"):
             if getattr(self, name) and self.method not in ("linked", "multiparty"):
                 raise ValueError(
                     f"{name} is used by the linked and multiparty models only; "
                     f"set method = 'multiparty' or remove {name}"
                 )
+        if self.coefficients is not None and self.coefficients.shared and self.method != "multiparty":
+            raise ValueError("coefficients.shared is used by the multiparty model only; remove it or set "
+                             "method = 'multiparty'")  # fmt: skip
+        if self.method == "multiparty" and self.coefficients is not None:
+            missing = [t for t in SHARED_TERMS if t not in self.coefficients.shared]
+            extra = [t for t in self.coefficients.shared if t not in SHARED_TERMS]
+            if missing or extra:
+                raise ValueError(f"coefficients.shared needs exactly {', '.join(SHARED_TERMS)}"
+                                 + (f" (unknown: {', '.join(extra)})" if extra else ""))  # fmt: skip
+        if bool(self.shares) == bool(self.areas):
+            raise ValueError(
+                "give target shares for the scope (shares = { CON = 0.40 }) or per area "
+                "(areas = { England = { CON = 0.40 }, ... }), not both and not neither"
+            )
+        if self.areas and self.scope is not None:
+            raise ValueError("with areas the step's scope is the areas together; remove scope")
+        for where, table in ([("shares", self.shares)] if self.shares else []) + [
+            (f"areas.{name}", table) for name, table in self.areas.items()
+        ]:
+            if not table:
+                raise ValueError(f"{where}: give at least one party's target share, e.g. {{ CON = 0.40 }}")
+            if sum(table.values()) > 1.0 + 1e-9:
+                raise ValueError(f"{where}: target shares add up to {sum(table.values()):.4f}, more than 1")
         return self
 
-    @field_validator("shares")
-    @classmethod
-    def _not_empty(cls, value: dict[str, float]) -> dict[str, float]:
-        if not value:
-            raise ValueError("give at least one party's target share, e.g. shares = { CON = 0.40 }")
-        if sum(value.values()) > 1.0 + 1e-9:
-            raise ValueError(f"target shares add up to {sum(value.values()):.4f}, more than 1")
-        return value
+    @property
+    def scope_name(self) -> str:
+        """The step's scope name (``gb`` unless given; the areas' union is described as ``areas``)."""
+        return self.scope if self.scope is not None else ("areas" if self.areas else "gb")
 
 
 class FlowsStep(Strict):
@@ -243,7 +286,21 @@ class OverrideStep(Strict):
     where: SeatFilter | None = Field(default=None, description="or: every seat matching a filter")
     stand: list[str] = Field(default_factory=list, description="parties that now stand (with no votes yet)")
     withdraw: list[str] = Field(default_factory=list, description="parties that stand down")
-    withdrawn_to: Literal["others", "abstain"] = "others"
+    withdrawn_to: str = Field(
+        default="others",
+        description="where withdrawn voters go: 'others' (the parties still standing, in proportion to their votes), "
+        "'abstain', 'region' (the parties still standing, in proportion to their shares in the seat's region) "
+        "or a party code",
+    )
+    withdraw_part: dict[str, Rate] = Field(
+        default_factory=dict,
+        description="the fraction of a pooled party's votes (IND, OTH) whose candidates stand down, e.g. { IND = 0.4 }; "
+        "the party keeps standing (at 1, with new candidates only)",
+    )
+    lead: dict[str, Rate] = Field(
+        default_factory=dict,
+        description="the largest candidate's fraction of a pooled party's votes after the step (IND, OTH)",
+    )
     shares: dict[str, Share] = Field(default_factory=dict, description="set the seat's shares directly")
     by_election: str | None = Field(default=None, description="date (YYYY-MM-DD) of a by-election to use")
 
@@ -261,6 +318,30 @@ class OverrideStep(Strict):
         return self
 
 
+class CandidaciesStep(Strict):
+    """Stand exactly the candidacies of a named election (on the base's boundaries), people included."""
+
+    kind: Literal["candidacies"]
+    election: str = Field(description="the election whose candidacy file decides who stands, e.g. 2024")
+
+
+class LayoutStep(Strict):
+    """Lay out a party's votes across the seats where it stands by a geography, keeping its total per region."""
+
+    kind: Literal["layout"]
+    party: str
+    like: Geography = Field(description="its shares follow this pattern")
+    from_: list[str] = Field(
+        default_factory=list, alias="from",
+        description="parties that give (or take) the difference in each seat, in proportion to their shares "
+        "(default: every other party standing there)",
+    )  # fmt: skip
+    scope: str = Field(default="gb", description="'gb', 'uk', a nation or a region")
+    by: Literal["region", "scope"] = Field(
+        default="region", description="keep the party's votes in each region of the scope, or in the scope as a whole"
+    )
+
+
 class MergeStep(Strict):
     """Treat several parties as one (votes added, standing wherever any stood)."""
 
@@ -270,7 +351,8 @@ class MergeStep(Strict):
 
 
 Step = Annotated[
-    SharesStep | FlowsStep | CovariateSwingStep | PactStep | TacticalStep | TurnoutStep | OverrideStep | MergeStep,
+    SharesStep | FlowsStep | CovariateSwingStep | PactStep | TacticalStep | TurnoutStep | OverrideStep | MergeStep
+    | CandidaciesStep | LayoutStep,
     Field(discriminator="kind"),
 ]
 
@@ -283,97 +365,10 @@ STEP_MODELS: dict[str, type[BaseModel]] = {
     "turnout": TurnoutStep,
     "override": OverrideStep,
     "merge": MergeStep,
+    "candidacies": CandidaciesStep,
+    "layout": LayoutStep,
 }
 """Step model per ``kind`` value."""
-
-
-class Distribution(Strict):
-    """A distribution for an uncertain scenario parameter: give exactly one family."""
-
-    beta: tuple[Bound, Bound] | None = Field(default=None, description="Beta(a, b), for rates")
-    normal: tuple[Bound, Bound] | None = Field(default=None, description="Normal(mean, sd)")
-    uniform: tuple[Bound, Bound] | None = Field(default=None, description="Uniform(low, high)")
-    triangular: tuple[Bound, Bound, Bound] | None = Field(default=None, description="(low, mode, high)")
-
-    @model_validator(mode="after")
-    def _one_family(self) -> Distribution:
-        given = [name for name in ("beta", "normal", "uniform", "triangular") if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of beta = [a, b], normal = [mean, sd], uniform = [low, high], "
-                             "triangular = [low, mode, high]")  # fmt: skip
-        if self.beta is not None and min(self.beta) <= 0:
-            raise ValueError("beta parameters must be positive")
-        if self.normal is not None and self.normal[1] <= 0:
-            raise ValueError("the normal sd must be positive")
-        if self.uniform is not None and not self.uniform[0] < self.uniform[1]:
-            raise ValueError("uniform needs low < high")
-        if self.triangular is not None and not self.triangular[0] <= self.triangular[1] <= self.triangular[2]:
-            raise ValueError("triangular needs low <= mode <= high")
-        return self
-
-
-DEFAULT_NATIONS = {"England": 0.0, "Scotland": 0.146, "Wales": 0.036, "Northern Ireland": 0.032}
-"""Default nation error scales, solved by :mod:`sim.backtest.calibrate` so that the centred deviations have each
-nation's measured sd (Northern Ireland: the national scale)."""
-
-DEFAULT_SLOPES = {"leave": 0.24, "degree": 0.44, "age65": 0.27}
-"""Default random slopes, calibrated with the others by :mod:`sim.backtest.calibrate`."""
-
-
-class Uncertainty(Strict):
-    """Error model for Monte Carlo runs (standard deviations in share points, 0-1).
-
-    Each party's error is the value given times ``sqrt(S(1-S)/0.25)``, S its share where it
-    stands. The defaults are fitted to past errors by :mod:`sim.backtest.calibrate` (``swingometer
-    backtest --calibrate``); ``docs/model.md`` and ``docs/accuracy.md`` document the fit.
-    """
-
-    national: float = Field(default=0.032, ge=0.0, le=0.5, description="national (GB/UK) error per party")
-    lead: float | None = Field(
-        default=0.037,
-        ge=0.0,
-        le=0.5,
-        description="sd of the lead between the two largest GB parties (final-poll RMS); none: purely zero-sum",
-    )
-    nation: float | None = Field(
-        default=None, ge=0.0, le=0.5, description="one scale for every nation's error (default: each its own, nations)"
-    )
-    nations: dict[str, Annotated[float, Field(ge=0.0, le=0.5)]] = Field(
-        default_factory=lambda: dict(DEFAULT_NATIONS),
-        description="error scale per nation (those left out keep their default): deviations from the GB change",
-    )
-
-    @field_validator("nations")
-    @classmethod
-    def _known_nations(cls, value: dict[str, float]) -> dict[str, float]:
-        by_key = {n.lower(): n for n in DEFAULT_NATIONS}
-        given: dict[str, float] = {}
-        for name, scale in value.items():
-            nation = by_key.get(name.strip().lower())
-            if nation is None:
-                close = difflib.get_close_matches(name.strip().lower(), list(by_key), n=1)
-                hint = f"; did you mean '{by_key[close[0]]}'?" if close else ""
-                raise ValueError(f"unknown nation '{name}'{hint} (nations: {', '.join(DEFAULT_NATIONS)})")
-            if nation in given:
-                raise ValueError(f"nation '{nation}' is given twice; list each nation once")
-            given[nation] = scale
-        return {**DEFAULT_NATIONS, **given}
-
-    regional: float = Field(default=0.034, ge=0.0, le=0.5, description="error per party and region")
-    contest: float = Field(
-        default=0.018,
-        ge=0.0,
-        le=0.5,
-        description="error per party shared by the seats of one contest type (the same top two parties)",
-    )
-    seat: float = Field(default=0.054, ge=0.0, le=0.5, description="independent seat error")
-    slopes: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
-        default_factory=lambda: dict(DEFAULT_SLOPES),
-        description="sd of a random slope per party on a centred numeric covariate (replaces the default set)",
-    )
-    parameters: dict[str, Distribution] = Field(
-        default_factory=dict, description="scenario parameters by path (e.g. 'steps.0.to.CON') and their distribution"
-    )
 
 
 class Scenario(Strict):

@@ -3,14 +3,14 @@
 The schema (:mod:`sim.scenario.schema`) checks types and ranges. This module checks what the
 schema cannot: a party key given twice, a flow from a party to itself, a pact naming a party that
 does not stand, a filter no seat can match, an uncertain parameter whose distribution leaves its
-field's range, a step that leaves a seat with no votes. :func:`checked_projection` is the one
-entry point: ``swingometer scenario check``, ``project`` and ``run`` all go through it, so a file
-that checks is a file that runs.
+field's range. :func:`check` is the entry point; the projection then checks what only projecting
+can find (a step that leaves a seat with no votes: :func:`sim.projection.project.check_projection`).
+``swingometer scenario check``, ``project`` and ``run`` all go through :func:`sim.run.project_checked`,
+so a file that checks is a file that projects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,12 +20,10 @@ from sim.core.parties import PARTIES
 from sim.scenario import schema as s
 from sim.scenario.rules import MAX_DEPTH, check_raw, check_static
 
-__all__ = ["MAX_DEPTH", "check_against", "check_projection", "check_raw", "check_static", "check_uncertainty",
-           "checked_projection"]  # fmt: skip
+__all__ = ["MAX_DEPTH", "check", "check_against", "check_raw", "check_static", "check_uncertainty"]
 
 if TYPE_CHECKING:
-    from sim.data.election import DataDir, Election
-    from sim.projection.project import Projection
+    from sim.data.election import Election
 
 
 def _standing(scenario: s.Scenario, election: Election) -> list[set[str]]:
@@ -39,6 +37,8 @@ def _standing(scenario: s.Scenario, election: Election) -> list[set[str]]:
             stands |= set(PARTIES) if step.by_election else set()
         elif isinstance(step, s.MergeStep):
             stands.add(step.into.strip().upper())
+        elif isinstance(step, s.CandidaciesStep):
+            stands |= set(PARTIES)  # the named election's parties (checked when the step is applied)
     return before
 
 
@@ -49,7 +49,7 @@ def _who_must_stand(step: Any) -> list[tuple[str, str]]:
         return [("party", step.party)] + [("prefer", p) for p in step.prefer]
     if isinstance(step, s.TurnoutStep):
         return [("parties", p) for p in step.parties]
-    if isinstance(step, s.CovariateSwingStep):
+    if isinstance(step, s.CovariateSwingStep | s.LayoutStep):
         return [("party", step.party)]
     if isinstance(step, s.FlowsStep) and step.from_.strip().upper() != s.ABSTAIN:
         return [("from", step.from_)]
@@ -77,20 +77,6 @@ def check_against(scenario: s.Scenario, election: Election) -> None:
                     )
 
 
-def check_projection(projection: Projection) -> None:
-    """Refuse a projection in which a step left a seat with no votes, or with non-finite votes."""
-    names = projection.election.seat_names
-    for label, shares in projection.trace[1:]:
-        empty = np.flatnonzero(~(shares.sum(axis=1) > 0.5))
-        if empty.size:
-            raise ScenarioError(
-                f"{label.replace(' ', ': ', 1)} leaves {names[empty[0]]} ({empty.size} seat(s) in all) with no "
-                "votes: every party there has withdrawn or lost all its voters; keep at least one party standing"
-            )
-    if not (np.isfinite(projection.votes).all() and (projection.votes >= -1e-6).all()):
-        raise ScenarioError("the projection has negative or non-finite votes; check the steps' numbers")
-
-
 def check_uncertainty(scenario: s.Scenario) -> None:
     """Every uncertain parameter's path resolves to a number, and its distribution stays in range."""
     from sim.scenario.distributions import TAIL, quantile_table
@@ -113,16 +99,8 @@ def check_uncertainty(scenario: s.Scenario) -> None:
                 ) from None
 
 
-def checked_projection(
-    scenario: s.Scenario,
-    election: Election,
-    by_elections: Callable[[], object] | None = None,
-    data_dir: DataDir = None,
-) -> Projection:
-    """Check a scenario against its base election, project it, and check the projection.
-
-    Runs every check ``project`` and ``run`` need (schema checks ran when the file was read), so
-    a scenario that passes here runs.
+def check(scenario: s.Scenario, election: Election) -> None:
+    """Every check a scenario needs before it is projected (schema checks ran when it was read).
 
     Raises
     ------
@@ -130,11 +108,6 @@ def checked_projection(
         The first problem, naming the field path and the fix.
 
     """
-    from sim.projection.project import project
-
     check_static(scenario)
     check_against(scenario, election)
     check_uncertainty(scenario)
-    projection = project(scenario, election, by_elections, data_dir)
-    check_projection(projection)
-    return projection

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.errors import LookupFailed, did_you_mean
-from sim.data.election import NATIONS, Election
+from sim.data.model import NATIONS, Election
 
 
 def scope_names(election: Election) -> list[str]:

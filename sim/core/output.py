@@ -1,0 +1,165 @@
+"""Output files: checked before any work, written together at the end or not at all, each with its provenance.
+
+:class:`Outputs` is what every command and every result's ``write()`` use: each file is written to
+a hidden temporary name in its own folder, and only when every file is written are they renamed
+into place, so a failure or Ctrl-C leaves nothing half-written. A JSON object gets a
+``provenance`` key; CSV, HTML and JSON that is not an object get a ``PATH.provenance.json``
+sidecar; Parquet files carry it in their metadata (key ``swingometer``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.core.errors import SwingometerError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+SIDECAR_SUFFIXES = (".csv", ".html", ".htm")
+"""Outputs whose provenance goes beside them (and JSON whose document is not an object)."""
+
+
+def sidecar(path: Path) -> Path:
+    """Where an output's provenance goes when it cannot go inside: ``PATH.provenance.json``."""
+    return path.with_name(path.name + ".provenance.json")
+
+
+class Outputs:
+    """A command's output files: checked before any work, written together at the end or not at all.
+
+    Each file is written to a hidden temporary name in its own folder; only when every file is
+    written are they renamed into place. A failure or Ctrl-C before that leaves nothing behind.
+
+    Parameters
+    ----------
+    force : bool
+        Replace files that exist (``--force``).
+    paths : sequence of Path or None
+        Every output path the command may write (``None`` for options not given).
+    figures : sequence of Path or None
+        The chart paths among them (``.png`` or ``.svg``).
+
+    """
+
+    def __init__(
+        self,
+        force: bool,
+        paths: Sequence[Path | None],
+        figures: Sequence[Path | None] = (),
+        provenance: dict[str, Any] | None = None,
+    ) -> None:
+        self.force = force
+        self.pending: list[tuple[Path, bytes]] = []
+        self.provenance: dict[str, Any] = provenance if provenance is not None else {}
+        given = [p for p in paths if p is not None]
+        given += [sidecar(p) for p in given if p.suffix.lower() in (".csv", ".html", ".htm")]
+        for path in given:
+            check_output(path, force)
+        resolved = [p.resolve() for p in given]
+        for k, path in enumerate(resolved):
+            if path in resolved[:k]:
+                raise SwingometerError(f"{given[k]} is named for two outputs; give each output its own file")
+        for chart in figures:
+            if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+                raise SwingometerError(f"{chart}: charts are written as .png or .svg, not '{chart.suffix}'")
+
+    def add(self, path: Path | None, content: str | bytes) -> None:
+        """Queue a file (text is written as UTF-8), with its provenance.
+
+        A JSON object gets a ``provenance`` key; CSV, HTML and JSON that is not an object get a
+        ``PATH.provenance.json`` sidecar; Parquet files carry it in their metadata
+        (:meth:`add_parquet`).
+        """
+        if path is None:
+            return
+        suffix = path.suffix.lower()
+        beside = suffix in SIDECAR_SUFFIXES
+        if suffix == ".json" and isinstance(content, str):
+            doc = json.loads(content)
+            beside = not isinstance(doc, dict)
+            if not beside:
+                content = json.dumps({**doc, "provenance": self.provenance}, indent=1) + "\n"
+        self.pending.append((path, content.encode("utf-8") if isinstance(content, str) else content))
+        if beside:
+            self.pending.append((sidecar(path), (json.dumps(self.provenance, indent=1) + "\n").encode("utf-8")))
+
+    def add_parquet(self, path: Path | None, frame: pd.DataFrame) -> None:
+        """Queue a data frame as Parquet, its provenance in the file's metadata (key ``swingometer``)."""
+        if path is None:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame)
+        meta = {**(table.schema.metadata or {}), b"swingometer": json.dumps(self.provenance).encode("utf-8")}
+        buffer = io.BytesIO()
+        pq.write_table(table.replace_schema_metadata(meta), buffer)
+        self.pending.append((path, buffer.getvalue()))
+
+    def add_figure(self, path: Path | None, fig: Figure) -> None:
+        """Queue a matplotlib figure, rendered now in the path's format."""
+        if path is not None:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=path.suffix.lower()[1:], dpi=120)
+            self.add(path, buffer.getvalue())
+
+    def commit(self) -> list[Path]:
+        """Write every queued file to a temporary name, then rename them all into place; the paths written."""
+        temps: list[tuple[Path, Path]] = []
+        try:
+            for path, content in self.pending:
+                handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+                temps.append((Path(name), path))
+                with os.fdopen(handle, "wb") as fh:
+                    fh.write(content)
+                os.chmod(name, _file_mode())  # mkstemp makes 0600; give the mode a plain open would
+            for path, _ in self.pending:
+                check_output(path, self.force)  # nothing appeared meanwhile
+            for temp, path in temps:
+                temp.replace(path)
+        except OSError as exc:
+            raise SwingometerError(f"cannot write {exc.filename or 'an output file'}: {exc.strerror}") from None
+        finally:
+            for temp, _ in temps:
+                temp.unlink(missing_ok=True)
+        written = [path for path, _ in self.pending]
+        self.pending = []
+        return written
+
+
+def _file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def check_output(path: Path, force: bool) -> None:
+    """Refuse an output path that cannot be written: missing or read-only folder, existing file."""
+    parent = path.parent
+    if path.is_dir():
+        raise SwingometerError(f"{path} is a folder; give a file name")
+    if path.exists() and not force:
+        raise SwingometerError(f"{path} already exists; choose another name or pass --force to overwrite it")
+    if not parent.is_dir():
+        raise SwingometerError(f"cannot write {path}: the folder {parent} does not exist; create it first")
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise SwingometerError(f"cannot write {path}: the folder {parent} is not writable ({exc.strerror})") from None
+
+
+def write_files(files: dict[Path, str | bytes], provenance: dict[str, Any], force: bool = False) -> list[Path]:
+    """Write text or bytes files together (see :class:`Outputs`); the paths written."""
+    out = Outputs(force, list(files), provenance=provenance)
+    for path, content in files.items():
+        out.add(path, content)
+    return out.commit()
