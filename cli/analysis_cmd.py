@@ -25,6 +25,7 @@ from cli.common import (
 from cli.report_cmd import check_html_path
 from cli.tables import frame_table, markdown_table
 from sim.core.errors import SwingometerError
+from sim.provenance import elections_read, scenario_provenance
 from sim.scenario.load import load_scenario
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ def compare(
     outputs = Outputs(force, [plot, json_path, csv_path, html], figures=[plot])
     check_draws(draws, len(files))
     named = [(f.stem, load_scenario(f)) for f in files]
-    outputs.describe(scenario_files=files, elections=sorted({s.base for _, s in named}), seed=seed, draws=draws)
+    outputs.describe(scenario_files=files, elections=sorted({e for _, s in named for e in elections_read(s)}),
+                     seed=seed, draws=draws)  # fmt: skip
     with _progress(len(files), "scenarios") as bar:
         results = simulate_scenarios(named, draws, seed, data_dir=data_dir)
         bar.update(bar.add_task("", total=len(files)), completed=len(files))
@@ -131,7 +133,7 @@ def sweep(
     check_draws(draws)
     parsed = check_axes([Axis.parse(a) for a in axes])
     scenario = load_scenario(file)
-    outputs.describe(scenario_files=[file], elections=[scenario.base], seed=seed, draws=draws)
+    outputs.provenance = scenario_provenance(file, scenario, seed, draws)
     metrics = [check_metric(m) for m in metric or []]
     if find is not None:
         if len(parsed) != 1:
@@ -263,7 +265,7 @@ def backtest(
         Path | None,
         typer.Option(
             "--write-scenario",
-            help="Write the scenario this backtest projects (one pair): `swingometer project` on it gives the same seats.",
+            help="Write the scenario this backtest projects (one pair); `swingometer project` on it gives its seats.",
         ),
     ] = None,
     threads: ThreadsOption = None,
@@ -327,9 +329,7 @@ def _knife_edge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     ]).set_index("election")  # fmt: skip
 
 
-def _print_calibration(
-    pairs: list[Pair], data_dir: Path | None, json_path: Path | None, outputs: Outputs
-) -> None:
+def _print_calibration(pairs: list[Pair], data_dir: Path | None, json_path: Path | None, outputs: Outputs) -> None:
     import dataclasses
 
     import pandas as pd
@@ -338,7 +338,7 @@ def _print_calibration(
 
     cal = calibrate(pairs, data_dir)
     scores = pd.DataFrame(cal.scores).T
-    console.print(frame_table(scores, "coverage of party seat totals and scores at the defaults (linked model)"))
+    console.print(frame_table(scores, "coverage of party seat totals and scores at the defaults (multiparty model)"))
     unc = cal.uncertainty()
     console.print(
         f"measured: national {cal.national:.4f} (final polls), lead {cal.lead:.4f}, regional {cal.regional:.4f}, "

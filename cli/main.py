@@ -30,6 +30,7 @@ from cli.common import (
 )
 from cli.tables import frame_table
 from sim.montecarlo.results import SimulationResult
+from sim.provenance import scenario_provenance
 from sim.run import project_file, simulate_projection
 
 app = typer.Typer(
@@ -100,7 +101,7 @@ def run(
     check_threads(threads)
     blocs = [parse_bloc(b) for b in bloc or []]
     scenario, projection = project_file(file, data_dir)
-    outputs.describe(scenario_files=[file], elections=[scenario.base], seed=seed, draws=draws)
+    outputs.provenance = scenario_provenance(file, scenario, seed, draws)
     for text, members in zip(bloc or [], blocs, strict=True):
         check_stood(members, projection.election, f"--bloc {text}", projection.stood)
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -132,10 +133,7 @@ def run(
             ["seat", "base_winner", "favourite", "p_favourite", "label"]
         ]
         console.print(frame_table(close.set_index("seat"), f"the {seats} closest seats", percent=("p_favourite",)))
-    if json_path is not None:
-        outputs.add(json_path, result.to_json(blocs) + "\n")
-    if csv_path is not None:
-        outputs.add(csv_path, frame.to_csv(float_format="%.6f"))  # as SimulationResult.write
+    result.add_to(outputs, json=json_path, csv=csv_path, parquet=parquet_path, blocs=blocs)
     if plot is not None or battleground is not None:
         from sim.analysis.plots import battleground as battleground_chart
         from sim.analysis.plots import seat_distributions
@@ -144,8 +142,6 @@ def run(
             outputs.add_figure(plot, seat_distributions([(file.stem, result)]))
         if battleground is not None:
             outputs.add_figure(battleground, battleground_chart(result))
-    if parquet_path is not None:
-        outputs.add_parquet(parquet_path, result.draws_frame())
     outputs.commit()
 
 

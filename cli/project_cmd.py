@@ -15,6 +15,7 @@ from sim.data.election import load_election
 from sim.projection.arithmetic import flip as flip_seat
 from sim.projection.arithmetic import targets as target_list
 from sim.projection.tables import changes, explain, seat_table
+from sim.provenance import scenario_provenance
 from sim.run import project_file
 
 JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the result as JSON.")]
@@ -40,7 +41,7 @@ def project(
     if explain_seat is not None and not explain_seat.strip():
         raise SwingometerError("--explain needs a seat name or ONS code, e.g. --explain Nuneaton")
     scenario, projection = project_file(file, data_dir)
-    outputs.describe(scenario_files=[file], elections=[scenario.base])
+    outputs.provenance = scenario_provenance(file, scenario)
     if explain_seat is not None:
         projection.election.seat_index(explain_seat)  # did-you-mean before any output
     print_notes(projection.notes)
@@ -54,12 +55,7 @@ def project(
     if explain_seat is not None:
         console.print(frame_table(explain(projection, explain_seat), f"{explain_seat}: shares after each step",
                                   percent=tuple(label for label, _ in projection.trace)))  # fmt: skip
-    if json_path is not None:
-        outputs.add(json_path, projection.to_json(str(file)))
-    if csv_path is not None:
-        outputs.add(csv_path, seats.to_csv())
-    if seats_csv is not None:
-        outputs.add(seats_csv, projection.seat_frame().to_csv(index=False))
+    projection.add_to(outputs, json=json_path, csv=csv_path, seats_csv=seats_csv, scenario=str(file))
     outputs.commit()
 
 

@@ -20,6 +20,7 @@ from cli.common import (
     threads_used,
 )
 from sim.core.errors import SwingometerError
+from sim.provenance import scenario_provenance
 
 BLOC_HELP = "A bloc whose odds are shown, e.g. LAB+LD+SNP (repeatable; default CON+DUP+UUP and LAB+LD+SNP+GRN+PC)."
 
@@ -65,7 +66,7 @@ def report(
     check_draws(draws)
     blocs = parse_blocs(bloc) or [list(b) for b in DEFAULT_BLOCS]
     scenario = load_scenario(file)
-    outputs.describe(scenario_files=[file], elections=[scenario.base], seed=seed, draws=draws)
+    outputs.provenance = scenario_provenance(file, scenario, seed, draws)
     hexmap = load_hexmap(load_election(scenario.base, data_dir), data_dir)  # a bad map fails before the run
     with threads_used(threads):
         result = run_file(file, draws, seed, data_dir=data_dir)

@@ -11,6 +11,7 @@ coalitions), with :mod:`sim.backtest`, :mod:`sim.claims` and :mod:`sim.report` o
     election = sim.load_election("2019")
     scenario, projection = sim.project_file("scenarios/uniform-2019-polls.toml")
     result = sim.simulate(sim.prepare(scenario, projection), draws=10_000, seed=1)
+    result.write(json="out.json", provenance=sim.scenario_provenance("scenarios/uniform-2019-polls.toml", scenario))
 
 Names are imported when first used, so ``import sim`` stays cheap.
 """
@@ -32,12 +33,16 @@ _API = {
     "simulate": "sim.montecarlo.simulate",
     "SimulationResult": "sim.montecarlo.results",
     "project_file": "sim.run",
+    "project_checked": "sim.run",
     "run_file": "sim.run",
     "run_scenario": "sim.run",
     "sweep": "sim.analysis.sweep",
     "simulate_scenarios": "sim.analysis.sweep",
     "comparison_tables": "sim.analysis.comparison",
-    "load_pairs": "sim.backtest.scores",
+    "load_pairs": "sim.backtest.pairs",
+    "pair_scenario": "sim.backtest.pairs",
+    "backtest_scenario": "sim.backtest.scores",
+    "scenario_provenance": "sim.provenance",
     "backtest_all": "sim.backtest.scores",
     "calibrate": "sim.backtest.calibrate",
     "run_claims": "sim.claims",

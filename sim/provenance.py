@@ -16,6 +16,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sim.data.registry import BY_PATH
+from sim.data.sources import ELECTION_FILES
+from sim.scenario.load import scenario_path
+from sim.scenario.schema import CandidaciesStep, Geography, LayoutStep, Scenario
+
 
 @cache
 def _versions() -> dict[str, str | None]:
@@ -60,12 +65,8 @@ def provenance(
     ``elections`` names the elections whose data files were read; their registered sha256 are
     listed (the files were checked against them when read).
     """
-    from sim.data.registry import BY_PATH
-    from sim.data.sources import ELECTION_FILES
-
     data = sorted({f for name in elections for f in ELECTION_FILES.get(str(name), ())})
     record: dict[str, Any] = {**_versions(), "git_commit": git_commit()}
-    from sim.scenario.load import scenario_path
 
     record["scenarios"] = {str(p): hashlib.sha256(scenario_path(p).read_bytes()).hexdigest() for p in scenario_files}
     record["data"] = {f: BY_PATH[f].sha256 for f in data if f in BY_PATH}
@@ -75,3 +76,21 @@ def provenance(
         record["draws"] = draws
     record.update(extra)
     return record
+
+
+def elections_read(scenario: Scenario) -> list[str]:
+    """The elections a scenario reads: its base, and any named by a candidacies step or a geography."""
+    names = {scenario.base}
+    for step in scenario.steps:
+        if isinstance(step, CandidaciesStep):
+            names.add(step.election)
+        likes = [step.like] if isinstance(step, LayoutStep) else [c.like for c in getattr(step, "stand", {}).values()]
+        names |= {like.election for like in likes if isinstance(like, Geography) and like.election is not None}
+    return sorted(names)
+
+
+def scenario_provenance(
+    path: str | Path, scenario: Scenario, seed: int | None = None, draws: int | None = None
+) -> dict[str, Any]:
+    """The provenance of outputs made from one scenario file (what the CLI stamps on them)."""
+    return provenance(scenario_files=[path], elections=elections_read(scenario), seed=seed, draws=draws)

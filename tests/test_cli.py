@@ -255,3 +255,44 @@ def test_provenance_hashes_a_shipped_scenario_named_from_another_folder(
     shipped = Path(__file__).resolve().parent.parent / "scenarios" / "baseline-2019.toml"
     prov = json.loads((tmp_path / "p.json").read_text())["provenance"]
     assert prov["scenarios"]["scenarios/baseline-2019.toml"] == hashlib.sha256(shipped.read_bytes()).hexdigest()
+
+
+def test_the_library_writes_the_files_the_cli_writes(tmp_path: Path, data_dir: Path | None) -> None:
+    """``import sim`` gives the same bytes as ``swingometer run`` and ``project`` (provenance included)."""
+    import sim
+    from sim.provenance import scenario_provenance
+
+    cli_files = [tmp_path / n for n in ("r.json", "s.csv", "p.json", "p.csv")]
+    run_args = [
+        "run",
+        SCENARIO,
+        "--draws",
+        "300",
+        "--seed",
+        "5",
+        "--json",
+        str(cli_files[0]),
+        "--csv",
+        str(cli_files[1]),
+    ]
+    assert CliRunner().invoke(app, run_args).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(app, ["project", SCENARIO, "--json", str(cli_files[2]), "--csv", str(cli_files[3])])
+        .exit_code
+        == 0
+    )
+    scenario, projection = sim.project_file(SCENARIO, data_dir)
+    result = sim.run_file(SCENARIO, 300, 5, data_dir=data_dir)
+    lib = [tmp_path / f"lib-{p.name}" for p in cli_files]
+    written = result.write(json=lib[0], csv=lib[1], provenance=scenario_provenance(SCENARIO, scenario, 5, 300))
+    written += projection.write(
+        json=lib[2], csv=lib[3], scenario=SCENARIO, provenance=scenario_provenance(SCENARIO, scenario)
+    )
+    assert set(lib) <= set(written)  # and the CSV files' provenance sidecars
+    for a, b in zip(cli_files, lib, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    for a in cli_files[1::2]:  # CSV provenance goes beside the file
+        assert (a.parent / (a.name + ".provenance.json")).read_bytes() == (b := lib[cli_files.index(a)]).with_name(
+            b.name + ".provenance.json"
+        ).read_bytes()

@@ -148,8 +148,10 @@ def test_notes_say_which_terms_are_off(elections: dict[str, Election]) -> None:
         ({"method": "linked", "scope": "Scotland", "retiring": ["Hartlepool"]}, "not in this step's scope"),
         ({"method": "linked", "sophomore": ["Hartlepool"], "retiring": ["Hartlepool"]}, "also retiring"),
         ({"method": "linked", "coefficients": {"linked": {"REF": [0.1, 0.0, 0.0]}}}, "no lineage 'REF'"),
-        ({"method": "linked", "coefficients": {"linked": {"CON": [0.1, 0.0, 0.0]}, "shared": {"collapse": 1.0}}},
-         "multiparty model only"),
+        (
+            {"method": "linked", "coefficients": {"linked": {"CON": [0.1, 0.0, 0.0]}, "shared": {"collapse": 1.0}}},
+            "multiparty model only",
+        ),
         ({"method": "multiparty", "coefficients": {"linked": {}, "shared": {"collapse": 1.0}}}, "needs exactly"),
     ],
 )

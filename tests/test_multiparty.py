@@ -23,7 +23,8 @@ def context(shares: np.ndarray, change: np.ndarray, winners: list[int], **extra:
     n = shares.shape[0]
     fields = dict(
         shares=shares, stood=shares > 0, weight=np.ones(n), regions=np.array(["R"] * n, dtype=object),
-        nations=np.array(["England"] * n, dtype=object), region_shares=np.broadcast_to(shares.mean(axis=0), shares.shape),
+        nations=np.array(["England"] * n, dtype=object),
+        region_shares=np.broadcast_to(shares.mean(axis=0), shares.shape),
         change=np.broadcast_to(change, shares.shape), winners=np.array(winners), by_election=np.zeros_like(shares),
         sophomore=np.zeros(shares.shape, dtype=bool), retiring=np.zeros(shares.shape, dtype=bool), leave=np.zeros(n),
         slope=np.zeros(shares.shape[1]),

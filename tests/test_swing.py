@@ -18,7 +18,7 @@ from sim.core.errors import ScenarioError
 from sim.core.parties import PARTY_INDEX
 from sim.data.election import Election, load_election
 from sim.projection.project import Projection, project
-from sim.projection.swing import absorb_residual, balance, coverage, implied_targets, proportional_swing, scope_shares
+from sim.projection.swing import absorb_residual, balance, coverage, proportional_swing, scope_shares
 from sim.run import project_file
 from sim.scenario.load import parse_scenario
 
@@ -87,13 +87,11 @@ def test_uniform_change_equals_the_scope_change_where_candidacies_are_complete(
 
 @FAST
 @given(con=st.floats(0.40, 0.46), lab=st.floats(0.30, 0.38), ld=st.floats(0.09, 0.15))
-def test_plausible_polls_land_exactly_on_valid_shares(
-    data_dir: Path | None, con: float, lab: float, ld: float
-) -> None:
+def test_plausible_polls_land_exactly_on_valid_shares(data_dir: Path | None, con: float, lab: float, ld: float) -> None:
     """Plausible polls around the 2019 result: targets met exactly, every seat's shares valid."""
     e = election("2019", data_dir)
     p = run(e, {"kind": "shares", "shares": {"CON": con, "LAB": lab, "LD": ld}})
-    mask, intended, change = gb_changes(e, p)
+    mask, _, _ = gb_changes(e, p)
     got = scope_shares(p.shares[mask], p.votes[mask].sum(axis=1))
     np.testing.assert_allclose(got[[CON, LAB, LD]], [con, lab, ld], atol=1e-9)
     assert (p.shares >= 0).all() and np.allclose(p.shares.sum(axis=1), 1.0)

@@ -206,8 +206,6 @@ def parse_target(text: str) -> tuple[str, float]:
 
     Returns the metric expression and the value, e.g. ``("P(CON majority)", 0.5)``.
     """
-    from sim.montecarlo.metrics import check_metric
-
     expression, sign, target = text.rpartition("=")
     try:
         value = float(target)

@@ -18,6 +18,7 @@ from pathlib import Path
 from sim.backtest.fit import fit_linked, fit_multiparty
 from sim.backtest.pairs import Pair, load_pairs, pair_scenario
 from sim.backtest.scores import seat_errors
+from sim.core.errors import SwingometerError
 from sim.data.election import DataDir
 from sim.projection.project import project
 from sim.scenario.schema import SHARED_TERMS
@@ -78,8 +79,6 @@ def main(argv: list[str] | None = None) -> int:
     """Print the ablation table (``--data-dir DIR`` names the data folder)."""
     import argparse
     import sys
-
-    from sim.core.errors import SwingometerError
 
     parser = argparse.ArgumentParser(prog="python -m sim.backtest.ablation", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: $SWINGOMETER_DATA_DIR)")

@@ -9,7 +9,7 @@ divided by the party's scale ``sqrt(s(1-s)/0.25)``, ``s`` its share where the er
   by the nation's shares; the independent scales are solved so that, once centred over GB (by
   the nations' vote weights, as the kernel does), each nation's deviation has its measured sd.
 - ``regional``: each region's change against its nation's, standardised by the region's shares.
-- ``slopes``, ``contest`` and ``seat``: the residuals of the linked model (fitted
+- ``slopes``, ``contest`` and ``seat``: the residuals of the default model (multiparty, fitted
   leave-one-election-out, given the true regional shares, projected through its backtest
   scenario), split without double counting into random slopes (Leave, degree, age65; measured on
   CON, LAB and LD, applied to every party), contest-type means and the rest (:func:`residual_errors`).
@@ -29,13 +29,13 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-from sim.backtest.fit import fit_linked
+from sim.backtest.fit import fit_multiparty
 from sim.backtest.pairs import Pair, pair_scenario
 from sim.backtest.simulation import simulate_pair
 from sim.core.parties import PARTIES, PARTY_INDEX
-from sim.data.election import NATIONS, DataDir
-from sim.montecarlo.simulate import contest_of, party_scale
-from sim.projection.coefficients import Coefficients
+from sim.data.election import NATIONS, DataDir, load_election
+from sim.data.readers import POLL_SHEETS, final_polls
+from sim.montecarlo.simulate import contest_of, inputs_for, party_scale, simulate
 from sim.projection.project import Projection, project
 from sim.projection.steps import State
 from sim.projection.terms import centred
@@ -55,8 +55,6 @@ def _scale(share: np.ndarray) -> np.ndarray:
 
 def poll_error(data_dir: DataDir = None) -> tuple[float, dict[str, dict[str, float]]]:
     """RMS standardised error of the final-week poll average, and the errors by election."""
-    from sim.data.readers import POLL_SHEETS, final_polls
-
     errors: dict[str, dict[str, float]] = {}
     z: list[float] = []
     for election in POLL_SHEETS:
@@ -144,22 +142,24 @@ def _weighted_rms(values: list[tuple[float, float]]) -> float:
     return float(np.sqrt((w * z**2).sum() / w.sum()))
 
 
-def linked_states(pairs: list[Pair], *, rolling: bool = False) -> list[Projection]:
-    """The linked model's projection of each pair (its backtest scenario), fitted on the other pairs (leave-one-out).
+def model_states(pairs: list[Pair], *, rolling: bool = False) -> list[Projection]:
+    """The default model's projection of each pair (its backtest scenario), fitted on the other pairs (leave-one-out).
 
-    With ``rolling``, fitted only on the pairs before it (the first pair gets no adjustment:
-    uniform swing by region), as a forecaster would have had it.
+    With ``rolling``, fitted only on the pairs before it (the first pair, with none, gets uniform
+    swing by region), as a forecaster would have had it.
     """
     fitted = [pairs[:k] if rolling else pairs[:k] + pairs[k + 1 :] for k in range(len(pairs))]
     out = []
     for pair, others in zip(pairs, fitted, strict=True):
-        coefs = fit_linked(others) if others else Coefficients({}, {})
-        out.append(project(pair_scenario(pair, "linked", "region", coefs), pair.earlier, pair.data_dir))
+        scenario = pair_scenario(pair, "multiparty", "region", fit_multiparty(others)) if others else pair_scenario(
+            pair, "uniform", "region"
+        )  # fmt: skip
+        out.append(project(scenario, pair.earlier, pair.data_dir))
     return out
 
 
 def residual_errors(pairs: list[Pair], states: list[Projection]) -> tuple[float, float, dict[str, float]]:
-    """Seat, contest-type and slope errors, measured on the linked projections' residuals without double counting.
+    """Seat, contest-type and slope errors, measured on the projections' residuals without double counting.
 
     Residuals are standardised as the kernel scales errors. For each pair and each of CON, LAB and
     LD they are regressed (within region) on the centred covariates together: the fitted slopes
@@ -306,11 +306,11 @@ def calibrate(pairs: list[Pair], data_dir: DataDir = None, draws: int = 2000, se
     national, polls = poll_error(data_dir)
     nation, regional = geographic_errors(pairs)
     nations = nation_errors(pairs)
-    states = linked_states(pairs)
+    states = model_states(pairs)
     seat, contest, slopes = residual_errors(pairs, states)
     scores = {
         "leave-one-out": coverage(pairs, states, seat, contest, slopes, draws, seed),
-        "rolling": coverage(pairs, linked_states(pairs, rolling=True), seat, contest, slopes, draws, seed),
+        "rolling": coverage(pairs, model_states(pairs, rolling=True), seat, contest, slopes, draws, seed),
     }
     return Calibration(
         national, lead_error(polls), nation, regional, contest, seat, slopes, nations,
@@ -326,9 +326,6 @@ def calibration_check(unc: Uncertainty, data_dir: DataDir = None, draws: int = 2
     column is the RMS error of the final-week poll average (PollBase), 2010-2019, in points.
     """
     import pandas as pd
-
-    from sim.data.election import load_election
-    from sim.montecarlo.simulate import inputs_for, simulate
 
     election = load_election("2019", data_dir)
     result = simulate(inputs_for(Projection.from_state(election, State.from_election(election)), unc), draws, seed)
@@ -357,7 +354,7 @@ _HELD_OUT: dict[tuple[int, ...], tuple[float, float, dict[str, float], float, di
 def backtest_uncertainty(scope: str, calibration: list[Pair] | None = None) -> Uncertainty:
     """The error model a backtest simulates with: calibrated on ``calibration``, less what the backtest is given.
 
-    The seat, contest-type and slope errors are measured on the linked model's residuals in the
+    The seat, contest-type and slope errors are measured on the default model's residuals in the
     ``calibration`` pairs (each fitted on the others among them), and the nation and regional
     errors on their geographic deviations, so an election is never scored with an error model
     measured on itself; without ``calibration``, the shipped defaults. The true shares at
@@ -373,7 +370,7 @@ def backtest_uncertainty(scope: str, calibration: list[Pair] | None = None) -> U
         })  # fmt: skip
     key = tuple(sorted(id(p) for p in calibration))
     if key not in _HELD_OUT:
-        seat, contest, slopes = residual_errors(calibration, linked_states(calibration))
+        seat, contest, slopes = residual_errors(calibration, model_states(calibration))
         _, regional = geographic_errors(calibration)
         _HELD_OUT[key] = (seat, contest, slopes, regional, nation_scales(calibration, nation_errors(calibration)))
     seat, contest, slopes, regional, nations = _HELD_OUT[key]

@@ -171,4 +171,3 @@ def pair_scenario(
         "base": pair.earlier.name,
         "steps": [*pair.setup, step],
     })  # fmt: skip
-

@@ -33,17 +33,17 @@ from scipy.stats import norm
 if TYPE_CHECKING:
     import pandas as pd
 
+from sim.backtest.calibrate import backtest_uncertainty
 from sim.backtest.fit import FITS
 from sim.backtest.pairs import PAIRS, SCOPES, Pair, load_pair, load_pairs, pair_scenario
+from sim.backtest.simulation import SimulationScore, simulate_pair
 from sim.core.errors import ScenarioError, SwingometerError
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import DataDir, Election, check_election_name
-from sim.backtest.calibrate import backtest_uncertainty
-from sim.backtest.simulation import SimulationScore, simulate_pair
 from sim.projection.coefficients import Coefficients
 from sim.projection.project import Projection, project
 from sim.projection.swing import METHODS as SWING_METHODS
-from sim.scenario.schema import Scenario, Uncertainty
+from sim.scenario.schema import Scenario
 
 METHODS = (*SWING_METHODS, "linked", "multiparty")
 FITTED = ("linked", "multiparty")
@@ -213,7 +213,9 @@ def backtest_all(pairs: list[Pair], *, draws: int = 0, seed: int = 1, in_sample:
                 except ScenarioError as exc:
                     if method == DEFAULT_METHOD and scope == "region":
                         raise  # the default model must always reach the true regional shares
-                    out.append(Score(pair.earlier.name, pair.later.name, method, scope, None, None, unreachable=str(exc)))
+                    out.append(
+                        Score(pair.earlier.name, pair.later.name, method, scope, None, None, unreachable=str(exc))
+                    )
         if in_sample:
             for method in FITTED:
                 out.append(score(pair, method, "region", draws=draws, seed=seed, in_sample=True, held_out=others))

@@ -34,7 +34,9 @@ class SimulationScore:
         return sum(hits), len(hits)
 
 
-def simulate_pair(pair: Pair, projection: Projection, draws: int, seed: int, uncertainty: Uncertainty) -> SimulationScore:
+def simulate_pair(
+    pair: Pair, projection: Projection, draws: int, seed: int, uncertainty: Uncertainty
+) -> SimulationScore:
     """Simulate around a backtest projection with ``uncertainty`` and score it against the later result."""
     later = pair.later
     result = simulate(inputs_for(projection, uncertainty), draws, seed)

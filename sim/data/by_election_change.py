@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 from sim.core.parties import PARTIES, PARTY_INDEX, canonical_party
+from sim.data.covariates import carry_over
 from sim.data.election import DataDir, Election, load_election
+from sim.data.readers import by_election_candidacies, overlaps
 
 PERIODS = {"2010": "2010_2015", "2015": "2015_2017", "2017": "2017_2019", "2019": "2019_2024", "2024": "2024_on"}
 """The by-election file of the Parliament elected at each general election."""
@@ -35,8 +37,6 @@ def by_election_change(
     ``successors`` folds parties into their successors first (``{"BRX": "REF"}``), on both sides.
     The notional 2019 election uses the real 2019 result and its by-elections, carried onto its seats.
     """
-    from sim.data.readers import by_election_candidacies
-
     fold = successors or {}
     real = load_election("2019", data_dir) if election.name == "2019-notional" else election
     if real.name not in PERIODS:  # the data have no by-elections before 2010
@@ -71,9 +71,6 @@ def by_election_change(
 
 def _carried(change: np.ndarray, real: Election, election: Election, data_dir: DataDir) -> np.ndarray:
     """Changes on ``real``'s seats carried onto ``election``'s seats by population overlap."""
-    from sim.data.covariates import carry_over
-    from sim.data.readers import overlaps
-
     pieces = overlaps(data_dir)
     weight = pieces["To population overlap"].to_numpy(dtype=float)
     out = np.zeros((election.n_seats, len(PARTIES)))

@@ -120,10 +120,10 @@ def _carried_pooled(
         for seat, party, votes, ids in _pooled_rows(base):
             if ids & standing.get((seat, party), set()):
                 kept.setdefault((row[seat], PARTY_INDEX[party]), []).append(votes)
-        for (i, j), votes in kept.items():
+        for (i, j), people in kept.items():
             total = base.votes[i, j]
-            carried[i, j] = min(sum(votes) / total, 1.0) if total > 0 else 0.0
-            lead[i, j] = max(votes) / sum(votes) if sum(votes) > 0 else 1.0
+            carried[i, j] = min(sum(people) / total, 1.0) if total > 0 else 0.0
+            lead[i, j] = max(people) / sum(people) if sum(people) > 0 else 1.0
         return carried, lead, True
     predecessor = PREDECESSOR.get(base.name)
     if predecessor is None:  # no names anywhere: the column carries where it stands again
@@ -133,7 +133,8 @@ def _carried_pooled(
         return carried, lead, False
     old = load_election(predecessor, data_dir)
     pieces = overlaps(data_dir)
-    give = {}  # (old seat, new seat) -> fraction of the old seat's population in the new one
+    # (old seat, new seat) -> the fraction of the old seat's population in the new one
+    give: dict[tuple[str, str], float] = {}
     for a, b, f in zip(pieces["From ONS ID"], pieces["To ONS ID"], pieces["From population overlap"], strict=True):
         if b in row:
             give[(a, b)] = give.get((a, b), 0.0) + float(f)
@@ -177,7 +178,9 @@ def incumbency(base: Election, named: Election, before: set[int]) -> tuple[np.nd
     return held & sitting & first_term & bool(before), held & ~sitting
 
 
-def candidacies(base: Election, named_election: str, data_dir: DataDir = None, *, where: str = "election") -> Candidacies:
+def candidacies(
+    base: Election, named_election: str, data_dir: DataDir = None, *, where: str = "election"
+) -> Candidacies:
     """The named election's candidacies on the base's seats (see the module docstring)."""
     named = load_election(named_election, data_dir)
     if named.boundaries != base.boundaries or list(named.seat_ids) != list(base.seat_ids):

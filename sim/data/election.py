@@ -12,6 +12,7 @@ import pickle
 from pathlib import Path
 
 from sim.core.errors import LookupFailed, did_you_mean
+from sim.data import build
 from sim.data.fetch import cache_dir, data_path, sha256_of
 from sim.data.model import ELECTIONS, MAJORITY, N_SEATS, NATIONS, DataDir, Election
 from sim.data.sources import BUILD_VERSION, ELECTION_FILES
@@ -68,7 +69,6 @@ def load_election(name: str | int, data_dir: DataDir = None, *, use_cache: bool 
 
 
 def _build(name: str, data_dir: DataDir) -> Election:
-    from sim.data import build  # pandas and the readers are needed only to build
 
     return build.build(name, data_dir)
 

@@ -234,19 +234,30 @@ class SimulationResult:
         frame.index.name = "draw"
         return frame
 
+    def add_to(
+        self, out: Outputs, *, json: Path | None = None, csv: Path | None = None, parquet: Path | None = None,
+        blocs: Sequence[Sequence[str]] = (),
+    ) -> None:  # fmt: skip
+        """Queue the files ``swingometer run`` writes into ``out``.
+
+        ``--json`` is :meth:`to_json`, ``--csv`` :meth:`seat_frame`, ``--parquet`` :meth:`draws_frame`.
+        """
+        if json is not None:
+            out.add(json, self.to_json(blocs) + "\n")
+        if csv is not None:
+            out.add(csv, self.seat_frame().to_csv(float_format="%.6f"))
+        if parquet is not None:
+            out.add_parquet(parquet, self.draws_frame())
+
     def write(
         self, *, json: str | Path | None = None, csv: str | Path | None = None, parquet: str | Path | None = None,
         blocs: Sequence[Sequence[str]] = (), provenance: dict[str, Any] | None = None, force: bool = False,
     ) -> list[Path]:  # fmt: skip
-        """Write the files ``swingometer run`` writes: ``--json`` (:meth:`to_json`), ``--csv``
-        (:meth:`seat_frame`), ``--parquet`` (:meth:`draws_frame`), all or none, each with ``provenance``
-        (:func:`sim.provenance.provenance`; ``force`` replaces existing files). Returns the paths written."""
-        paths = {k: Path(v) if v is not None else None for k, v in (("json", json), ("csv", csv), ("parquet", parquet))}
-        out = Outputs(force, list(paths.values()), provenance=provenance)
-        if paths["json"] is not None:
-            out.add(paths["json"], self.to_json(blocs) + "\n")
-        if paths["csv"] is not None:
-            out.add(paths["csv"], self.seat_frame().to_csv(float_format="%.6f"))
-        if paths["parquet"] is not None:
-            out.add_parquet(paths["parquet"], self.draws_frame())
+        """Write the files ``swingometer run`` writes (:meth:`add_to`), all or none; the paths written.
+
+        Each carries ``provenance`` (:func:`sim.provenance.scenario_provenance`); ``force`` replaces existing files.
+        """
+        paths = [Path(p) if p is not None else None for p in (json, csv, parquet)]
+        out = Outputs(force, paths, provenance=provenance)
+        self.add_to(out, json=paths[0], csv=paths[1], parquet=paths[2], blocs=blocs)
         return out.commit()

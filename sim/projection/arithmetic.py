@@ -87,28 +87,37 @@ def flip(election: Election, seat: str, source: str | None = None, dest: str | N
 
 
 def targets(election: Election, party: str, limit: int | None = None) -> pd.DataFrame:
-    """Seats the party did not win, ranked by the swing it needs.
+    """Seats the party did not win, ranked by the swing its candidate needs.
 
     ``swing_needed`` is the two-party (Butler) swing from the winner: half the gap in share
-    points between the winner and the party. Seats where the party did not stand are left out.
+    points between the winning candidate and the party's. Independents and other small
+    candidates (``IND``, ``OTH``) are people, not one vote: each is a row of its own, so two
+    independents in one seat are two targets, each with its own votes (a pooled column's sum
+    would be no one's). Seats where the party did not stand are left out.
     """
     import pandas as pd
 
     p = party_index(party, where="PARTY")
-    shares = election.shares * election.lead_fraction
-    winner_share = shares[np.arange(election.n_seats), election.winners]
-    rows = (election.winners != p) & election.stood[:, p]
-    frame = pd.DataFrame({
-        "seat": election.seat_names[rows],
-        "seat_id": election.seat_ids[rows],
-        "region": election.regions[rows],
-        "winner": [PARTIES[w] for w in election.winners[rows]],
-        "winner_share": winner_share[rows],
-        "party_share": election.shares[rows, p],
-        "gap_votes": (election.votes[rows, election.winners[rows]] - election.votes[rows, p]).astype(int),
-    })  # fmt: skip
+    cols = election.candidate_columns
+    row = {seat: i for i, seat in enumerate(election.seat_ids)}
+    lead = election.votes * election.lead_fraction
+    winner_votes = lead[np.arange(election.n_seats), election.winners]
+    records = []
+    for seat, code, name, votes in zip(cols["seat_id"], cols["party"], cols["candidate"], cols["votes"], strict=True):
+        i = row[seat]
+        if code != PARTIES[p] or (election.winners[i] == p and votes >= winner_votes[i]):
+            continue  # another party's candidate, or the seat's winner itself
+        w = election.winners[i]
+        valid = float(election.valid_votes[i])
+        records.append({
+            "seat": election.seat_names[i], "seat_id": seat, "region": election.regions[i],
+            "candidate": str(name).strip(), "winner": PARTIES[w], "winner_share": winner_votes[i] / valid,
+            "party_share": int(votes) / valid, "gap_votes": int(winner_votes[i] - votes),
+        })  # fmt: skip
+    frame = pd.DataFrame.from_records(records, columns=["seat", "seat_id", "region", "candidate", "winner",
+                                                        "winner_share", "party_share", "gap_votes"])  # fmt: skip
     frame["swing_needed"] = (frame["winner_share"] - frame["party_share"]) / 2
-    frame = frame.sort_values(["swing_needed", "seat"]).reset_index(drop=True)
+    frame = frame.sort_values(["swing_needed", "seat", "candidate"]).reset_index(drop=True)
     frame.index = frame.index + 1
     frame.index.name = "rank"
     return frame.head(limit) if limit else frame

@@ -8,8 +8,9 @@ In each seat (see :mod:`sim.data.candidacies` for who counts as standing again):
    votes, as when a party stands down;
 3. the Speaker: where the Speaker newly stands (Chorley in 2019), the main parties do not stand
    against the Speaker, and their voters go to the Speaker; where the Speaker retires (Buckingham
-   in 2019), the seat's votes say nothing about the parties that now stand, so the departing
-   voters go to them in proportion to their shares in the seat's region;
+   in 2019, Glasgow North East in 2010), the seat's last result (the Speaker against a few small
+   parties) says nothing about the parties that now stand, so the seat's votes are shared by them
+   in proportion to their shares in the seat's region at the start of the step;
 4. the incumbency of the named election (sophomore MPs, MPs standing down) is kept for a later
    ``linked`` or ``multiparty`` step.
 
@@ -34,15 +35,23 @@ def _seat_plan(state: State, named: Candidacies, i: int) -> tuple[list[int], dic
     """One seat's new parties, the fractions of votes that leave, and where those voters go."""
     new = [int(p) for p in np.flatnonzero(named.stood[i] & ~state.stood[i])]
     leaving = {
-        int(p): float(1.0 - named.carried[i, p])
-        for p in np.flatnonzero(state.stood[i] & (named.carried[i] < 1.0))
+        int(p): float(1.0 - named.carried[i, p]) for p in np.flatnonzero(state.stood[i] & (named.carried[i] < 1.0))
     }
     to = "others"
     if named.stood[i, SPEAKER] and not state.stood[i, SPEAKER]:
         to = "SPK"
-    elif state.stood[i, SPEAKER] and not named.stood[i, SPEAKER]:
-        to = "region"
     return new, leaving, to
+
+
+def _speaker_retires(state: State, named: Candidacies, i: int) -> bool:
+    return bool(state.stood[i, SPEAKER] and not named.stood[i, SPEAKER])
+
+
+def _region_shares(state: State, election: Election, i: int, standing: np.ndarray) -> np.ndarray:
+    """The seat's region's shares of the parties in ``standing``, adding up to one."""
+    region = election.regions == election.regions[i]
+    weight = state.votes[region].sum(axis=0) * standing
+    return weight / weight.sum()
 
 
 def _staying(named: Candidacies, i: int, leaving: dict[int, float]) -> frozenset[int]:
@@ -55,6 +64,7 @@ def apply_candidacies(
 ) -> None:
     """Make the candidacies those of ``step.election`` (see the module docstring)."""
     named = candidacies(election, step.election, data_dir, where=f"{where}.election")
+    before = State(state.votes.copy(), state.abstain.copy(), state.stood.copy(), state.lead.copy())
     moved = 0
     for i in range(election.n_seats):
         new, leaving, to = _seat_plan(state, named, i)
@@ -65,6 +75,8 @@ def apply_candidacies(
         for p in POOLED:
             if named.carried[i, p] > 0:
                 state.lead[i, p] = named.lead[i, p]
+        if _speaker_retires(before, named, i):
+            state.votes[i] = _region_shares(before, election, i, state.stood[i]) * state.votes[i].sum()
     state.incumbency = (named.sophomore, named.retiring)
     state.notes.append(
         f"{where}: the {named.election} candidacies: parties or candidates stand down in {moved} seats; "
@@ -81,6 +93,7 @@ def long_form(state: State, election: Election, step: s.CandidaciesStep, where: 
     """The candidacies step as override steps, with the sophomore and retiring seats (ONS codes) it implies.
 
     ``state`` is the state the step would be applied to. The steps are plain dicts, as in a TOML file.
+    The seat lists leave out the Speaker's seat, which no shares step reaches.
     """
     named = candidacies(election, step.election, data_dir, where=f"{where}.election")
     steps: list[dict[str, object]] = []
@@ -104,6 +117,12 @@ def long_form(state: State, election: Election, step: s.CandidaciesStep, where: 
         if lead:
             override["lead"] = lead
         steps.append(override)
-    sophomore = [str(election.seat_ids[i]) for i in np.flatnonzero(named.sophomore.any(axis=1))]
-    retiring = [str(election.seat_ids[i]) for i in np.flatnonzero(named.retiring.any(axis=1))]
+        if _speaker_retires(state, named, i):
+            standing = named.stood[i].copy()
+            shares = _region_shares(state, election, i, standing)
+            steps.append({"kind": "override", "seats": [str(election.seat_ids[i])],
+                          "shares": {PARTIES[p]: float(shares[p]) for p in np.flatnonzero(standing)}})  # fmt: skip
+    contested = ~named.stood[:, SPEAKER]  # the Speaker's seat is outside every shares step
+    sophomore = [str(election.seat_ids[i]) for i in np.flatnonzero(named.sophomore.any(axis=1) & contested)]
+    retiring = [str(election.seat_ids[i]) for i in np.flatnonzero(named.retiring.any(axis=1) & contested)]
     return steps, sophomore, retiring

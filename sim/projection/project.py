@@ -179,20 +179,29 @@ class Projection:
         }
         return json.dumps(doc, indent=2) + "\n"
 
+    def add_to(
+        self, out: Outputs, *, json: Path | None = None, csv: Path | None = None, seats_csv: Path | None = None,
+        scenario: str = "",
+    ) -> None:  # fmt: skip
+        """Queue the files ``swingometer project`` writes into ``out`` (``--json``, ``--csv``, ``--seats-csv``)."""
+        if json is not None:
+            out.add(json, self.to_json(scenario))
+        if csv is not None:
+            out.add(csv, self.to_frame().to_csv())
+        if seats_csv is not None:
+            out.add(seats_csv, self.seat_frame().to_csv(index=False))
+
     def write(
         self, *, json: str | Path | None = None, csv: str | Path | None = None, seats_csv: str | Path | None = None,
         scenario: str = "", provenance: dict[str, Any] | None = None, force: bool = False,
     ) -> list[Path]:  # fmt: skip
-        """Write the files ``swingometer project`` writes (``--json``, ``--csv``, ``--seats-csv``), all or none,
-        each with ``provenance``; ``force`` replaces existing files. Returns the paths written.
+        """Write the files ``swingometer project`` writes (:meth:`add_to`), all or none; the paths written.
+
+        Each carries ``provenance`` (:func:`sim.provenance.scenario_provenance`); ``force`` replaces existing files.
         """
         paths = [Path(p) if p is not None else None for p in (json, csv, seats_csv)]
         out = Outputs(force, paths, provenance=provenance)
-        out.add(paths[0], self.to_json(scenario))
-        if paths[1] is not None:
-            out.add(paths[1], self.to_frame().to_csv())
-        if paths[2] is not None:
-            out.add(paths[2], self.seat_frame().to_csv(index=False))
+        self.add_to(out, json=paths[0], csv=paths[1], seats_csv=paths[2], scenario=scenario)
         return out.commit()
 
     @classmethod
@@ -227,7 +236,9 @@ def _handlers(data_dir: DataDir) -> dict[type, Handler]:
     }
 
 
-def project_state(scenario: s.Scenario, election: Election, until: int | None = None, data_dir: DataDir = None) -> State:
+def project_state(
+    scenario: s.Scenario, election: Election, until: int | None = None, data_dir: DataDir = None
+) -> State:
     """The state after ``scenario``'s first ``until`` steps (all by default): what step ``until`` starts from."""
     return _run(scenario, election, until, data_dir)[0]
 

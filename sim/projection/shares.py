@@ -134,7 +134,7 @@ def _by_election(election: Election, fold: tuple[tuple[str, str], ...], data_dir
 def context(
     state: State, election: Election, step: s.SharesStep, parts: list[Area], where: str, data_dir: DataDir = None
 ) -> terms.Context:  # fmt: skip
-    """What the fitted models' terms read at this step (:class:`sim.projection.terms.Context`), for its scope's seats."""
+    """What the fitted models' terms read at this step, for its scope's seats (a :class:`terms.Context`)."""
     scope = np.any([a.mask for a in parts], axis=0)
     shares, stood, weight = state.shares[scope], state.stood[scope], state.total[scope]
     regions, nations = election.regions[scope], election.nations[scope]
@@ -162,8 +162,11 @@ def context(
 def _slopes(
     state: State, election: Election, step: s.SharesStep, parts: list[Area], scope: np.ndarray, where: str
 ) -> np.ndarray:  # fmt: skip
-    """Each party's between-region Leave slope: from the areas' targets when every English and Welsh region
-    of the scope has its own, else the step's ``leave_slope`` (else 0: the term is off, with a note)."""
+    """Each party's between-region Leave slope, ``(n_parties,)``.
+
+    From the areas' targets when every English and Welsh region of the scope has its own, else the
+    step's ``leave_slope`` (else 0: the term is off, with a note).
+    """
     regions = [r for r in np.unique(election.regions[scope & np.isin(election.nations, terms.SLOPE_NATIONS)])]
     own = {a.name.strip().lower() for a in parts} if step.areas else set()
     slope = np.zeros(len(PARTIES))
@@ -278,4 +281,3 @@ def _shares_notes(label: str, others: str, before: np.ndarray, area: Area, cov: 
             f"{{ covariate = 'leave' }} }} }} or a party's shares at an earlier election"
         )
     return notes
-

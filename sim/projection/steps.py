@@ -15,9 +15,9 @@ import pandas as pd
 from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
 from sim.core.parties import PARTIES, PARTY_INDEX, canonical_party, party_index
 from sim.data.election import DataDir, Election
+from sim.data.names import CATEGORICAL, COVARIATES, NUMERIC
 from sim.data.readers import by_election_candidacies
 from sim.data.scope import scope_mask
-from sim.data.names import CATEGORICAL, COVARIATES, NUMERIC
 from sim.projection.swing import scope_shares
 from sim.scenario import schema as s
 
@@ -323,7 +323,9 @@ def apply_turnout(state: State, election: Election, step: s.TurnoutStep, where: 
         state.abstain -= delta
 
 
-def apply_override(state: State, election: Election, step: s.OverrideStep, where: str, data_dir: DataDir = None) -> None:
+def apply_override(
+    state: State, election: Election, step: s.OverrideStep, where: str, data_dir: DataDir = None
+) -> None:
     """Per-seat edits: stand, withdraw (all or part of a pooled party), set shares, or use a by-election result."""
     rows = [seat_row(election, seat, f"{where}.seats") for seat in step.seats]
     if step.where is not None:
@@ -362,11 +364,11 @@ WITHDRAWN_TO = ("others", "abstain", "region")
 
 def withdraw(
     state: State, election: Election, i: int, leaving: dict[int, float], to: str, where: str,
-    staying: frozenset[int] = frozenset(),
+    keep_standing: frozenset[int] = frozenset(),
 ) -> None:  # fmt: skip
     """Stand parties down in seat ``i`` at once: ``leaving`` maps a party to the fraction of its votes that goes.
 
-    A party whose whole vote goes stands down, unless it is in ``staying`` (a pooled column whose
+    A party whose whole vote goes stands down, unless it is in ``keep_standing`` (a pooled column whose
     candidates all stand down while another stands for it); with less it keeps standing with the
     rest (some of a pooled column's candidates stand down). The voters go by ``to``: ``others``, the parties still
     standing in proportion to their votes (none standing: they abstain); ``abstain``; ``region``,
@@ -380,7 +382,7 @@ def withdraw(
     for p, fraction in leaving.items():
         moving += state.votes[i, p] * fraction
         state.votes[i, p] *= 1.0 - fraction
-        if fraction >= 1.0 and p not in staying:
+        if fraction >= 1.0 and p not in keep_standing:
             state.stood[i, p] = False
     staying = state.stood[i].copy()
     if to in ("others", "region"):

@@ -173,9 +173,7 @@ def balance(
     return out, np.where(stood, np.abs(out - shares - intended), 0.0)
 
 
-def absorb_residual(
-    shares: np.ndarray, change: np.ndarray, partial: np.ndarray
-) -> np.ndarray:
+def absorb_residual(shares: np.ndarray, change: np.ndarray, partial: np.ndarray) -> np.ndarray:
     """A seat's residual taken by the parties fighting part of the scope, in proportion to their changes.
 
     ``change`` is ``(n_seats, n_parties)`` with losses capped at the shares; ``partial`` marks
@@ -209,7 +207,6 @@ def absorb_residual(
     return change - cut + grow + np.where(part & (change < 0), relief - deeper, 0.0)
 
 
-
 def _solve(
     method: str, step: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], update: Callable[..., np.ndarray],
     params: np.ndarray, weight: np.ndarray, full: np.ndarray, strict: bool, partial: np.ndarray | None = None,
@@ -237,11 +234,17 @@ def _solve(
 
 
 def _newton(
-    step: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], d: np.ndarray, weight: np.ndarray, full: np.ndarray,
+    step: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    d: np.ndarray,
+    weight: np.ndarray,
+    full: np.ndarray,
     bounds: tuple[float, float],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Newton's method on the per-party parameters ``d`` (changes for uniform swing, factors for proportional),
-    kept within ``bounds``: a finite-difference Jacobian, least squares, a halving line search."""
+    """Newton's method on the per-party parameters ``d``, kept within ``bounds``.
+
+    The parameters are uniform swing's changes or proportional swing's factors; each step solves a
+    finite-difference Jacobian by least squares and halves until the largest gap shrinks.
+    """
 
     def evaluate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         out, departure = step(x)

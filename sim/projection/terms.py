@@ -198,7 +198,7 @@ def _consolidation(
 def adjust(
     ctx: Context, linked: dict[str, np.ndarray], shared: dict[str, float] | None = None
 ) -> np.ndarray:  # fmt: skip
-    """The start shares with the terms added (``linked``: per lineage; ``shared``: multiparty), clipped, renormalised."""
+    """The start shares plus the terms (``linked`` per lineage; ``shared``: multiparty), clipped and renormalised."""
     out = ctx.shares.copy()
     features = linked_features(ctx)
     for party in MODEL_PARTIES:

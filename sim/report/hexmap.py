@@ -18,6 +18,7 @@ import numpy as np
 from sim.core.errors import DataError
 from sim.data.election import DataDir, Election
 from sim.data.fetch import data_path
+from sim.data.readers import scottish_code_fixes
 
 HEXMAPS: dict[str, str] = {
     "2010": "hexmaps/constituencies.hexjson",
@@ -102,8 +103,6 @@ def load_hexmap(election: Election, data_dir: DataDir = None) -> HexMap:
     relpath = HEXMAPS[election.boundaries]
     layout, hexes = read_hexjson(data_path(relpath, data_dir))
     if election.boundaries == "2024":
-        from sim.data.readers import scottish_code_fixes
-
         fixes = scottish_code_fixes(data_dir)
         hexes = {fixes.get(code, code): qr for code, qr in hexes.items()}
     missing = [str(c) for c in election.seat_ids if c not in hexes]

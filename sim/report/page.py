@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.comparison import comparison_tables
 from sim.core.parties import PARTY_NAMES
 from sim.montecarlo.results import SimulationResult
 from sim.report.charts import inline_svg, main_parties, seat_distributions
@@ -162,8 +163,6 @@ def comparison_html(runs: Sequence[tuple[str, Scenario, SimulationResult]], hexm
     ``runs`` are ``(name, scenario, result)`` simulated on common random numbers and the same
     boundaries; a seat is highlighted on every map when its favourite differs between any two runs.
     """
-    from sim.analysis.comparison import comparison_tables
-
     results = [(name, result) for name, _, result in runs]
     favourites = np.array([(r.wins / r.draws).argmax(axis=1) for _, r in results])
     moved = (favourites != favourites[0]).any(axis=0)

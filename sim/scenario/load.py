@@ -10,7 +10,9 @@ from pydantic import BaseModel, ValidationError
 
 from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
 from sim.core.parties import party_index
+from sim.core.resources import scenarios_dir
 from sim.data.election import check_election_name
+from sim.scenario import schema
 from sim.scenario.rules import check_raw, check_static
 from sim.scenario.schema import ABSTAIN, STEP_MODELS, Scenario
 
@@ -35,8 +37,6 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
     """The pydantic model that owns the field at ``loc`` (for did-you-mean on unknown keys)."""
-    from sim.scenario import schema
-
     model: type[BaseModel] | None = Scenario
     node = data
     for item in loc[:-1]:
@@ -122,7 +122,9 @@ def _party_fields(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str
         if name == "where" and isinstance(value, dict):
             found += _party_fields(value, "where.")
         elif name == "areas" and isinstance(value, dict):
-            found += [(f"areas.{area}", str(k)) for area, table in value.items() if isinstance(table, dict) for k in table]
+            found += [
+                (f"areas.{area}", str(k)) for area, table in value.items() if isinstance(table, dict) for k in table
+            ]
         elif name in _PARTY_VALUES:
             if isinstance(value, str):
                 found.append((where, value))
@@ -137,8 +139,6 @@ def scenario_path(path: str | Path) -> Path:
     """The file a scenario path names: as given, or a shipped ``scenarios/...`` file outside the checkout."""
     file = Path(path)
     if not file.is_file() and not file.is_absolute() and file.parts[:1] == ("scenarios",):
-        from sim.core.resources import scenarios_dir
-
         shipped = scenarios_dir().joinpath(*file.parts[1:])
         file = shipped if shipped.is_file() else file
     return file

@@ -168,9 +168,7 @@ def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
 
 
 def _linked_problem(step: s.SharesStep) -> str | None:
-    """A fitted step's Leave slopes name known parties, its seat lists name each seat once, its coefficients
-    name known lineages.
-    """
+    """A fitted step's problems: unknown parties in its Leave slopes, seats listed twice, unknown lineages."""
     for code in step.leave_slope:
         try:
             party_index(code, where="the Leave slopes")

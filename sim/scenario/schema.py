@@ -110,7 +110,7 @@ class SharesStep(Strict):
     areas: dict[str, dict[str, Share]] = Field(
         default_factory=dict,
         description="instead of shares: targets per area (nations or regions that together make the step's scope), "
-        "e.g. { \"North East\" = { LAB = 0.40 }, ... }; each area is swung to its own targets",
+        'e.g. { "North East" = { LAB = 0.40 }, ... }; each area is swung to its own targets',
     )
     coefficients: Coefficients | None = Field(
         default=None, description="linked and multiparty only: the model's coefficients (default: the shipped fit)"
@@ -294,8 +294,8 @@ class OverrideStep(Strict):
     )
     withdraw_part: dict[str, Rate] = Field(
         default_factory=dict,
-        description="the fraction of a pooled party's votes (IND, OTH) whose candidates stand down, e.g. { IND = 0.4 }; "
-        "the party keeps standing (at 1, with new candidates only)",
+        description="the fraction of a pooled party's votes (IND, OTH) whose candidates stand down, "
+        "e.g. { IND = 0.4 }; the party keeps standing (at 1, with new candidates only)",
     )
     lead: dict[str, Rate] = Field(
         default_factory=dict,
@@ -351,8 +351,16 @@ class MergeStep(Strict):
 
 
 Step = Annotated[
-    SharesStep | FlowsStep | CovariateSwingStep | PactStep | TacticalStep | TurnoutStep | OverrideStep | MergeStep
-    | CandidaciesStep | LayoutStep,
+    SharesStep
+    | FlowsStep
+    | CovariateSwingStep
+    | PactStep
+    | TacticalStep
+    | TurnoutStep
+    | OverrideStep
+    | MergeStep
+    | CandidaciesStep
+    | LayoutStep,
     Field(discriminator="kind"),
 ]
 

@@ -39,7 +39,7 @@ DEFAULT_NATIONS = {"England": 0.0, "Scotland": 0.146, "Wales": 0.036, "Northern 
 """Default nation error scales, solved by :mod:`sim.backtest.calibrate` so that the centred deviations have each
 nation's measured sd (Northern Ireland: the national scale)."""
 
-DEFAULT_SLOPES = {"leave": 0.23, "degree": 0.43, "age65": 0.25}
+DEFAULT_SLOPES = {"leave": 0.2, "degree": 0.41, "age65": 0.21}
 """Default random slopes, calibrated with the others by :mod:`sim.backtest.calibrate`."""
 
 
@@ -84,12 +84,12 @@ class Uncertainty(Strict):
 
     regional: float = Field(default=0.034, ge=0.0, le=0.5, description="error per party and region")
     contest: float = Field(
-        default=0.016,
+        default=0.013,
         ge=0.0,
         le=0.5,
         description="error per party shared by the seats of one contest type (the same top two parties)",
     )
-    seat: float = Field(default=0.052, ge=0.0, le=0.5, description="independent seat error")
+    seat: float = Field(default=0.049, ge=0.0, le=0.5, description="independent seat error")
     slopes: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] = Field(
         default_factory=lambda: dict(DEFAULT_SLOPES),
         description="sd of a random slope per party on a centred numeric covariate (replaces the default set)",

@@ -18,6 +18,8 @@ import numpy as np
 from sim.core.errors import ScenarioError, did_you_mean
 from sim.core.parties import PARTIES
 from sim.scenario import schema as s
+from sim.scenario.distributions import TAIL, quantile_table
+from sim.scenario.paths import get_value, with_value
 from sim.scenario.rules import MAX_DEPTH, check_raw, check_static
 
 __all__ = ["MAX_DEPTH", "check", "check_against", "check_raw", "check_static", "check_uncertainty"]
@@ -79,9 +81,6 @@ def check_against(scenario: s.Scenario, election: Election) -> None:
 
 def check_uncertainty(scenario: s.Scenario) -> None:
     """Every uncertain parameter's path resolves to a number, and its distribution stays in range."""
-    from sim.scenario.distributions import TAIL, quantile_table
-    from sim.scenario.paths import get_value, with_value
-
     for path, dist in scenario.uncertainty.parameters.items():
         where = f"uncertainty.parameters.{path}"
         try:
