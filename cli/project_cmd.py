@@ -95,7 +95,8 @@ def targets(
     loaded = load_election(election, data_dir)
     check_stood([party], loaded, "PARTY")
     frame = target_list(loaded, party)
-    shown = frame.head(limit).drop(columns=["seat_id", "region"])
+    people = party.strip().upper() in ("IND", "OTH")  # several candidates a seat: each is a row, named
+    shown = frame.head(limit).drop(columns=["seat_id", "region", *([] if people else ["candidate"])])
     title = f"{party.upper()} targets from {election}: {len(frame)} seats, first {len(shown)}"
     console.print(frame_table(shown, title, percent=("winner_share", "party_share", "swing_needed")))
     export(frame, json_path, csv_path, outputs)

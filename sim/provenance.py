@@ -19,7 +19,7 @@ from typing import Any
 from sim.data.registry import BY_PATH
 from sim.data.sources import ELECTION_FILES
 from sim.scenario.load import scenario_path
-from sim.scenario.schema import CandidaciesStep, Geography, LayoutStep, Scenario
+from sim.scenario.schema import CandidaciesStep, Geography, LayoutStep, Scenario, SharesStep
 
 
 @cache
@@ -84,7 +84,8 @@ def elections_read(scenario: Scenario) -> list[str]:
     for step in scenario.steps:
         if isinstance(step, CandidaciesStep):
             names.add(step.election)
-        likes = [step.like] if isinstance(step, LayoutStep) else [c.like for c in getattr(step, "stand", {}).values()]
+        likes = [step.like] if isinstance(step, LayoutStep) else []
+        likes += [c.like for c in step.stand.values()] if isinstance(step, SharesStep) else []
         names |= {like.election for like in likes if isinstance(like, Geography) and like.election is not None}
     return sorted(names)
 

@@ -7,7 +7,9 @@ the multiparty model less each of its shared terms (refitted without it), and th
 without the lineage's lay-out or with the lay-out's default donors (every party rather than the
 Conservatives), each fitted two ways: leave-one-election-out (on every other pair, later ones
 included) and rolling origin (on the earlier pairs only; the first, 2005-notional -> 2010, has
-none). Every row is a backtest scenario projected as users project scenarios.
+none). Every row is a backtest scenario projected as users project scenarios. With
+``--coefficients`` it prints the shared coefficients fitted on each training set instead (their
+stability), with 2024's score where 2024 is left out of the fit.
 """
 
 from __future__ import annotations
@@ -75,16 +77,47 @@ def table(data_dir: DataDir = None) -> list[str]:
     return lines
 
 
+def coefficients(data_dir: DataDir = None) -> list[str]:
+    """The multiparty model's shared coefficients fitted on each training set, and 2024's score where it is out.
+
+    Rows: each pair alone, every set that leaves one pair out, all five (the shipped fit), and the
+    earlier pairs less one each (2024 fitted without one of the elections before it).
+    """
+    pairs = load_pairs(data_dir)
+    earlier = pairs[:-1]
+    sets = [[p] for p in pairs] + [[q for q in pairs if q is not p] for p in pairs] + [pairs]
+    sets += [[q for q in earlier if q is not p] for p in earlier]  # 2024 fitted without one earlier pair too
+    lines = [
+        "| fitted on | " + " | ".join(SHARED_TERMS) + " | kappa CON / LAB | 2024 GB seats wrong |",
+        "|---|" + "---:|" * (len(SHARED_TERMS) + 2),
+    ]
+    last = pairs[-1]
+    for train in sets:
+        coefs = fit_multiparty(train)
+        left_out = " and ".join(p.name for p in pairs if p not in train)
+        names = ", ".join(p.name for p in train) if len(train) < 3 else (
+            "all five" if len(train) == len(pairs) else f"all but {left_out}"
+        )  # fmt: skip
+        wrong = misses(last, "multiparty", train)[0] if last not in train else "-"  # type: ignore[index]
+        kappa = f"{coefs.linked['CON'][0]:.2f} / {coefs.linked['LAB'][0]:.2f}"
+        lines.append(f"| {names} | " + " | ".join(f"{coefs.shared[t]:+.2f}" for t in SHARED_TERMS)
+                     + f" | {kappa} | {wrong} |")  # fmt: skip
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the ablation table (``--data-dir DIR`` names the data folder)."""
+    """Print the ablation table (``--data-dir DIR`` names the data folder; ``--coefficients``: the fits by set)."""
     import argparse
     import sys
 
     parser = argparse.ArgumentParser(prog="python -m sim.backtest.ablation", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: $SWINGOMETER_DATA_DIR)")
+    parser.add_argument(
+        "--coefficients", action="store_true", help="print the shared coefficients fitted on each training set instead"
+    )
     args = parser.parse_args(argv)
     try:
-        print("\n".join(table(args.data_dir)))
+        print("\n".join(coefficients(args.data_dir) if args.coefficients else table(args.data_dir)))
     except SwingometerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
