@@ -47,6 +47,8 @@ PARTIAL_COVERAGE = 0.8
 """A party fighting less than this share of the scope's votes takes a seat's residual first."""
 PARTIAL_LIMIT = 3.0
 """A party taking a seat's residual moves between 1/this and this times its change."""
+MAX_SEED = 0.5
+"""Proportional swing: the new candidacies in a seat start with at most this much of it between them."""
 WEAK_LIMIT = 0.20
 """Strong transition model: weak supporters are at most this share of a seat's turnout."""
 
@@ -333,14 +335,21 @@ def proportional_swing(
 
     Each seat is then divided by its total (the textbook renormalisation, which keeps the
     proportional character: a party's share relative to another's changes by the same ratio in
-    every seat). A party with no votes yet but a positive target (it newly stands) has nothing
-    to scale: it starts from its target share in every seat it fights.
+    every seat). Where a party stands with no votes yet (it newly stands there) it has nothing to
+    scale: it starts there from its target share if it is new to the scope, else from its mean
+    share in the seats where it has votes.
     """
     current = scope_shares(shares, weight)
     new = (current <= 0) & (full > 0)
-    if new.any():
-        room = np.where(stood & new, full, 0.0)
-        shares = np.where(new, room, shares * (1.0 - room.sum(axis=1, keepdims=True)))
+    # Where a party stands with no votes (it newly stands there), there is nothing to scale: it starts
+    # from its target share (a party new to the scope) or from its mean share where it has votes.
+    held = coverage(stood & (shares > 0), weight)
+    mean = np.divide(current, held, out=np.zeros_like(current), where=held > 0)
+    seed = np.where(new, full, np.where(full > 0, mean, 0.0))
+    room = np.where(stood & (shares <= 0), seed[None, :], 0.0)
+    room *= np.minimum(1.0, MAX_SEED / np.maximum(room.sum(axis=1, keepdims=True), 1e-300))
+    if room.any():
+        shares = np.where(room > 0, room, shares * (1.0 - room.sum(axis=1, keepdims=True)))
         current = scope_shares(shares, weight)
 
     def step(f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
