@@ -90,7 +90,7 @@ def targets(
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Seats a party did not win, ranked by the swing it needs (exports hold every seat)."""
+    """A party's candidates who did not win, ranked by the swing each needs (independents: each a row)."""
     outputs = Outputs(force, [json_path, csv_path])
     loaded = load_election(election, data_dir)
     check_stood([party], loaded, "PARTY")

@@ -277,3 +277,15 @@ def test_backtest_all_with_a_pair_is_refused_and_the_ablation_checks_its_argumen
     with pytest.raises(SystemExit) as exc:
         ablation_main(["--bogus"])
     assert exc.value.code == 2
+
+
+def test_consolidation_never_moves_more_voters_than_a_party_has() -> None:
+    """With the incumbent falling 50 points, 7.9 x 0.25 of a third party's voters would be twice all of them."""
+    shares = np.vstack([seat(CON=0.6, LD=0.25, LAB=0.15)])
+    ctx = context(shares, seat(CON=-0.5, LD=0.1, LAB=0.4), [CON])
+    adjusted = terms.adjust(ctx, {}, {"collapse": 0.0, "damping": 0.0, "tactical": 7.9, "unionist": 0.0,
+                                      "by_election": 0.0})  # fmt: skip
+    np.testing.assert_allclose(adjusted.sum(axis=1), 1.0)
+    assert adjusted[0, LAB] == 0.0  # all of Labour's voters move, no more
+    assert adjusted[0, LD] == pytest.approx(0.40)  # the challenger gains exactly what Labour had
+    assert adjusted[0, CON] == pytest.approx(0.60)

@@ -8,9 +8,10 @@ For a pair (earlier, later) the scenario is, on the earlier result:
    Speaker, and who stands again as a sitting MP: all public before polling day);
 3. ``layout``, when the UKIP - Brexit Party - Reform lineage stands at the later election in many
    seats it did not fight at the earlier one (more than a quarter of its later seats: Reform in
-   2024, after the Brexit Party stood down in 317 seats in 2019): its votes in each region laid
-   out by its share where it last stood (nearly) everywhere (:data:`LAYOUT`), the difference given
-   to or taken from the Conservatives, whom the stand-downs had helped;
+   2024, after the Brexit Party stood down in 317 seats in 2019; the Brexit Party in 2019): its
+   votes in each region laid out by its share where it last stood (nearly) everywhere
+   (:data:`LAYOUT`), the difference given to or taken from the Conservatives, whom the stand-downs
+   had helped (where no Conservative stands, by every party standing, in proportion: Rotherham);
 4. ``shares``: the later election's true shares in each area of the scope (Great Britain and
    Northern Ireland, each nation, or each region), by the method (the fitted ones with the
    coefficients they were fitted to, which the file carries).
@@ -56,8 +57,8 @@ LAYOUT = {
     "2019-notional": ("UKIP", "2015"),
 }
 """For each earlier election, the lineage's last election before it with a candidate in almost every GB seat,
-whose shares lay out its start (UKIP fought 507 of the 2010 seats in the notional 2005 result, 558 of 632 in 2010
-and 624 in 2015, 378 in 2017; the Brexit Party 275 in 2019)."""
+whose shares lay out its start (of Great Britain's 632 seats UKIP fought 507 in the notional 2005 result, 558 in
+2010, 614 in 2015 and 378 in 2017; the Brexit Party 275 in 2019)."""
 LAYOUT_FROM = ("CON",)
 """Who gives or takes the difference when the lineage's start is laid out (see the module docstring)."""
 NEW_SEATS = 0.25

@@ -8,8 +8,10 @@ seat and on the base's seats (the two must share boundaries: the notional 2019 r
   candidate, so that is all or nothing. Independents are people, so ``IND`` votes carry only
   where the same person stands again (matched by Parliament member ID, else by name); ``OTH``
   pools small parties and other non-party candidates, so its votes carry where the same party
-  (by its label) or the same person stands again. Claire Wright's 34.6% in East Devon (2019)
-  is not carried to the different independent who stood in Exmouth and Exeter East (2024). A
+  (by its label) or the same person stands again, within the column. Claire Wright's 34.1% of
+  the notional Exmouth and Exeter East (her 40.4% of East Devon in 2019) is not carried to the
+  different independent who stood there in 2024. A person who changes column (an independent
+  standing for a small party, a party's MP standing as an independent) is not followed. A
   notional base has no candidates' names, so its pooled votes are attributed to the candidates
   of its predecessor (the real 2019 result for the notional 2019 one) in proportion to the
   population each old seat gave the new one; a base with neither (the notional 2005 result)

@@ -87,7 +87,7 @@ def flip(election: Election, seat: str, source: str | None = None, dest: str | N
 
 
 def targets(election: Election, party: str, limit: int | None = None) -> pd.DataFrame:
-    """Seats the party did not win, ranked by the swing its candidate needs.
+    """The party's candidates who did not win their seat, ranked by the swing each needs.
 
     ``swing_needed`` is the two-party (Butler) swing from the winner: half the gap in share
     points between the winning candidate and the party's. Independents and other small

@@ -16,9 +16,10 @@ gains exceed the losses, the seat is renormalised over the parties that move (th
 clip-and-renormalise uniform swing: every mover gives up the excess in proportion to its share);
 where the losses exceed the gains (a gaining party is absent), the two sides meet halfway: gains
 grow and losses shrink, each in proportion to its change, so no loser ends above its start and a
-seat where no party gains keeps its shares. This rule is the last step of every fitted model, of
-every backtest and of every scenario file. The per-party changes are then re-solved until the
-scope's vote-weighted shares equal the targets (to ``TOLERANCE``).
+seat where no party gains keeps its shares. This rule is uniform swing's, so it is the last step
+of the fitted models and of every uniform-swing scenario and backtest alike (proportional swing
+and the strong transition model balance a seat their own way). The per-party changes are then
+re-solved until the scope's vote-weighted shares equal the targets (to ``TOLERANCE``).
 Proportional swing renormalises each seat instead; the strong transition model is exact by
 construction (see each function).
 
@@ -46,7 +47,7 @@ ACCEPTABLE = 1e-7
 PARTIAL_COVERAGE = 0.8
 """A party fighting less than this share of the scope's votes takes a seat's residual first."""
 PARTIAL_LIMIT = 3.0
-"""A party taking a seat's residual moves between 1/this and this times its change."""
+"""A party taking a seat's residual first moves between 1/this and this times its change (before the common rule)."""
 MAX_SEED = 0.5
 """Proportional swing: the new candidacies in a seat start with at most this much of it between them."""
 WEAK_LIMIT = 0.20
@@ -147,8 +148,9 @@ def balance(
     seat's intended gains ``G`` exceed its losses ``L`` (a loser has less than its change, or does
     not stand there), the parties that move are renormalised: each mover's share after its change
     is scaled by the same factor, so every mover gives up the excess in proportion to its share
-    (the textbook uniform swing; a large gaining party can end below its start, as Labour did in
-    seats where the Conservatives did not stand in 2024). Where the losses exceed the gains (a
+    (the textbook uniform swing; a large gaining party can end below its start: in Rotherham in
+    2024, where no Conservative stood, Labour's projected share fell 14 points against a regional
+    rise, its share of Reform's and the Greens' unfunded gains). Where the losses exceed the gains (a
     gaining party is absent), gains are scaled by ``2L / (G + L)`` and losses by ``2G / (G + L)``:
     the two sides meet halfway, so no party ends above its start against a loss, and a seat where
     no party gains keeps its shares (a Green target does not inflate the parties of a seat the
@@ -181,12 +183,12 @@ def absorb_residual(shares: np.ndarray, change: np.ndarray, partial: np.ndarray)
     ``change`` is ``(n_seats, n_parties)`` with losses capped at the shares; ``partial`` marks
     the parties that may take the residual (``(n_parties,)`` or ``(n_seats, n_parties)`` bool).
     Where the seat's changes add up to more than zero, the partial parties' gains shrink, then
-    their losses grow; where they add up to less, their gains grow (to at most ``gain_cap`` when
-    then their losses shrink. Each party's change stays between ``1 / PARTIAL_LIMIT``
-    and ``PARTIAL_LIMIT`` times its intended change (a loss at most its share), so its own
-    change still decides its scope share; each adjustment is shared in proportion to the
-    parties' room to move that way. Returns the adjusted
-    changes; what is left of the residual is for :func:`balance` to share out.
+    their losses grow; where they add up to less, their gains grow, then their losses shrink.
+    In this step each party's change stays between ``1 / PARTIAL_LIMIT`` and ``PARTIAL_LIMIT``
+    times its intended change (a loss at most its share); each adjustment is shared in
+    proportion to the parties' room to move that way. Returns the adjusted changes; what is left
+    of the residual is for :func:`balance` to share out, and that step can move a partial party
+    further (halfway doubles a gain at most; renormalising scales it with the seat).
     """
     part = np.broadcast_to(partial, change.shape)
     residual = change.sum(axis=1, keepdims=True)  # > 0: more gains than losses

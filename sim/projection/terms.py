@@ -195,6 +195,23 @@ def _consolidation(
     return out
 
 
+CONSOLIDATION = ("tactical", "unionist")
+"""The terms that move voters between the parties of a seat (the challenger gains what the others lose)."""
+
+
+def _at_most_all(moved: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """A consolidation's moves, no party losing more voters than it has and the challenger gaining what they lose.
+
+    A coefficient times the square of a fall beyond about 35 points would move more than all of a
+    third party's voters.
+    """
+    losses = np.where(moved < 0, np.maximum(moved, -shares), 0.0)
+    gains = np.where(moved > 0, moved, 0.0)
+    total = gains.sum(axis=1, keepdims=True)
+    return losses + gains * np.divide(-losses.sum(axis=1, keepdims=True), total, out=np.zeros_like(total),
+                                      where=total > 0)  # fmt: skip
+
+
 def adjust(
     ctx: Context, linked: dict[str, np.ndarray], shared: dict[str, float] | None = None
 ) -> np.ndarray:  # fmt: skip
@@ -208,7 +225,8 @@ def adjust(
             out[:, j] += sum(linked[key][k] * features[term][:, j] for k, term in enumerate(LINKED_TERMS))
     if shared:
         for term, values in shared_features(ctx).items():
-            out += shared.get(term, 0.0) * values
+            moved = shared.get(term, 0.0) * values
+            out += _at_most_all(moved, ctx.shares) if term in CONSOLIDATION else moved
     out = np.where(ctx.stood, np.clip(out, 0.0, None), 0.0)
     total = out.sum(axis=1, keepdims=True)
     return np.divide(out, total, out=ctx.shares.copy(), where=total > 0)
