@@ -275,7 +275,6 @@ def backtest(
     """Project a later election from an earlier one with its true shares, and score the seats."""
     from sim.backtest.pairs import CALIBRATION_PAIRS, load_pairs
     from sim.backtest.scores import knife_edges, run_backtest, score_frame
-    from sim.scenario.write import to_toml
 
     outputs = Outputs(force, [json_path, markdown_path, write_scenario])
     if write_scenario is not None and (all_pairs or calibrate):
@@ -307,14 +306,11 @@ def backtest(
         for level in ("50", "90"):
             hit, n = (sum(x) for x in zip(*(sim.covered(level) for sim in sims), strict=True))
             console.print(f"{level}% intervals of party seat totals cover the actual total {hit}/{n} ({hit / n:.0%})")
-    if json_path is not None:
-        outputs.add(json_path, json.dumps([s.to_dict() for s in scores], indent=1) + "\n")
     if markdown_path is not None:
         outputs.add(markdown_path, markdown_table(frame.set_index("pair")) + "\n" + markdown_table(edges))
-    if write_scenario is not None and run.scenario is not None:
-        command = f"swingometer backtest --from {earlier} --to {later} --method {method} --scope {scope}"
-        outputs.add(write_scenario, to_toml(run.scenario, f"Written by: {command}\nReproduce its seats with: "
-                                            f"swingometer project {write_scenario.name}"))  # fmt: skip
+    command = f"swingometer backtest --from {earlier} --to {later} --method {method} --scope {scope}"
+    note = f"Written by: {command}\nReproduce its seats with: swingometer project {getattr(write_scenario, 'name', '')}"
+    run.add_to(outputs, json=json_path, scenario=write_scenario, note=note)
     outputs.commit()
 
 

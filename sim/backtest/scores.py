@@ -24,8 +24,10 @@ model whose margin errors are unbiased and normal with a given spread.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.stats import norm
@@ -38,12 +40,14 @@ from sim.backtest.fit import FITS
 from sim.backtest.pairs import PAIRS, SCOPES, Pair, load_pair, load_pairs, pair_scenario
 from sim.backtest.simulation import SimulationScore, simulate_pair
 from sim.core.errors import ScenarioError, SwingometerError
+from sim.core.output import Outputs
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import DataDir, Election, check_election_name
 from sim.projection.coefficients import Coefficients
 from sim.projection.project import Projection, project
 from sim.projection.swing import METHODS as SWING_METHODS
 from sim.scenario.schema import Scenario
+from sim.scenario.write import to_toml
 
 METHODS = (*SWING_METHODS, "linked", "multiparty")
 FITTED = ("linked", "multiparty")
@@ -229,6 +233,33 @@ class BacktestRun:
     pairs: list[Pair]
     scores: list[Score]
     scenario: Scenario | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The scores as a table (:func:`score_frame`)."""
+        return score_frame(self.scores)
+
+    def to_json(self) -> str:
+        """The scores as a JSON list (what ``backtest --json`` writes)."""
+        return json.dumps([s.to_dict() for s in self.scores], indent=1) + "\n"
+
+    def add_to(self, out: Outputs, *, json: Path | None = None, scenario: Path | None = None, note: str = "") -> None:
+        """Queue ``--json`` (:meth:`to_json`) and ``--write-scenario`` (the scenario as TOML, ``note`` atop)."""
+        if json is not None:
+            out.add(json, self.to_json())
+        if scenario is not None:
+            if self.scenario is None:
+                raise SwingometerError("only a one-pair backtest has a scenario to write; give --from and --to")
+            out.add(scenario, to_toml(self.scenario, note))
+
+    def write(
+        self, *, json: str | Path | None = None, scenario: str | Path | None = None, note: str = "",
+        provenance: dict[str, Any] | None = None, force: bool = False,
+    ) -> list[Path]:  # fmt: skip
+        """Write the files ``backtest --json`` and ``--write-scenario`` write, all or none; the paths written."""
+        paths = [Path(p) if p is not None else None for p in (json, scenario)]
+        out = Outputs(force, paths, provenance=provenance)
+        self.add_to(out, json=paths[0], scenario=paths[1], note=note)
+        return out.commit()
 
 
 def run_backtest(
