@@ -278,7 +278,8 @@ def backtest(
 
     outputs = Outputs(force, [json_path, markdown_path, write_scenario])
     if write_scenario is not None and (all_pairs or calibrate):
-        raise SwingometerError("--write-scenario writes one pair's scenario: give --from and --to, not --all")
+        given = "--all" if all_pairs else "--calibrate"
+        raise SwingometerError(f"--write-scenario writes one pair's scenario: give --from and --to, not {given}")
     check_draws(draws)
     if calibrate:
         _print_calibration(load_pairs(data_dir, CALIBRATION_PAIRS), data_dir, json_path, outputs)

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from sim.core.errors import SwingometerError
-from sim.core.parties import PARTIES
 from sim.data.election import Election
 from tests.hostile import SCENARIO, assert_refused, clean, invoke, write_scenario
 
@@ -30,6 +29,8 @@ def _turnout(**fields: Any) -> dict[str, Any]:
 
 
 NAN, INF = float("nan"), float("inf")
+GB_2019 = ["CON", "LAB", "LD", "GRN", "SNP", "PC", "UKIP", "BRX", "SPK", "IND", "OTH"]
+"""Every party that stood in Great Britain in 2019."""
 
 SCENARIO_CASES: dict[str, tuple[dict[str, Any], str]] = {
     # non-finite and out-of-range numbers
@@ -57,7 +58,7 @@ SCENARIO_CASES: dict[str, tuple[dict[str, Any], str]] = {
         "shares add up to 1.6000, more than 1",
     ),
     "withdraw-every-party": (
-        _doc([{"kind": "override", "where": {"scope": ["gb"]}, "withdraw": list(PARTIES)}]),
+        _doc([{"kind": "override", "where": {"scope": ["gb"]}, "withdraw": GB_2019}]),
         "with no votes",
     ),
     "party-keys-differ-in-case": (
@@ -145,6 +146,95 @@ def test_deeply_nested_arrays_refused(tmp_path: Path) -> None:
     assert_refused(invoke(["scenario", "check", str(path)]), "nested too deeply")
     path.write_text("schema = 1\nbase = '2019'\nclaim = " + "[" * 20 + "]" * 20 + "\n")
     assert_refused(invoke(["scenario", "check", str(path)]), "nested more than")
+
+
+def _override(**fields: Any) -> dict[str, Any]:
+    return {"kind": "override", "seats": ["East Devon"], **fields}
+
+
+_CANDIDACIES = {"kind": "candidacies", "election": "2024"}
+_SHARES = {"kind": "shares", "scope": "gb", "shares": {"CON": 0.30, "LAB": 0.35}}
+_LINKED = {"kind": "shares", "scope": "gb", "shares": {"CON": 0.30}, "method": "linked"}
+
+ONE_SPINE_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    # found by the hostile review of the one-spine change: each was a wrong number, a no-op or a crash
+    "lead-on-a-party": (_doc([_override(lead={"CON": 0.1})]), "steps[0].lead: CON is one candidate a seat"),
+    "lead-zero": (_doc([_override(lead={"IND": 0.0})]), "steps[0].lead: IND = 0 does nothing"),
+    "withdraw-part-on-a-party": (_doc([_override(withdraw_part={"LD": 0.5})]), "use withdraw"),
+    "withdraw-part-to-itself": (
+        _doc([_override(withdraw_part={"IND": 0.4}, withdrawn_to="IND")]),
+        "IND is withdrawn in this step",
+    ),
+    "withdraw-a-party-not-standing": (_doc([_override(withdraw=["REF"])]), "REF stands in none of the step's seats"),
+    "withdrawn-to-with-nothing-withdrawn": (_doc([_override(withdrawn_to="CON")]), "nothing is withdrawn"),
+    "withdrawn-to-misspelt-others": (_doc([_override(withdraw=["LD"], withdrawn_to="Otherz")]), "'others'"),
+    "candidacies-twice": (_doc([_CANDIDACIES, _CANDIDACIES], base="2019-notional"), "give one candidacies step"),
+    "candidacies-of-a-notional-result": (
+        _doc([{"kind": "candidacies", "election": "2019-notional"}], base="2024"),
+        "a notional result",
+    ),
+    "layout-without-votes": (
+        _doc(
+            [_CANDIDACIES, {"kind": "layout", "party": "REF", "like": {"party": "UKIP", "election": "2015"}}],
+            base="2019-notional",
+        ),
+        "REF has no votes in scope 'gb' to lay out",
+    ),
+    "layout-from-a-party-absent": (
+        _doc([{"kind": "layout", "party": "LAB", "like": {"covariate": "leave"}, "scope": "England", "from": ["SNP"]}]),
+        "SNP stands in none of these seats",
+    ),
+    "stand-seat-outside-scope": (
+        _doc(
+            [
+                {
+                    **_SHARES,
+                    "scope": "Scotland",
+                    "shares": {"REF": 0.1},
+                    "stand": {"REF": {"like": {"covariate": "leave"}, "seats": ["Hartlepool"]}},
+                }
+            ]
+        ),
+        "stand.REF.seats: Hartlepool is not in scope 'Scotland'",
+    ),
+    "coefficients-partial": (
+        _doc([{**_LINKED, "coefficients": {"linked": {"CON": [0.5, 0.0, 0.0]}}}]),
+        "give every lineage",
+    ),
+    "coefficients-misspelt": (
+        _doc([{**_LINKED, "coefficients": {"linked": {}, "shard": {}}}]),
+        "did you mean 'shared'",
+    ),
+    "merge-the-speaker": (
+        _doc([{"kind": "merge", "parties": ["SPK", "CON"], "into": "CON"}]),
+        "the Speaker is no party",
+    ),
+    "uncertain-lead": (
+        _doc([_override(lead={"IND": 0.6})], uncertainty={"parameters": {"steps.0.lead.IND": {"uniform": [0.2, 1.0]}}}),
+        "moves no seat's shares",
+    ),
+    "sophomore-with-uniform": (_doc([{**_SHARES, "sophomore": []}]), "linked and multiparty models only"),
+    "area-target-unreachable-names-the-area": (
+        _doc([{"kind": "shares", "areas": {"Wales": {"PC": 0.95}, "Scotland": {"SNP": 0.4}}}]),
+        "steps[0].areas.Wales: uniform swing cannot reach PC's share",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ONE_SPINE_CASES))
+def test_one_spine_case_refused(case: str, tmp_path: Path, elections: dict[str, Election]) -> None:
+    doc, fragment = ONE_SPINE_CASES[case]
+    assert_refused(invoke(["project", str(write_scenario(tmp_path, doc))]), fragment)
+
+
+def test_a_candidacies_step_on_2017_reaches_2019_through_the_speakers_retirement(
+    tmp_path: Path, elections: dict[str, Election]
+) -> None:
+    """Buckingham's 2017 parties (the Speaker, Greens, UKIP) all stand down in 2019: once an error, 'no votes'."""
+    path = write_scenario(tmp_path, _doc([{"kind": "candidacies", "election": "2019"}], base="2017"))
+    result = invoke(["project", str(path), "--explain", "Buckingham"])
+    assert result.exit_code == 0, result.output
+    assert "CON" in result.output
 
 
 ARGUMENT_CASES: dict[str, tuple[list[str], str]] = {

@@ -25,7 +25,8 @@ import numpy as np
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.candidacies import Candidacies, candidacies
 from sim.data.election import DataDir, Election
-from sim.projection.steps import SPEAKER, State, withdraw
+from sim.projection.override import withdraw
+from sim.projection.steps import SPEAKER, State
 from sim.scenario import schema as s
 
 POOLED = [PARTY_INDEX[p] for p in ("IND", "OTH")]
@@ -70,13 +71,16 @@ def apply_candidacies(
         new, leaving, to = _seat_plan(state, named, i)
         state.stood[i, new] = True
         state.lead[i, new] = 1.0
-        withdraw(state, election, i, leaving, to, f"{where}.election", _staying(named, i, leaving))
         moved += bool(leaving)
+        if _speaker_retires(before, named, i):  # the seat's votes, all of them, by the region's shares
+            state.votes[i] = _region_shares(before, election, i, named.stood[i]) * state.votes[i].sum()
+            state.stood[i] = named.stood[i]
+            state.lead[i] = np.where(named.stood[i], 1.0, state.lead[i])
+            continue
+        withdraw(state, election, i, leaving, to, f"{where}.election", _staying(named, i, leaving))
         for p in POOLED:
             if named.carried[i, p] > 0:
                 state.lead[i, p] = named.lead[i, p]
-        if _speaker_retires(before, named, i):
-            state.votes[i] = _region_shares(before, election, i, state.stood[i]) * state.votes[i].sum()
     state.incumbency = (named.sophomore, named.retiring)
     state.notes.append(
         f"{where}: the {named.election} candidacies: parties or candidates stand down in {moved} seats; "
@@ -99,6 +103,20 @@ def long_form(state: State, election: Election, step: s.CandidaciesStep, where: 
     steps: list[dict[str, object]] = []
     for i in range(election.n_seats):
         new, leaving, to = _seat_plan(state, named, i)
+        if _speaker_retires(state, named, i):
+            seat = [str(election.seat_ids[i])]
+            shares = _region_shares(state, election, i, named.stood[i])
+            steps.append(
+                {
+                    "kind": "override",
+                    "seats": seat,
+                    "stand": [PARTIES[p] for p in new],
+                    "shares": {PARTIES[p]: float(shares[p]) for p in np.flatnonzero(named.stood[i])},
+                }
+            )
+            gone = [PARTIES[p] for p in leaving if not named.stood[i, p]]
+            steps += [{"kind": "override", "seats": seat, "withdraw": gone}] if gone else []
+            continue
         lead = {PARTIES[p]: float(named.lead[i, p]) for p in POOLED if named.carried[i, p] > 0}
         if not new and not leaving and all(abs(state.lead[i, PARTY_INDEX[k]] - v) < 1e-15 for k, v in lead.items()):
             continue
@@ -117,11 +135,6 @@ def long_form(state: State, election: Election, step: s.CandidaciesStep, where: 
         if lead:
             override["lead"] = lead
         steps.append(override)
-        if _speaker_retires(state, named, i):
-            standing = named.stood[i].copy()
-            shares = _region_shares(state, election, i, standing)
-            steps.append({"kind": "override", "seats": [str(election.seat_ids[i])],
-                          "shares": {PARTIES[p]: float(shares[p]) for p in np.flatnonzero(standing)}})  # fmt: skip
     contested = ~named.stood[:, SPEAKER]  # the Speaker's seat is outside every shares step
     sophomore = [str(election.seat_ids[i]) for i in np.flatnonzero(named.sophomore.any(axis=1) & contested)]
     retiring = [str(election.seat_ids[i]) for i in np.flatnonzero(named.retiring.any(axis=1) & contested)]

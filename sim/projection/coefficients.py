@@ -77,11 +77,11 @@ def for_step(step: s.SharesStep, where: str) -> Coefficients:
     """The coefficients a ``linked`` or ``multiparty`` step uses: its own, else the shipped fit."""
     if step.coefficients is None:
         return shipped(step.method)
-    unknown = sorted({k.upper() for k in step.coefficients.linked} - set(LINEAGES))
+    unknown = sorted({k.strip().upper() for k in step.coefficients.linked} - set(LINEAGES))
     if unknown:
         raise ScenarioError(
             f"{where}.coefficients.linked: no lineage '{unknown[0]}' (lineages: {', '.join(LINEAGES)}; the Brexit "
             "Party and Reform use UKIP's)"
         )
-    linked = {k.upper(): np.array(v, dtype=np.float64) for k, v in step.coefficients.linked.items()}
+    linked = {k.strip().upper(): np.array(v, dtype=np.float64) for k, v in step.coefficients.linked.items()}
     return Coefficients(linked, dict(step.coefficients.shared))

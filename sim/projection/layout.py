@@ -55,13 +55,18 @@ def geography(election: Election, like: s.Geography, where: str, data_dir: DataD
     return carried.reindex(election.seat_ids).to_numpy(dtype=float)
 
 
-def givers(codes: list[str], party: int, where: str) -> np.ndarray:
-    """``(n_parties,)`` bool: the parties named in ``from`` (every party but ``party`` when none are named)."""
+def givers(codes: list[str], party: int, where: str, stood: np.ndarray) -> np.ndarray:
+    """``(n_parties,)`` bool: the parties named in ``from`` (every party but ``party`` when none are named).
+
+    ``stood`` is the candidacies of the seats concerned: a named party must stand in one of them.
+    """
     mask = np.zeros(len(PARTIES), dtype=bool)
     for code in codes:
         q = party_column(code, f"{where}.from")
         if q == party:
             raise ScenarioError(f"{where}.from: a party cannot make room for itself; name the others")
+        if not stood[:, q].any():
+            raise ScenarioError(f"{where}.from: {PARTIES[q]} stands in none of these seats, so it cannot make room")
         mask[q] = True
     if not codes:
         mask[:] = True
@@ -74,8 +79,10 @@ def replace_share(state: State, rows: np.ndarray, party: int, new: np.ndarray, g
 
     Each giving party standing in the seat gives (or takes) the difference in proportion to its
     share, down to nothing; what they cannot give is taken from every other party in proportion.
-    Seat totals are kept.
+    Seat totals are kept; a seat where no other party has votes keeps the party at all of them.
     """
+    others_have = (state.votes[rows] > 0).sum(axis=1) - (state.votes[rows, party] > 0) > 0
+    rows, new = rows[others_have], new[others_have]
     total = state.total[rows]
     shares = state.shares[rows]
     stood = state.stood[rows]
@@ -104,6 +111,7 @@ def lay_out(
     its vote-weighted mean over the unit.
     """
     weight = state.total
+    short = 0.0
     for k, m in enumerate(units):
         if not m.any():
             continue
@@ -117,6 +125,12 @@ def lay_out(
             continue
         new = np.clip(pat * level / (pat * weight[m]).sum(), 0.0, MAX_SHARE)
         replace_share(state, np.flatnonzero(m), party, new, giving)
+        short = max(short, 1.0 - float(state.votes[m, party].sum()) / level)
+    if short > 0.001:
+        state.notes.append(
+            f"{where}: {PARTIES[party]}'s votes in a unit are {100 * short:.1f}% short of its total after the "
+            f"lay-out (no seat takes more than {100 * MAX_SHARE:.0f}%, and a seat where it alone has votes keeps them)"
+        )
 
 
 def apply_layout(state: State, election: Election, step: s.LayoutStep, where: str, data_dir: DataDir = None) -> None:
@@ -125,9 +139,15 @@ def apply_layout(state: State, election: Election, step: s.LayoutStep, where: st
     scope = step_scope(election, state, step.scope, f"{where}.scope") & state.stood[:, p]
     if not scope.any():
         raise ScenarioError(f"{where}.party: {step.party} stands in no seat of scope '{step.scope}' at this step")
+    if not state.votes[scope, p].sum() > 0:
+        raise ScenarioError(
+            f"{where}.party: {step.party} has no votes in scope '{step.scope}' to lay out; give it a share first (a "
+            "shares step, with stand = {...} to make it stand everywhere) or merge its predecessor into it"
+        )
     pattern = geography(election, step.like, f"{where}.like", data_dir)
     units = [scope & (election.regions == r) for r in np.unique(election.regions[scope])]
-    lay_out(state, p, pattern, units if step.by == "region" else [scope], None, givers(step.from_, p, where), where)
+    giving = givers(step.from_, p, where, state.stood[scope])
+    lay_out(state, p, pattern, units if step.by == "region" else [scope], None, giving, where)
 
 
 def stand(
@@ -143,7 +163,14 @@ def stand(
     rows = mask.copy()
     if candidacy.seats:
         named = np.zeros_like(mask)
-        named[[seat_row(election, seat, f"{where}.seats") for seat in candidacy.seats]] = True
+        for seat in candidacy.seats:
+            i = seat_row(election, seat, f"{where}.seats")
+            if not mask[i]:
+                raise ScenarioError(
+                    f"{where}.seats: {election.seat_names[i]} is not in scope '{step.scope_name}' (or is the Speaker's "
+                    "seat); name seats of the step's scope"
+                )
+            named[i] = True
         rows &= named
     weight = state.total
     scope_total = weight[mask].sum()
@@ -155,5 +182,5 @@ def stand(
     state.stood[rows, p] = True
     state.lead[rows, p] = 1.0
     pattern = geography(election, candidacy.like, f"{where}.like", data_dir)
-    lay_out(state, p, pattern, [rows], [max(level * scope_total - elsewhere, 0.0)], givers(candidacy.from_, p, where),
-            where)  # fmt: skip
+    giving = givers(candidacy.from_, p, where, state.stood[rows])
+    lay_out(state, p, pattern, [rows], [max(level * scope_total - elsewhere, 0.0)], giving, where)

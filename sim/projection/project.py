@@ -18,13 +18,13 @@ from sim.core.output import Outputs
 from sim.data.election import DataDir, Election
 from sim.projection.candidacies import apply_candidacies
 from sim.projection.layout import apply_layout
+from sim.projection.override import apply_override
 from sim.projection.shares import apply_shares
 from sim.projection.steps import (
     State,
     apply_covariate_swing,
     apply_flows,
     apply_merge,
-    apply_override,
     apply_pact,
     apply_tactical,
     apply_turnout,
@@ -289,6 +289,11 @@ def project(scenario: s.Scenario, election: Election, data_dir: DataDir = None) 
                 ends.append((0.0, projection.shares))  # the mean is at the field's bound: one-sided
         (hi, up), (lo, down) = ends
         sens[k] = (up - down) / (hi - lo)
+        if not np.abs(sens[k]).max() > 0:
+            raise ScenarioError(
+                f"uncertainty.parameters.{path}: the parameter moves no seat's shares, so the simulation would "
+                "ignore its uncertainty (a pooled column's lead, say); sweep it instead (swingometer sweep --set)"
+            )
     paths = tuple(path for path, _ in params)
     return replace(projection, sensitivity=Sensitivity(paths, quantiles, centre, sens))
 

@@ -105,10 +105,15 @@ def apply_shares(state: State, election: Election, step: s.SharesStep, where: st
     for area in parts:
         m = area.mask
         before = scope_shares(state.shares[m], weight_all[m])
-        swung = SWING_METHODS[method](start[m], state.stood[m], weight_all[m], area.full)
+        try:
+            swung = SWING_METHODS[method](start[m], state.stood[m], weight_all[m], area.full)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}{f'.areas.{area.name}' if step.areas else ''}: {exc}") from None
         state.votes[m] = swung.shares * weight_all[m, None]
         label = area.name if step.areas else step.scope_name
-        state.notes += _shares_notes(label, step.others, before, area, coverage(state.stood[m], weight_all[m]))
+        state.notes += _shares_notes(
+            label, step.others, before, area, coverage(state.stood[m], weight_all[m]), bool(step.areas)
+        )
         if swung.correction > 0.001:
             state.notes.append(
                 f"{where} ({label}): where a party is absent or has less to lose than its change, a seat's changes "
@@ -217,8 +222,9 @@ def _incumbency(
     already the seat's MP (first elected then, assumed to stand again unless listed as retiring).
     """
     if state.incumbency is not None:
+        given = {"retiring": bool(step.retiring), "sophomore": step.sophomore is not None}
         for name in ("retiring", "sophomore"):
-            if getattr(step, name):
+            if given[name]:
                 raise ScenarioError(
                     f"{where}.{name}: a candidacies step already says which MPs stand again; remove {name}"
                 )
@@ -258,7 +264,9 @@ def _rows(election: Election, seats: list[str], scope: np.ndarray, where: str) -
     return mask
 
 
-def _shares_notes(label: str, others: str, before: np.ndarray, area: Area, cov: np.ndarray) -> list[str]:
+def _shares_notes(
+    label: str, others: str, before: np.ndarray, area: Area, cov: np.ndarray, areas_step: bool = False
+) -> list[str]:
     """What the user should know: implied shares of untargeted parties, targets met in few seats.
 
     A targeted party fighting less than ``PARTIAL_WARNING`` of the area's votes is warned about
@@ -277,7 +285,13 @@ def _shares_notes(label: str, others: str, before: np.ndarray, area: Area, cov: 
             f"warning: {PARTIES[p]} fights seats with only {100 * cov[p]:.0f}% of {label}'s votes, "
             f"so its target is met there alone (its change there is {1 / max(cov[p], 1e-9):.1f}x the scope change, "
             f"{100 * (full[p] - before[p]) / max(cov[p], 1e-9):+.1f} points); "
-            f"to make it stand everywhere give it a geography, e.g. stand = {{ {PARTIES[p]} = {{ like = "
-            f"{{ covariate = 'leave' }} }} }} or a party's shares at an earlier election"
+            + (
+                f"to make it stand everywhere give it a geography, e.g. stand = {{ {PARTIES[p]} = {{ like = "
+                f"{{ covariate = 'leave' }} }} }} or a party's shares at an earlier election"
+                if PARTIES[p] not in ("IND", "OTH") and not areas_step
+                else "its candidates stand where they stand"
+                if PARTIES[p] in ("IND", "OTH")
+                else "to make it stand everywhere, use a layout step before this one"
+            )
         )
     return notes

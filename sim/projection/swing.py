@@ -53,6 +53,9 @@ MAX_SEED = 0.5
 WEAK_LIMIT = 0.20
 """Strong transition model: weak supporters are at most this share of a seat's turnout."""
 
+MEETING = 0.1
+"""An untargeted party meets the targets where the targeted parties hold at least this fraction of their scope share
+in its seats."""
 OTHERS_RULES = ("keep", "proportional")
 """How parties without a target get their implied scope share (see :func:`implied_targets`)."""
 
@@ -94,13 +97,20 @@ def implied_targets(
     small party is driven to zero by a large party's target).
     ``proportional``: they share what the targets leave in proportion to their scope shares.
 
-    Either way, an untargeted party that stands in no seat where a targeted party stands keeps
-    its scope share: votes cannot move between it and the targets (Northern Ireland's parties
-    under a ``uk`` step with targets for Great Britain's parties).
+    Either way, an untargeted party in whose seats the targeted parties hold less than ``MEETING``
+    of their scope share keeps its scope share: votes hardly move between it and the targets
+    (Northern Ireland's parties under a ``uk`` step with targets for Great Britain's parties,
+    where the Conservatives stand on about 1%).
     """
     current = scope_shares(shares, weight)
     full = np.where(targeted, target, 0.0)
-    meets = (stood & (stood & targeted).any(axis=1, keepdims=True)).any(axis=0)
+    # A party "meets" the targets where the targeted parties hold a real part of the votes it fights, as
+    # against their share of the scope (a Conservative on 1% in a Northern Irish seat is no meeting).
+    targeted_share = (shares * targeted).sum(axis=1)
+    fought = (stood * weight[:, None]).sum(axis=0)
+    exposure = np.divide(((stood * weight[:, None]) * targeted_share[:, None]).sum(axis=0), fought,
+                         out=np.zeros_like(fought), where=fought > 0)  # fmt: skip
+    meets = exposure >= MEETING * max(float(current[targeted].sum()), 1e-12)
     apart = ~targeted & stood.any(axis=0) & ~meets
     full[apart] = current[apart]
     rest = 1.0 - target[targeted].sum() - current[apart].sum()

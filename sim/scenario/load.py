@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -35,11 +35,30 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _models_in(annotation: Any) -> tuple[type[BaseModel] | None, type[BaseModel] | None]:
+    """The model a field holds, and the model its dict values hold (``Coefficients | None``; ``dict[str, X]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, None
+    args = get_args(annotation)
+    if get_origin(annotation) is dict and len(args) == 2:
+        return None, _models_in(args[1])[0]
+    for arg in args:
+        found = _models_in(arg)[0]
+        if found is not None:
+            return found, None
+    return None, None
+
+
 def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
     """The pydantic model that owns the field at ``loc`` (for did-you-mean on unknown keys)."""
     model: type[BaseModel] | None = Scenario
+    values: type[BaseModel] | None = None  # the model of the values of the dict just entered
     node = data
+    tag: str | None = None  # pydantic puts a step's kind in the location after its index
     for item in loc[:-1]:
+        if item == tag:
+            tag = None
+            continue
         if isinstance(node, dict) and item in node:
             node = node[item]
         elif isinstance(node, list) and isinstance(item, int) and item < len(node):
@@ -47,10 +66,12 @@ def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
         else:
             continue
         if isinstance(node, dict) and "kind" in node:
-            model = schema.STEP_MODELS.get(str(node["kind"]))
+            model, values, tag = schema.STEP_MODELS.get(str(node["kind"])), None, str(node["kind"])
+        elif values is not None:
+            model, values = values, None
         elif isinstance(item, str) and model is not None and item in model.model_fields:
-            annotation = model.model_fields[item].annotation
-            model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else model
+            inner, values = _models_in(model.model_fields[item].annotation)
+            model = inner if inner is not None else model
     return model
 
 

@@ -22,6 +22,8 @@ WITHDRAWN_TO = ("others", "abstain", "region")
 """Where an override's withdrawn voters can go, besides a party code."""
 LINEAGES = ("CON", "GRN", "LAB", "LD", "PC", "SNP", "UKIP")
 """The lineages a fitted model's coefficients are given for."""
+POOLED = ("IND", "OTH")
+"""The columns that pool several candidates a seat (override ``withdraw_part`` and ``lead``)."""
 
 MAX_DEPTH = 8
 """Deepest nesting of tables and arrays a scenario file needs (deeper is refused, not parsed)."""
@@ -144,26 +146,61 @@ def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
             hint = did_you_mean(step.covariate, NUMERIC)
             return f"covariate: '{step.covariate}' is not a numeric covariate{hint} (choose from {', '.join(NUMERIC)})"
     if isinstance(step, s.OverrideStep):
-        both = [p for p in step.stand if any(_same(p, w) for w in [*step.withdraw, *step.withdraw_part])]
-        if both:
-            return f"stand/withdraw: {both[0]} cannot both stand and withdraw in one step; choose one"
-        twice = [p for p in step.withdraw if any(_same(p, w) for w in step.withdraw_part)]
-        if twice:
-            return f"withdraw_part: {twice[0]} is withdrawn whole already (withdraw); give it in one of the two"
-        to = step.withdrawn_to.strip()
-        if to.lower() not in WITHDRAWN_TO:
-            try:
-                party_index(to, where="withdrawn_to")
-            except LookupFailed:
-                return (f"withdrawn_to: '{to}' is not where voters can go; write one of {', '.join(WITHDRAWN_TO)} "
-                        "or a party code")  # fmt: skip
+        problem = _override_problem(step)
+        if problem is not None:
+            return problem
     if isinstance(step, s.CandidaciesStep):
         try:
-            check_election_name(step.election)
+            name = check_election_name(step.election)
         except LookupFailed as exc:
             return f"election: {exc}"
+        if name.endswith("-notional"):
+            return (f"election: {name} is a notional result, with no candidacy file of its own; name a real election "
+                    "(2024 on the 2019-notional base)")  # fmt: skip
+    if isinstance(step, s.MergeStep) and any(_same(p, "SPK") for p in [*step.parties, step.into]):
+        return "parties: the Speaker is no party and cannot be merged; leave SPK out"
+    if isinstance(step, s.SharesStep) and any(_same(p, "SPK") for p in step.stand):
+        return "stand: the Speaker stands in one seat only and cannot be made to stand elsewhere; leave SPK out"
     if isinstance(step, s.LayoutStep) and any(_same(step.party, p) for p in step.from_):
         return f"from: {step.party} cannot make room for itself; name the other parties"
+    return None
+
+
+def _override_problem(step: s.OverrideStep) -> str | None:
+    """An override's problems: a party both standing and withdrawing, pooled-only fields on a party, no-ops."""
+    withdrawn = [*step.withdraw, *step.withdraw_part]
+    both = [p for p in step.stand if any(_same(p, w) for w in withdrawn)]
+    if both:
+        return f"stand/withdraw: {both[0]} cannot both stand and withdraw in one step; choose one"
+    again = [p for p in step.shares if any(_same(p, w) for w in step.withdraw)]
+    if again:
+        return f"shares/withdraw: {again[0]} cannot be withdrawn and given a share in one step; choose one"
+    twice = [p for p in step.withdraw if any(_same(p, w) for w in step.withdraw_part)]
+    if twice:
+        return f"withdraw_part: {twice[0]} is withdrawn whole already (withdraw); give it in one of the two"
+    for name in ("withdraw_part", "lead"):
+        for party, value in getattr(step, name).items():
+            if party.strip().upper() not in POOLED:
+                return (f"{name}: {party} is one candidate a seat; {name} is for the columns that pool several "
+                        f"({', '.join(POOLED)}){'; use withdraw' if name == 'withdraw_part' else ''}")  # fmt: skip
+            if value <= 0:
+                return f"{name}: {party} = 0 does nothing; give a fraction above 0 or remove it"
+    gone = [p for p in step.lead if any(_same(p, w) for w in step.withdraw)]
+    if gone:
+        return f"lead: {gone[0]} is withdrawn in this step, so it has no lead; remove one of the two"
+    to = step.withdrawn_to.strip()
+    if to.lower() != "others" and not withdrawn:
+        return f"withdrawn_to: nothing is withdrawn in this step, so '{to}' does nothing; remove it"
+    if to.lower() in WITHDRAWN_TO or to.upper() == s.ABSTAIN:
+        return None
+    if to.lower().startswith("other"):
+        return f"withdrawn_to: '{to}' is not where voters can go; did you mean 'others'? (or {', '.join(WITHDRAWN_TO)})"
+    try:
+        party_index(to, where="withdrawn_to")
+    except LookupFailed as exc:
+        return f"withdrawn_to: {exc}; or write one of {', '.join(WITHDRAWN_TO)}"
+    if any(_same(to, w) for w in withdrawn):
+        return f"withdrawn_to: {to.upper()} is withdrawn in this step, so its voters cannot go to it; name another"
     return None
 
 
@@ -189,6 +226,10 @@ def _linked_problem(step: s.SharesStep) -> str | None:
         if unknown:
             return (f"coefficients.linked: no lineage '{unknown[0]}' (lineages: {', '.join(LINEAGES)}; the Brexit "
                     "Party and Reform use UKIP's)")  # fmt: skip
+        missing = [k for k in LINEAGES if k not in {c.strip().upper() for c in step.coefficients.linked}]
+        if missing:
+            return (f"coefficients.linked: give every lineage ({', '.join(LINEAGES)}); missing {', '.join(missing)} "
+                    "(a missing lineage would get no terms at all)")  # fmt: skip
     return None
 
 
@@ -201,10 +242,18 @@ def check_static(scenario: s.Scenario) -> None:
         Naming the field path (``steps[k].field``), what is wrong and the fix.
 
     """
+    seen_candidacies: int | None = None
     for k, step in enumerate(scenario.steps):
         problem = _step_problem(step, step.model_dump(by_alias=True))
         if problem is not None:
             raise ScenarioError(f"steps[{k}].{problem}")
+        if isinstance(step, s.CandidaciesStep):
+            if seen_candidacies is not None:
+                raise ScenarioError(
+                    f"steps[{k}]: steps[{seen_candidacies}] already stands a named election's candidacies; give one "
+                    "candidacies step (a second would stand down the pooled candidates it kept again)"
+                )
+            seen_candidacies = k
         _check_filter(getattr(step, "where", None), f"steps[{k}].where")
     for name in scenario.uncertainty.slopes:
         if name not in NUMERIC:

@@ -141,7 +141,8 @@ class SharesStep(Strict):
     @model_validator(mode="after")
     def _linked_fields(self) -> SharesStep:
         for name in ("leave_slope", "retiring", "coefficients", "sophomore"):
-            if getattr(self, name) and self.method not in ("linked", "multiparty"):
+            given = getattr(self, name) is not None if name in ("coefficients", "sophomore") else getattr(self, name)
+            if given and self.method not in ("linked", "multiparty"):
                 raise ValueError(
                     f"{name} is used by the linked and multiparty models only; "
                     f"set method = 'multiparty' or remove {name}"

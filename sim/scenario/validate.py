@@ -39,6 +39,8 @@ def _standing(scenario: s.Scenario, election: Election) -> list[set[str]]:
             stands |= set(PARTIES) if step.by_election else set()
         elif isinstance(step, s.MergeStep):
             stands.add(step.into.strip().upper())
+        elif isinstance(step, s.SharesStep):
+            stands |= {p.strip().upper() for p in step.stand}
         elif isinstance(step, s.CandidaciesStep):
             stands |= set(PARTIES)  # the named election's parties (checked when the step is applied)
     return before
