@@ -42,18 +42,18 @@ def _child(node: Any, part: str, path: str, depth: int) -> Any:
     raise ScenarioError(f"parameter path '{path}': no field '{part}'{did_you_mean(part, options)}")
 
 
-def _lists(value: Any) -> Any:
-    """The dumped scenario with tuples (coefficient rows, covariate ranges) as lists, so paths index them."""
+def plain(value: Any) -> Any:
+    """A dumped scenario with its tuples (coefficient rows, covariate ranges) as lists, as paths and TOML want."""
     if isinstance(value, dict):
-        return {k: _lists(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_lists(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
 def get_value(scenario: Scenario, path: str) -> float:
     """The number at ``path`` (for a per-party table given as one number, that number)."""
-    data = _lists(scenario.model_dump(by_alias=True))
+    data = plain(scenario.model_dump(by_alias=True))
     node, key = _walk(data, path.split("."), path)
     value = node[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -63,7 +63,7 @@ def get_value(scenario: Scenario, path: str) -> float:
 
 def with_value(scenario: Scenario, path: str, value: float) -> Scenario:
     """A copy of the scenario with the number at ``path`` replaced (validated again)."""
-    data = _lists(scenario.model_dump(by_alias=True))
+    data = plain(scenario.model_dump(by_alias=True))
     node, key = _walk(data, path.split("."), path)
     old = node[key]
     if isinstance(old, bool) or not isinstance(old, int | float):
