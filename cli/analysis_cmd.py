@@ -259,6 +259,14 @@ def backtest(
     calibrate: Annotated[
         bool, typer.Option("--calibrate", help="Refit the default error model to the backtests and print it.")
     ] = False,
+    forecast: Annotated[
+        bool,
+        typer.Option(
+            "--forecast",
+            help="Forecast 2010-2024 from each eve's polls (the model fitted on earlier elections only); "
+            "--to picks one election.",
+        ),
+    ] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the scores as JSON.")] = None,
     markdown_path: Annotated[Path | None, typer.Option("--markdown", help="Write the table as Markdown.")] = None,
     write_scenario: Annotated[
@@ -277,6 +285,13 @@ def backtest(
     from sim.backtest.scores import knife_edges, run_backtest, score_frame
 
     outputs = Outputs(force, [json_path, markdown_path, write_scenario])
+    if forecast:
+        if all_pairs or calibrate or in_sample or earlier is not None:
+            given = "--all" if all_pairs else "--calibrate" if calibrate else "--in-sample" if in_sample else "--from"
+            raise SwingometerError(f"--forecast scores each election from its own eve's polls: drop {given}")
+        _print_forecasts(later, method, draws, seed, data_dir, json_path, markdown_path, write_scenario, outputs)
+        outputs.commit()
+        return
     if write_scenario is not None and (all_pairs or calibrate):
         given = "--all" if all_pairs else "--calibrate"
         raise SwingometerError(f"--write-scenario writes one pair's scenario: give --from and --to, not {given}")
@@ -313,6 +328,66 @@ def backtest(
     note = f"Written by: {command}\nReproduce its seats with: swingometer project {getattr(write_scenario, 'name', '')}"
     run.add_to(outputs, json=json_path, scenario=write_scenario, note=note)
     outputs.commit()
+
+
+def _print_forecasts(
+    later: str | None, method: str, draws: int, seed: int, data_dir: Path | None, json_path: Path | None,
+    markdown_path: Path | None, write_scenario: Path | None, outputs: Outputs,
+) -> None:  # fmt: skip
+    from sim.backtest.forecast import FORECASTS, forecast, forecasts_json
+    from sim.backtest.pairs import load_pairs
+    from sim.scenario.write import to_toml
+
+    if later is not None and later not in FORECASTS:
+        raise SwingometerError(f"forecasts are of {', '.join(FORECASTS)}; --to {later} is not one", field="to")
+    if write_scenario is not None and later is None:
+        raise SwingometerError("--write-scenario writes one forecast's scenario: give --to, e.g. --to 2024")
+    pairs = load_pairs(data_dir)
+    runs = [forecast(e, method, draws=draws, seed=seed, data_dir=data_dir, pairs=pairs)
+            for e in ([later] if later else FORECASTS)]  # fmt: skip
+    scores = [sc for sc, _ in runs]
+    frame = forecast_frame(scores)
+    seats = [c for c in frame.columns if c not in SCORE_COLUMNS]
+    console.print(frame_table(frame[seats], f"forecasts from the eve-of-poll polls ({method}, fitted on earlier "
+                              "elections)"))  # fmt: skip
+    if draws:
+        console.print(frame_table(frame[list(SCORE_COLUMNS)], f"forecast probabilities ({draws:,} draws)"))
+    console.print("wrong: GB seats called wrong; seat errors (forecast - actual), REF*: UKIP/Brexit/Reform; MAE: their "
+                  "mean absolute value; c50/c90: 50%/90% intervals covering the actual totals; P(result): the "
+                  "probability given to what happened")  # fmt: skip
+    for sc in scores:
+        detail = ", ".join(f"{p} {v:+d}" for p, v in sc.seat_error.items())
+        console.print(f"{sc.election}: seat error {detail}; polls read {sc.polls}")
+        if sc.draws:
+            top = ", ".join(f"{k} {v:.0%}" for k, v in list(sc.outcomes.items())[:3])
+            console.print(f"  outcomes: {top}; what happened: {sc.outcome} (given {sc.p_outcome:.0%})")
+    if json_path is not None:
+        outputs.add(json_path, forecasts_json(scores))
+    if markdown_path is not None:
+        outputs.add(markdown_path, markdown_table(frame))
+    if write_scenario is not None:
+        command = f"swingometer backtest --forecast --to {later} --method {method}"
+        note = f"Written by: {command}\nReproduce its seats with: swingometer project {write_scenario.name}"
+        outputs.add(write_scenario, to_toml(runs[0][1], note))
+
+
+SCORE_COLUMNS = ("brier", "log", "c50", "c90", "P(result)")
+
+
+def forecast_frame(scores: list[Any]) -> pd.DataFrame:
+    """One row per forecast election: seats wrong, seat errors, their MAE and, when simulated, the scores."""
+    import pandas as pd
+
+    rows = []
+    for sc in scores:
+        row: dict[str, object] = {"election": sc.election, "wrong": sc.gb_wrong}
+        row |= {("REF*" if p == "UKIP/BRX/REF" else p): sc.seat_error[p] for p in sc.seat_error}
+        row["MAE"] = f"{sc.mae:.1f}"
+        if sc.draws:
+            row |= {"brier": f"{sc.brier:.3f}", "log": f"{sc.log_score:.3f}", "c50": f"{sc.cover50}/7",
+                    "c90": f"{sc.cover90}/7", "P(result)": f"{sc.p_outcome:.0%}"}  # fmt: skip
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("election")
 
 
 def _knife_edge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

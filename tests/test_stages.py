@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGES = (
     ("core", ("sim.core",)),
     ("data", ("sim.data",)),
+    ("polls", ("sim.polls",)),
     ("scenario", ("sim.scenario", "sim.provenance")),
     ("projection", ("sim.projection",)),
     ("montecarlo", ("sim.montecarlo",)),
@@ -16,7 +17,7 @@ STAGES = (
     ("claims, report", ("sim.claims", "sim.report")),
     ("cli", ("cli",)),
 )
-"""The order of the pipeline: core, data, scenario, projection, montecarlo, then run/backtest/analysis,
+"""The order of the pipeline: core, data, polls, scenario, projection, montecarlo, then run/backtest/analysis,
 claims/report, cli (``sim/__init__.py``, the public API's lazy index, sits above them all)."""
 
 

@@ -120,3 +120,28 @@ def battleground(result: SimulationResult, n: int = 30) -> Figure:
     ax.set_title(f"the {n} closest seats (colour: favourite)")
     ax.tick_params(axis="y", labelsize=7)
     return fig
+
+
+def poll_trend(averages: Sequence[object]) -> Figure:
+    """The poll average's trend (smoothed, 90% band) and the polls, one panel per scope.
+
+    ``averages`` are :class:`sim.polls.average.Average` objects (GB and the nations with polls).
+    """
+    fig = _figure(9, 3.6 * len(averages))
+    axes = fig.subplots(len(averages), 1, squeeze=False)[:, 0]
+    for ax, avg in zip(axes, averages, strict=True):
+        trend, polls = avg.trend, avg.polls  # type: ignore[attr-defined]
+        mid = polls["fieldwork_start"] + (polls["fieldwork_end"] - polls["fieldwork_start"]) / 2
+        for party in avg.parties:  # type: ignore[attr-defined]
+            colour = COLOURS.get(party, "#777777")
+            line = trend[trend["party"] == party]
+            ax.fill_between(line["date"], 100 * line["low"], 100 * line["high"], color=colour, alpha=0.2, lw=0)
+            ax.plot(line["date"], 100 * line["share"], color=colour, lw=1.6, label=party)
+            if party in polls.columns:
+                ax.scatter(mid, polls[party], s=6, color=colour, alpha=0.45)
+        ax.set_title(f"{avg.scope}: poll average as of {avg.as_of.date()} ({len(polls)} polls)")  # type: ignore[attr-defined]
+        ax.set_ylabel("share (%)")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", ncols=min(8, len(avg.parties)), fontsize=8)  # type: ignore[attr-defined]
+    return fig

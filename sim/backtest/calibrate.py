@@ -3,8 +3,9 @@
 Each default is a root-mean-square of past errors in the units the kernel uses: share points
 divided by the party's scale ``sqrt(s(1-s)/0.25)``, ``s`` its share where the error applies.
 
-- ``national``: final-week GB poll averages (PollBase) against the result, 2010-2019; ``lead``:
-  the RMS error of the CON-LAB lead in the same polls (both include the polls' bias).
+- ``national``: the eve-of-poll GB poll average (:mod:`sim.polls.average`) against the result,
+  2010-2024, less the average's own variance (:mod:`sim.backtest.pollerror`); ``lead``: the RMS
+  error of the CON-LAB lead in the same averages, likewise (both include the polls' bias).
 - ``nations``: each nation's change against the GB change over the backtest pairs, standardised
   by the nation's shares; the independent scales are solved so that, once centred over GB (by
   the nations' vote weights, as the kernel does), each nation's deviation has its measured sd.
@@ -31,10 +32,10 @@ if TYPE_CHECKING:
 
 from sim.backtest.fit import fit_multiparty
 from sim.backtest.pairs import Pair, pair_scenario
+from sim.backtest.pollerror import PollError, industry_error, poll_errors
 from sim.backtest.simulation import simulate_pair
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import NATIONS, DataDir, load_election
-from sim.data.readers import POLL_SHEETS, final_polls
 from sim.montecarlo.simulate import contest_of, inputs_for, party_scale, simulate
 from sim.projection.project import Projection, project
 from sim.projection.steps import State
@@ -51,23 +52,6 @@ NATION_SUMMARY = ("England", "Wales")
 
 def _scale(share: np.ndarray) -> np.ndarray:
     return np.sqrt(np.clip(share, 0.0, 1.0) * (1.0 - np.clip(share, 0.0, 1.0)) / 0.25)
-
-
-def poll_error(data_dir: DataDir = None) -> tuple[float, dict[str, dict[str, float]]]:
-    """RMS standardised error of the final-week poll average, and the errors by election."""
-    errors: dict[str, dict[str, float]] = {}
-    z: list[float] = []
-    for election in POLL_SHEETS:
-        frame = final_polls(election, data_dir)
-        result = frame[frame["pollster"] == "Result"].iloc[0]
-        polls = frame[frame["pollster"] != "Result"]
-        errors[election] = {
-            party: float(polls[party].mean() - result[party]) / 100.0
-            for party in frame.columns[2:]
-            if not np.isnan(result[party]) and result[party] >= 1.0
-        }
-        z += [err / float(_scale(np.array(result[p] / 100.0))) for p, err in errors[election].items()]
-    return float(np.sqrt(np.mean(np.square(z)))), errors
 
 
 def _unit_changes(pair: Pair, masks: list[np.ndarray]) -> np.ndarray:
@@ -234,7 +218,7 @@ class Calibration:
     slopes: dict[str, float]
     nations: dict[str, float]
     nation_scales: dict[str, float]
-    poll_errors: dict[str, dict[str, float]]
+    poll_errors: list[PollError]
     scores: dict[str, dict[str, float]]
 
     def uncertainty(self) -> Uncertainty:
@@ -275,11 +259,6 @@ def coverage(
     return {**out, "brier": float(np.mean(brier)), "log": float(np.mean(log))}
 
 
-def lead_error(poll_errors: dict[str, dict[str, float]]) -> float:
-    """RMS error of the final-poll lead of the two largest parties (CON over LAB), 2010-2019."""
-    return float(np.sqrt(np.mean([(e["CON"] - e["LAB"]) ** 2 for e in poll_errors.values()])))
-
-
 def nation_scales(pairs: list[Pair], measured: dict[str, float]) -> dict[str, float]:
     """Independent scale per nation whose centred deviations (zero-sum over GB) have the measured sd.
 
@@ -303,7 +282,8 @@ def nation_scales(pairs: list[Pair], measured: dict[str, float]) -> dict[str, fl
 
 def calibrate(pairs: list[Pair], data_dir: DataDir = None, draws: int = 2000, seed: int = 1) -> Calibration:
     """Measure every error scale (see the module docstring) and score the defaults they give."""
-    national, polls = poll_error(data_dir)
+    polls = poll_errors(data_dir)
+    national, lead = industry_error(polls)
     nation, regional = geographic_errors(pairs)
     nations = nation_errors(pairs)
     states = model_states(pairs)
@@ -313,17 +293,18 @@ def calibrate(pairs: list[Pair], data_dir: DataDir = None, draws: int = 2000, se
         "rolling": coverage(pairs, model_states(pairs, rolling=True), seat, contest, slopes, draws, seed),
     }
     return Calibration(
-        national, lead_error(polls), nation, regional, contest, seat, slopes, nations,
+        national, lead, nation, regional, contest, seat, slopes, nations,
         nation_scales(pairs, nations), polls,
         scores,
     )  # fmt: skip
 
 
 def calibration_check(unc: Uncertainty, data_dir: DataDir = None, draws: int = 20_000, seed: int = 7) -> pd.DataFrame:
-    """Simulated sd of the main parties' GB shares and of the CON-LAB lead, beside the final-poll errors.
+    """Simulated sd of the main parties' GB shares and of the CON-LAB lead, beside the polls' errors.
 
     The simulation is the 2019 result with no change and the error model ``unc``; the measured
-    column is the RMS error of the final-week poll average (PollBase), 2010-2019, in points.
+    column is the RMS error of the eve-of-poll GB average against the result, 2010-2024, in points
+    (:mod:`sim.backtest.pollerror`; it includes the average's own variance).
     """
     import pandas as pd
 
@@ -331,11 +312,11 @@ def calibration_check(unc: Uncertainty, data_dir: DataDir = None, draws: int = 2
     result = simulate(inputs_for(Projection.from_state(election, State.from_election(election)), unc), draws, seed)
     assert result.gb_shares is not None
     gb = result.gb_shares.astype(float) * 100
-    _, polls = poll_error(data_dir)
+    polls = poll_errors(data_dir)
     rows = []
     for party in ("CON", "LAB", "LD"):
         j = PARTY_INDEX[party]
-        measured = [100 * e[party] for e in polls.values() if party in e]
+        measured = [100 * e.error[party] for e in polls if party in e.error]
         rows.append(
             {
                 "quantity": party,
@@ -344,7 +325,8 @@ def calibration_check(unc: Uncertainty, data_dir: DataDir = None, draws: int = 2
             }
         )
     lead = gb[:, PARTY_INDEX["CON"]] - gb[:, PARTY_INDEX["LAB"]]
-    rows.append({"quantity": "CON-LAB lead", "simulated_sd": lead.std(), "measured_rms": 100 * lead_error(polls)})
+    measured_lead = float(np.sqrt(np.mean([e.lead_error**2 for e in polls])))
+    rows.append({"quantity": "CON-LAB lead", "simulated_sd": lead.std(), "measured_rms": 100 * measured_lead})
     return pd.DataFrame(rows).set_index("quantity").round(2)
 
 

@@ -32,6 +32,11 @@ FILES: tuple[DataFile, ...] = (
         "https://raw.githubusercontent.com/jackobailey/britpol/51a82a3a74a62e0d23b582c30085ba5e533f47af/inst/extdata/PollBase-Q4-2020.xlsx",
     ),
     DataFile(
+        "polls/jwhandley_pollbase_2020_2023.csv",
+        "c44f02426bcb0b0c56607d7b34f4e3b0f46f82db0e503ae4796a330714d1fdbb",
+        "https://raw.githubusercontent.com/jwhandley/UK-Polling-Average/0b6ef60ce0a7d7afce2be12019748856de0e3a67/pollbase.csv",
+    ),
+    DataFile(
         "by_elections/byelections_2010_2015_candidacies.csv",
         "7527353e2579b6dcc61082cb5da341e1ddb7ee5e063ab3d098c1bc884ac851ab",
         "https://raw.githubusercontent.com/ukparliament/psephology/774c93e64c4d69a5094d0518aef68060c4d74df0/db/data/results-by-parliament/55/by-elections/candidacies.csv",

@@ -25,7 +25,7 @@ import numpy as np
 
 from kernels.montecarlo import ErrorGroups, KernelInputs, simulate_seats
 from sim.core.errors import ScenarioError, did_you_mean
-from sim.core.parties import PARTIES
+from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.model import NATIONS
 from sim.data.names import NUMERIC
 from sim.montecarlo.results import SimulationResult
@@ -83,8 +83,9 @@ class Inputs:
 
 
 def error_groups(
-    projection: Projection, masks: list[np.ndarray], scales: np.ndarray, parents: np.ndarray
-) -> ErrorGroups:
+    projection: Projection, masks: list[np.ndarray], scales: np.ndarray, parents: np.ndarray,
+    extra: np.ndarray | None = None,
+) -> ErrorGroups:  # fmt: skip
     """Error terms for groups of seats whose party shares err together (the nation, nations, regions).
 
     In group ``g`` party ``p`` fights seats holding ``cover`` of the group's votes, with share
@@ -97,7 +98,9 @@ def error_groups(
     ``parents`` labels the groups whose deviations are centred together (-1: none); the centring
     weights are the groups' shares of their parent's votes (the same for every party), so the
     deviations sum to zero, vote-weighted, within the parent, and a party standing in one nation
-    (the SNP) keeps the part of its deviation that is not the parent's mean.
+    (the SNP) keeps the part of its deviation that is not the parent's mean. ``extra``
+    (``(n_groups, n_parties)``, optional) is variance added to each party's group-share target: a
+    poll average's own variance (:func:`poll_variances`).
     """
     from scipy.optimize import nnls
 
@@ -116,9 +119,10 @@ def error_groups(
         group_votes[g] = total
         where = np.clip(np.divide(share, cov, out=np.zeros_like(share), where=cov > 0), 0.0, 1.0)
         cover[g], weight[g] = cov, where
-        if scales[g] <= 0:
+        added = extra[g] if extra is not None else np.zeros(n_parties)
+        if scales[g] <= 0 and not added.any():
             continue
-        target = (scales[g] * np.sqrt(where * (1 - where) / 0.25) * cov) ** 2
+        target = (scales[g] * np.sqrt(where * (1 - where) / 0.25) * cov) ** 2 + added
         # var of party p after the zero-sum step: (1 - S_p)^2 v_p + S_p^2 sum_{q != p} v_q
         model = share[:, None] ** 2 * np.ones((1, n_parties))
         np.fill_diagonal(model, (1 - share) ** 2)
@@ -130,7 +134,10 @@ def error_groups(
     return ErrorGroups(sigma, weight, cover, parents.astype(np.int64), group_weight, np.zeros((n_groups, n_parties)))
 
 
-def national_errors(projection: Projection, gb: np.ndarray, national: float, lead: float | None) -> ErrorGroups:
+def national_errors(
+    projection: Projection, gb: np.ndarray, national: float, lead: float | None,
+    extra: np.ndarray | None = None, extra_lead: float = 0.0,
+) -> ErrorGroups:  # fmt: skip
     """The national term: a zero-sum error per party and, with ``lead``, a two-largest-parties factor.
 
     Without ``lead`` each party's GB-share sd is ``national * sqrt(s (1 - s) / 0.25) * cover``
@@ -143,6 +150,8 @@ def national_errors(projection: Projection, gb: np.ndarray, national: float, lea
     party fighting part of GB moves in its seats as a GB-wide party of its GB share; still zero-sum),
     with ``m`` and ``b`` solved by least squares (relative errors, equal weights) so that every
     party above ``MAIN_SHARE`` of GB keeps its calibrated variance and the sd of the lead is ``lead``.
+    ``extra`` (per party) and ``extra_lead`` are variances added to those targets: a GB poll
+    average's own (:func:`poll_variances`), on top of the calibrated industry error.
     """
     from scipy.optimize import nnls
 
@@ -156,20 +165,25 @@ def national_errors(projection: Projection, gb: np.ndarray, national: float, lea
     load = -rest / rest.sum() if rest.sum() > 0 else np.zeros_like(rest)
     load[top] = share[top] / share[top].sum()
     m2, b2 = 1.0, 0.0
-    if national <= 0:  # no national error at all, whatever the lead
+    added = extra if extra is not None else np.zeros_like(share)
+    if national <= 0 and not added.any():  # no national error at all, whatever the lead
         m2, b2 = 0.0, 0.0
-    elif lead is not None and rest.sum() > 0:
+    elif lead is not None and rest.sum() > 0 and national > 0:
         # Least squares over the main parties' variances and the lead's: rows [zero-sum part, factor].
         main = np.flatnonzero(share > MAIN_SHARE)
         rows = [[k * share[p] * (1 - share[p]), load[p] ** 2] for p in main]
-        targets = [k * share[p] * (1 - share[p]) for p in main]
+        targets = [k * share[p] * (1 - share[p]) + added[p] for p in main]
         sa, sc = share[top]
         rows.append([k * (sa * (1 - sa) + sc * (1 - sc) + 2 * sa * sc), (load[top[0]] - load[top[1]]) ** 2])
-        targets.append(lead**2)
+        targets.append(lead**2 + extra_lead)
         weights = np.array([1.0 / v for v in targets])  # relative errors
         (m2, b2), _ = nnls(np.array(rows) * weights[:, None], np.array(targets) * weights)
-        m2 = min(m2, 1.0)
-    groups = error_groups(projection, [gb], np.array([national * np.sqrt(m2)]), np.array([-1]))
+        m2 = m2 if added.any() else min(m2, 1.0)
+        added = None  # the solved scales carry it
+    groups = error_groups(
+        projection, [gb], np.array([national * np.sqrt(m2)]), np.array([-1]),
+        extra=added[None, :] if added is not None else None,
+    )  # fmt: skip
     factor = np.sqrt(b2) * np.divide(load, cover, out=np.zeros_like(load), where=cover > 0)
     return groups._replace(factor=factor[None, :])
 
@@ -221,15 +235,24 @@ def inputs_for(
     region_nation[region_index] = nation_index  # every region lies in one nation
     scale = party_scale(projection)
     gb = election.nations != "Northern Ireland"
-    nat = national_errors(projection, gb, unc.national, unc.lead)
+    polled = poll_variances(projection)
+    set_nations = set_nations | frozenset(n for n in polled if n in nations)
+    top = np.argsort(-projection.votes[gb].sum(axis=0))[:2]
+    gb_var, gb_cov = polled.get("GB", (np.zeros(scale.size), np.zeros((scale.size, scale.size))))
+    lead_var = float(gb_var[top].sum() - 2 * gb_cov[top[0], top[1]])
+    nat = national_errors(projection, gb, unc.national, unc.lead, gb_var, lead_var)
     nation_scales = np.array([min(nation_scale(unc, n), unc.national) if n in set_nations else nation_scale(unc, n)
                               for n in nations])  # fmt: skip
     gb_parent = np.array([0 if n != "Northern Ireland" else -1 for n in nations])
-    nation = error_groups(projection, [election.nations == n for n in nations], nation_scales, gb_parent)
+    nation = error_groups(
+        projection, [election.nations == n for n in nations], nation_scales, gb_parent,
+        extra=np.array([polled[n][0] if n in polled else np.zeros(scale.size) for n in nations]),
+    )  # fmt: skip
     several = np.array([(region_nation == region_nation[r]).sum() > 1 for r in range(len(regions))])
     reg = error_groups(
         projection, [region_index == r for r in range(len(regions))],
         np.where(several, unc.regional, 0.0), np.where(several, region_nation, -1),
+        extra=np.array([polled[r][0] if r in polled else np.zeros(scale.size) for r in regions]),
     )  # fmt: skip  # no regional error inside a nation that is one region
     seat_contest, contest_names = contest_types(projection)
     gb_contest = np.array([0 if "NI" not in n else -1 for n in contest_names])
@@ -263,6 +286,25 @@ def inputs_for(
         sens_agg=np.einsum("i,kip->kp", weight, sens),
     )  # fmt: skip
     return Inputs(projection=projection, kernel=kernel, sens=sens)
+
+
+def poll_variances(projection: Projection) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each poll average a polls step used, by scope: its share variance per party and covariance.
+
+    On the party axis (``GB``, a nation or ``London`` as keys); the polls' others are left out:
+    they are no one party.
+    """
+    out = {}
+    for _, average in projection.polls:
+        n = len(PARTIES)
+        idx = [PARTY_INDEX[p] if p != "OTH" else -1 for p in average.parties]
+        cov = np.zeros((n, n))
+        for a, i in enumerate(idx):
+            for b, j in enumerate(idx):
+                if i >= 0 and j >= 0:
+                    cov[i, j] = average.cov[a, b]
+        out[average.scope] = (np.diag(cov).copy(), cov)
+    return out
 
 
 def contest_types(projection: Projection) -> tuple[np.ndarray, list[str]]:

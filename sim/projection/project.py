@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 from sim.core.errors import ScenarioError
 from sim.core.output import Outputs
 from sim.data.election import DataDir, Election
+from sim.polls.average import Average
 from sim.projection.candidacies import apply_candidacies
 from sim.projection.layout import apply_layout
 from sim.projection.override import apply_override
+from sim.projection.polls import apply_polls
 from sim.projection.shares import apply_shares
 from sim.projection.steps import (
     State,
@@ -82,6 +84,8 @@ class Projection:
     sensitivity : Sensitivity, optional
         For a scenario with uncertain parameters: their distributions and the shares' derivatives
         (the projection itself is made at the parameters' means).
+    polls : tuple of (step, Average)
+        The poll averages ``polls`` steps set targets from.
 
     """
 
@@ -94,6 +98,7 @@ class Projection:
     stood_down: np.ndarray
     notes: tuple[str, ...] = ()
     sensitivity: Sensitivity | None = None
+    polls: tuple[tuple[str, Average], ...] = ()
 
     @property
     def shares(self) -> np.ndarray:
@@ -216,6 +221,7 @@ class Projection:
         return cls(
             election, state.votes, state.abstain, state.stood, state.lead, trace if trace is not None else [],
             stood_down if stood_down is not None else np.zeros_like(state.stood), tuple(state.notes),
+            polls=tuple(state.polls),
         )  # fmt: skip
 
 
@@ -225,6 +231,7 @@ Handler = Callable[[State, Election, Any, str], object]
 def _handlers(data_dir: DataDir) -> dict[type, Handler]:
     return {
         s.SharesStep: partial(apply_shares, data_dir=data_dir),
+        s.PollsStep: partial(apply_polls, data_dir=data_dir),
         s.FlowsStep: apply_flows,
         s.CovariateSwingStep: apply_covariate_swing,
         s.TacticalStep: apply_tactical,

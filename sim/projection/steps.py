@@ -16,6 +16,7 @@ from sim.core.parties import PARTIES, PARTY_INDEX, party_index
 from sim.data.election import Election
 from sim.data.names import CATEGORICAL, COVARIATES, NUMERIC
 from sim.data.scope import scope_mask
+from sim.polls.average import Average
 from sim.projection.swing import scope_shares
 from sim.scenario import schema as s
 
@@ -42,6 +43,8 @@ class State:
         ``(n_seats, n_parties)`` bool masks set by a ``candidacies`` step, for the fitted models.
     merged : dict
         Parties merged into others so far (code -> the code it joined).
+    polls : list of (step, Average)
+        The poll averages ``polls`` steps set targets from (their covariance goes to the Monte Carlo).
 
     """
 
@@ -53,6 +56,7 @@ class State:
     modelled: np.ndarray | None = None
     incumbency: tuple[np.ndarray, np.ndarray] | None = None
     merged: dict[str, str] = field(default_factory=dict)
+    polls: list[tuple[str, Average]] = field(default_factory=list)
 
     @classmethod
     def from_election(cls, election: Election) -> State:

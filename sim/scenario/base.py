@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,3 +37,30 @@ SHARED_TERMS = ("collapse", "damping", "tactical", "unionist", "by_election")
 """The multiparty model's shared terms, in coefficient order."""
 ABSTAIN = "ABSTAIN"
 """Non-voters, where a step moves voters to or from abstention."""
+
+
+def check_model_fields(step: Any, names: tuple[str, ...]) -> None:
+    """A shares or polls step's fitted-model fields: only with a fitted method; multiparty coefficients complete."""
+    for name in names:
+        given = getattr(step, name) is not None if name in ("coefficients", "sophomore") else getattr(step, name)
+        if given and step.method not in ("linked", "multiparty"):
+            raise ValueError(
+                f"{name} is used by the linked and multiparty models only; set method = 'multiparty' or remove {name}"
+            )
+    if step.coefficients is not None and step.coefficients.shared and step.method != "multiparty":
+        raise ValueError("coefficients.shared is used by the multiparty model only; remove it or set "
+                         "method = 'multiparty'")  # fmt: skip
+    if step.method == "multiparty" and step.coefficients is not None:
+        missing = [t for t in SHARED_TERMS if t not in step.coefficients.shared]
+        extra = [t for t in step.coefficients.shared if t not in SHARED_TERMS]
+        if missing or extra:
+            raise ValueError(f"coefficients.shared needs exactly {', '.join(SHARED_TERMS)}"
+                             + (f" (unknown: {', '.join(extra)})" if extra else ""))  # fmt: skip
+
+
+def is_date(text: str) -> bool:
+    """Whether ``text`` is an ISO date."""
+    try:
+        return bool(datetime.date.fromisoformat(text))
+    except ValueError:
+        return False

@@ -12,9 +12,10 @@ from sim.core.errors import LookupFailed, ScenarioError, did_you_mean
 from sim.core.parties import party_index
 from sim.core.resources import scenarios_dir
 from sim.data.election import check_election_name
+from sim.polls.sources import NAMES, source_path
 from sim.scenario import schema
 from sim.scenario.rules import check_raw, check_static
-from sim.scenario.schema import ABSTAIN, STEP_MODELS, Scenario
+from sim.scenario.schema import ABSTAIN, STEP_MODELS, PollsStep, Scenario
 
 STEP_KINDS: tuple[str, ...] = tuple(STEP_MODELS)
 
@@ -180,4 +181,14 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{file}: arrays or tables nested too deeply to read; no scenario field needs it") from None
     except OSError as exc:
         raise ScenarioError(f"{file}: cannot read the file ({exc.strerror}); check its permissions") from None
-    return parse_scenario(data, str(file))
+    return with_poll_paths(parse_scenario(data, str(file)), file.parent)
+
+
+def with_poll_paths(scenario: Scenario, base: Path) -> Scenario:
+    """``scenario`` with its polls steps' relative file sources made relative to ``base`` (the file's folder)."""
+    steps = list(scenario.steps)
+    for k, step in enumerate(steps):
+        if isinstance(step, PollsStep):
+            sources = [x if x in NAMES else str(source_path(x, base)) for x in step.sources]
+            steps[k] = step.model_copy(update={"source": sources[0] if isinstance(step.source, str) else sources})
+    return scenario.model_copy(update={"steps": steps}) if steps != list(scenario.steps) else scenario

@@ -9,10 +9,12 @@ non-voters where a step moves voters to or from abstention.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from sim.core.errors import did_you_mean
 from sim.scenario.base import (
     ABSTAIN,
     SHARED_TERMS,
@@ -24,6 +26,8 @@ from sim.scenario.base import (
     ShareChange,
     Slope,
     Strict,
+    check_model_fields,
+    is_date,
     number,
 )
 from sim.scenario.uncertainty import DEFAULT_NATIONS, DEFAULT_SLOPES, Distribution, Uncertainty
@@ -31,8 +35,8 @@ from sim.scenario.uncertainty import DEFAULT_NATIONS, DEFAULT_SLOPES, Distributi
 __all__ = [
     "ABSTAIN", "DEFAULT_NATIONS", "DEFAULT_SLOPES", "SHARED_TERMS", "STEP_MODELS", "CandidaciesStep", "Candidacy",
     "Coefficients", "CovariateSwingStep", "Distribution", "FlowsStep", "Geography", "LayoutStep", "MergeStep",
-    "OverrideStep", "PactStep", "Scenario", "SeatFilter", "SharesStep", "Step", "TacticalStep", "TurnoutStep",
-    "Uncertainty",
+    "OverrideStep", "PactStep", "PollsStep", "Scenario", "SeatFilter", "SharesStep", "Step", "TacticalStep",
+    "TurnoutStep", "Uncertainty",
 ]  # fmt: skip
 
 
@@ -140,22 +144,7 @@ class SharesStep(Strict):
 
     @model_validator(mode="after")
     def _linked_fields(self) -> SharesStep:
-        for name in ("leave_slope", "retiring", "coefficients", "sophomore"):
-            given = getattr(self, name) is not None if name in ("coefficients", "sophomore") else getattr(self, name)
-            if given and self.method not in ("linked", "multiparty"):
-                raise ValueError(
-                    f"{name} is used by the linked and multiparty models only; "
-                    f"set method = 'multiparty' or remove {name}"
-                )
-        if self.coefficients is not None and self.coefficients.shared and self.method != "multiparty":
-            raise ValueError("coefficients.shared is used by the multiparty model only; remove it or set "
-                             "method = 'multiparty'")  # fmt: skip
-        if self.method == "multiparty" and self.coefficients is not None:
-            missing = [t for t in SHARED_TERMS if t not in self.coefficients.shared]
-            extra = [t for t in self.coefficients.shared if t not in SHARED_TERMS]
-            if missing or extra:
-                raise ValueError(f"coefficients.shared needs exactly {', '.join(SHARED_TERMS)}"
-                                 + (f" (unknown: {', '.join(extra)})" if extra else ""))  # fmt: skip
+        check_model_fields(self, ("leave_slope", "retiring", "coefficients", "sophomore"))
         if bool(self.shares) == bool(self.areas):
             raise ValueError(
                 "give target shares for the scope (shares = { CON = 0.40 }) or per area "
@@ -176,6 +165,56 @@ class SharesStep(Strict):
     def scope_name(self) -> str:
         """The step's scope name (``gb`` unless given; the areas' union is described as ``areas``)."""
         return self.scope if self.scope is not None else ("areas" if self.areas else "gb")
+
+
+POLL_SCOPES = ("gb", "Scotland", "Wales", "London")
+
+
+class PollsStep(Strict):
+    """Set the targets from a poll average as of a date, by a swing method (``docs/scenarios.md``, ``polls``)."""
+
+    kind: Literal["polls"]
+    as_of: str = Field(description="the average's date, YYYY-MM-DD: polls with fieldwork ended by then")
+    source: str | list[str] = Field(
+        description="'pollbase', '2024-final', 'nations-final', or a poll file (relative to the scenario file); "
+        "or a list of them"
+    )
+    scope: str = Field(default="gb", description="'gb', 'Scotland', 'Wales' or 'London'")
+    method: Literal["uniform", "proportional", "stm", "linked", "multiparty"] = "multiparty"
+    nations: Literal["own", "gb"] = Field(
+        default="own",
+        description="gb only: 'own' sets Scotland and Wales from their own polls where the source has recent ones; "
+        "'gb' from the GB average alone",
+    )
+    coefficients: Coefficients | None = Field(
+        default=None, description="linked and multiparty only: the model's coefficients (default: the shipped fit)"
+    )
+    sophomore: list[str] | None = Field(default=None, description="linked and multiparty only: as in a shares step")
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, value: str) -> str:
+        scopes = {s.lower(): s for s in POLL_SCOPES}
+        if value.strip().lower() not in scopes:
+            raise ValueError(f"scope '{value}' is not a poll scope; choose {', '.join(POLL_SCOPES)}"
+                             f"{did_you_mean(value, POLL_SCOPES)}")  # fmt: skip
+        return scopes[value.strip().lower()]
+
+    @model_validator(mode="after")
+    def _fields(self) -> PollsStep:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.as_of) or not is_date(self.as_of):
+            raise ValueError(f"as_of '{self.as_of}' is not a date; write YYYY-MM-DD, e.g. 2024-07-03")
+        if self.nations != "own" and self.scope != "gb":
+            raise ValueError(f"nations = '{self.nations}' is for a gb step; remove it")
+        if not self.sources or any(not str(x).strip() for x in self.sources):
+            raise ValueError("source: name 'pollbase', '2024-final', 'nations-final' or a poll file")
+        check_model_fields(self, ("coefficients", "sophomore"))
+        return self
+
+    @property
+    def sources(self) -> list[str]:
+        """The sources as a list."""
+        return [self.source] if isinstance(self.source, str) else list(self.source)
 
 
 class FlowsStep(Strict):
@@ -353,6 +392,7 @@ class MergeStep(Strict):
 
 Step = Annotated[
     SharesStep
+    | PollsStep
     | FlowsStep
     | CovariateSwingStep
     | PactStep
@@ -367,6 +407,7 @@ Step = Annotated[
 
 STEP_MODELS: dict[str, type[BaseModel]] = {
     "shares": SharesStep,
+    "polls": PollsStep,
     "flows": FlowsStep,
     "covariate_swing": CovariateSwingStep,
     "pact": PactStep,

@@ -51,9 +51,9 @@ class Uncertainty(Strict):
     backtest --calibrate``); ``docs/model.md`` and ``docs/accuracy.md`` document the fit.
     """
 
-    national: float = Field(default=0.032, ge=0.0, le=0.5, description="national (GB/UK) error per party")
+    national: float = Field(default=0.029, ge=0.0, le=0.5, description="national (GB/UK) error per party")
     lead: float | None = Field(
-        default=0.037,
+        default=0.043,
         ge=0.0,
         le=0.5,
         description="sd of the lead between the two largest GB parties (final-poll RMS); none: purely zero-sum",

@@ -1,0 +1,1 @@
+"""Voting-intention polls: the poll-table format, its sources, and the poll average (a Kalman filter and smoother)."""
