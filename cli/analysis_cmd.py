@@ -413,7 +413,8 @@ def _print_calibration(pairs: list[Pair], data_dir: Path | None, json_path: Path
     console.print(frame_table(scores, "coverage of party seat totals and scores at the defaults (multiparty model)"))
     unc = cal.uncertainty()
     console.print(
-        f"measured: national {cal.national:.4f} (final polls), lead {cal.lead:.4f}, regional {cal.regional:.4f}, "
+        f"measured: national {cal.national:.4f} (eve-of-poll averages, net of their own variance), "
+        f"lead {cal.lead:.4f}, regional {cal.regional:.4f}, "
         f"contest {cal.contest:.4f}, seat {cal.seat:.4f} (net of slopes and contest types), slopes "
         + ", ".join(f"{c} {v:.3f}" for c, v in cal.slopes.items())
     )
@@ -428,7 +429,10 @@ def _print_calibration(pairs: list[Pair], data_dir: Path | None, json_path: Path
     )
     check = calibration_check(unc, data_dir)
     console.print(
-        frame_table(check, "calibration check: simulated GB-share sd (2019 base, defaults) against final-poll errors")
+        frame_table(
+            check,
+            "calibration check: simulated GB-share sd (2019 base, defaults) against the eve-of-poll averages' errors",
+        )
     )
     if json_path is not None:
         outputs.add(json_path, json.dumps(dataclasses.asdict(cal), indent=1) + "\n")

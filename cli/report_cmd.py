@@ -71,7 +71,7 @@ def report(
     with threads_used(threads):
         result = run_file(file, draws, seed, data_dir=data_dir)
     if html is not None:
-        outputs.add(html, report_html(result, scenario, file.name, hexmap, blocs))
+        outputs.add(html, report_html(result, scenario, file.name, hexmap, blocs, data_dir))
     if map_png is not None:
         title = f"{scenario.name or file.name}\n{draws:,} draws, seed {seed}"
         outputs.add(map_png, map_png_bytes(result, hexmap, title))

@@ -20,6 +20,7 @@ from sim.report.hexmap import LAYOUTS, hex_centres, load_hexmap, read_hexjson
 from sim.report.words import describe_step
 from sim.run import run_file
 from sim.scenario.load import load_scenario
+from sim.scenario.schema import STEP_MODELS
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE_2019 = REPO / "scenarios" / "baseline-2019.toml"
@@ -229,13 +230,36 @@ def test_map_png_is_a_picture(reports: dict[str, Path]) -> None:
 
 
 def test_every_scenario_step_reads_as_words() -> None:
+    kinds = set()
     for path in sorted((REPO / "scenarios").rglob("*.toml")):
         for step in load_scenario(path).steps:
             text = describe_step(step)
             assert text.endswith(".") and len(text) > 20, (path, text)
+            kinds.add(step.kind)
+    assert kinds == set(STEP_MODELS)  # every kind of step is in a shipped scenario, and reads as words
     pact = load_scenario(REPO / "scenarios" / "examples" / "pact-progressive.toml").steps[0]
     assert describe_step(pact).startswith("Pact of LAB, GRN, PC, LD in gb: the best-placed member stands")
     assert "PC 60.0% to the pact candidate, 20.0% elsewhere" in describe_step(pact)
+
+
+def test_a_report_from_polls_shows_the_averages_their_trend_and_the_forecast_record(data_dir: Path | None) -> None:
+    path = REPO / "scenarios" / "examples" / "polls-2024.toml"
+    scenario = load_scenario(path)
+    result = run_file(path, 300, 1, data_dir=data_dir)
+    election = result.projection.election
+    html = report_html(result, scenario, path.name, load_hexmap(election, data_dir), data_dir=data_dir)
+    assert "<h2>The polls</h2>" in html and html.count("polls to 2024-0") == 3  # GB, Scotland, Wales
+    assert "How forecasts from the polls have done (multiparty" in html
+    rows = re.findall(r"<tr><td>(20\d\d)</td><td>(\d+)</td>", html)
+    assert [year for year, _ in rows] == ["2010", "2015", "2017", "2019", "2024"] and int(rows[-1][1]) <= 85
+    assert html.count("<svg") >= 3  # the seat chart, the map, the poll trend
+    plain = report_html(
+        run_file(BASELINE_2019, 100, 1, data_dir=data_dir),
+        load_scenario(BASELINE_2019),
+        "b",
+        load_hexmap(run_file(BASELINE_2019, 100, 1, data_dir=data_dir).projection.election, data_dir),
+    )
+    assert "The polls" not in plain
 
 
 # --- CLI ------------------------------------------------------------------------------------------

@@ -127,6 +127,8 @@ def poll_trend(averages: Sequence[object]) -> Figure:
 
     ``averages`` are :class:`sim.polls.average.Average` objects (GB and the nations with polls).
     """
+    import matplotlib.dates as mdates
+
     fig = _figure(9, 3.6 * len(averages))
     axes = fig.subplots(len(averages), 1, squeeze=False)[:, 0]
     for ax, avg in zip(axes, averages, strict=True):
@@ -142,6 +144,9 @@ def poll_trend(averages: Sequence[object]) -> Figure:
         ax.set_title(f"{avg.scope}: poll average as of {avg.as_of.date()} ({len(polls)} polls)")  # type: ignore[attr-defined]
         ax.set_ylabel("share (%)")
         ax.set_ylim(bottom=0)
+        locator = mdates.AutoDateLocator(maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", ncols=min(8, len(avg.parties)), fontsize=8)  # type: ignore[attr-defined]
     return fig

@@ -15,13 +15,16 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.comparison import comparison_tables
+from sim.analysis.plots import poll_trend
+from sim.backtest.forecast import forecast_all
 from sim.core.parties import PARTY_NAMES
+from sim.data.election import DataDir
 from sim.montecarlo.results import SimulationResult
 from sim.report.charts import inline_svg, main_parties, seat_distributions
 from sim.report.hexmap import HexMap
 from sim.report.mapdata import SHADE_NAMES, SHADES, MapSeat, legend, map_seats, party_colour
 from sim.report.words import describe_step, describe_uncertainty
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import PollsStep, Scenario
 
 DEFAULT_BLOCS: tuple[tuple[str, ...], ...] = (("CON", "DUP", "UUP"), ("LAB", "LD", "SNP", "GRN", "PC"))
 """Blocs shown when none are given."""
@@ -99,6 +102,33 @@ def closest_rows(result: SimulationResult, n: int = CLOSEST) -> list[dict[str, s
     return rows
 
 
+def polls_section(result: SimulationResult, scenario: Scenario, data_dir: DataDir = None) -> dict[str, Any] | None:
+    """For a scenario whose targets come from polls: the averages, their trend, and how such forecasts have done.
+
+    The forecast table is measured when the report is made (:func:`sim.backtest.forecast.forecast_all`, the
+    polls step's method, no simulation): the same numbers ``swingometer backtest --forecast`` prints.
+    """
+    used = result.projection.polls
+    if not used:
+        return None
+    method = next(step.method for step in scenario.steps if isinstance(step, PollsStep))
+    averages = [avg for _, avg in used]
+    tables = [
+        {
+            "scope": avg.scope, "as_of": str(avg.as_of.date()), "polls": len(avg.polls),
+            "last": str(avg.polls["fieldwork_end"].max().date()),
+            "rows": [{"party": p, "share": f"{100 * m:.1f}%", "interval": f"{100 * lo:.1f}-{100 * hi:.1f}%"}
+                     for p, m, lo, hi in zip(avg.parties, avg.share, avg.low, avg.high, strict=True)],
+        }
+        for avg in averages
+    ]  # fmt: skip
+    forecasts = [
+        {"election": sc.election, "wrong": sc.gb_wrong, "errors": sc.seat_error, "mae": f"{sc.mae:.1f}"}
+        for sc in forecast_all(method, data_dir=data_dir)
+    ]
+    return {"tables": tables, "chart": inline_svg(poll_trend(averages)), "forecasts": forecasts, "method": method}
+
+
 def scenario_words(scenario: Scenario) -> dict[str, Any]:
     """The scenario in words: name, description, base, steps and the error model."""
     return {
@@ -116,6 +146,7 @@ def report_html(
     source: str,
     hexmap: HexMap,
     blocs: Sequence[Sequence[str]] = DEFAULT_BLOCS,
+    data_dir: DataDir = None,
 ) -> str:
     """The HTML report of one simulated scenario.
 
@@ -131,6 +162,8 @@ def report_html(
         The hex map of the result's boundaries (:func:`sim.report.hexmap.load_hexmap`).
     blocs : sequence of party-code sequences
         Blocs whose odds are shown.
+    data_dir : path, optional
+        Where the data are read from (a scenario from polls shows how forecasts from the polls have done).
 
     """
     e = result.projection.election
@@ -153,6 +186,7 @@ def report_html(
             expected_changes=f"{p_change.sum():.1f}",
             chart=inline_svg(chart),
             scenario=scenario_words(scenario),
+            polls=polls_section(result, scenario, data_dir),
         )
     )
 

@@ -49,7 +49,14 @@ def _rate(value: float | dict[str, float], party: str) -> float:
 def describe_step(step: s.Step) -> str:
     """One sentence saying what a scenario step does."""
     if isinstance(step, s.SharesStep):
-        return f"Set vote shares in {step.scope} to {_parties(step.shares)} by {step.method} swing."
+        if step.areas:
+            return f"Set vote shares in each of {', '.join(step.areas)} to its own targets by {step.method} swing."
+        return f"Set vote shares in {step.scope_name} to {_parties(step.shares)} by {step.method} swing."
+    if isinstance(step, s.PollsStep):
+        nations = " (Scotland and Wales from their own polls where there are recent ones)" if (
+            step.scope == "gb" and step.nations == "own") else ""  # fmt: skip
+        return (f"Set vote shares in {step.scope} to the poll average as of {step.as_of} ({', '.join(step.sources)})"
+                f"{nations} by {step.method} swing.")  # fmt: skip
     if isinstance(step, s.FlowsStep):
         source = "non-voters" if step.from_ == s.ABSTAIN else f"{step.from_} voters"
         moves = ", ".join(f"{_pct(v)} to {'abstention' if p == s.ABSTAIN else p}" for p, v in step.to.items())
@@ -104,6 +111,12 @@ def describe_step(step: s.Step) -> str:
         return f"In {seats}: {'; '.join(acts) or 'no change'}."
     if isinstance(step, s.MergeStep):
         return f"Count {', '.join(step.parties)} as one party, {step.into}."
+    if isinstance(step, s.CandidaciesStep):
+        return f"Stand the candidates of the {step.election} election (independents and sitting MPs as people)."
+    if isinstance(step, s.LayoutStep):
+        like = f"{step.like.party} in {step.like.election}" if step.like.party else f"{step.like.covariate}"
+        return (f"Lay out {step.party}'s votes in {step.scope} by {step.by} like {like}, the difference from "
+                f"{', '.join(step.from_)}.")  # fmt: skip
     raise TypeError(f"no description for step {type(step).__name__}")  # pragma: no cover
 
 

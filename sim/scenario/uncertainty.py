@@ -35,7 +35,7 @@ class Distribution(Strict):
         return self
 
 
-DEFAULT_NATIONS = {"England": 0.0, "Scotland": 0.146, "Wales": 0.036, "Northern Ireland": 0.032}
+DEFAULT_NATIONS = {"England": 0.0, "Scotland": 0.146, "Wales": 0.036, "Northern Ireland": 0.029}
 """Default nation error scales, solved by :mod:`sim.backtest.calibrate` so that the centred deviations have each
 nation's measured sd (Northern Ireland: the national scale)."""
 
