@@ -1,6 +1,7 @@
 """Swingometer library: data, scenarios, projections and simulations for UK general elections.
 
-The pipeline, one subpackage a stage: :mod:`sim.data` (elections) -> :mod:`sim.scenario`
+The pipeline, one subpackage a stage: :mod:`sim.data` (elections) -> :mod:`sim.polls` (poll
+files and the poll average) -> :mod:`sim.scenario`
 (scenario files) -> :mod:`sim.projection` (steps and swing, seat by seat) ->
 :mod:`sim.montecarlo` (simulated elections) -> :mod:`sim.analysis` (comparisons, sweeps,
 coalitions), with :mod:`sim.backtest`, :mod:`sim.claims` and :mod:`sim.report` on top and
@@ -47,6 +48,11 @@ _API = {
     "calibrate": "sim.backtest.calibrate",
     "run_claims": "sim.claims",
     "SwingometerError": "sim.core.errors",
+    "load_polls": "sim.polls.sources",
+    "read_poll_csv": "sim.polls.table",
+    "poll_average": "sim.polls.average",
+    "forecast": "sim.backtest.forecast",
+    "forecast_all": "sim.backtest.forecast",
 }
 
 __all__ = sorted(_API)

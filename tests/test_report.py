@@ -253,12 +253,9 @@ def test_a_report_from_polls_shows_the_averages_their_trend_and_the_forecast_rec
     rows = re.findall(r"<tr><td>(20\d\d)</td><td>(\d+)</td>", html)
     assert [year for year, _ in rows] == ["2010", "2015", "2017", "2019", "2024"] and int(rows[-1][1]) <= 85
     assert html.count("<svg") >= 3  # the seat chart, the map, the poll trend
-    plain = report_html(
-        run_file(BASELINE_2019, 100, 1, data_dir=data_dir),
-        load_scenario(BASELINE_2019),
-        "b",
-        load_hexmap(run_file(BASELINE_2019, 100, 1, data_dir=data_dir).projection.election, data_dir),
-    )
+    baseline = run_file(BASELINE_2019, 100, 1, data_dir=data_dir)
+    hexmap = load_hexmap(baseline.projection.election, data_dir)
+    plain = report_html(baseline, load_scenario(BASELINE_2019), "b", hexmap, data_dir=data_dir)
     assert "The polls" not in plain
 
 
