@@ -117,6 +117,7 @@ def run(
         result = simulate_projection(scenario, projection, draws, seed, threads=threads, progress=advance)
     print_notes(result.projection.notes)
     console.print(_summary_table(result, f"{file.name}: {draws:,} draws, seed {seed}"))
+    console.print(result.headline())
     for members in blocs:
         b = result.bloc(members)
         console.print(

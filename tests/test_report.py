@@ -238,7 +238,7 @@ def test_every_scenario_step_reads_as_words() -> None:
             kinds.add(step.kind)
     assert kinds == set(STEP_MODELS)  # every kind of step is in a shipped scenario, and reads as words
     pact = load_scenario(REPO / "scenarios" / "examples" / "pact-progressive.toml").steps[0]
-    assert describe_step(pact).startswith("Pact of LAB, GRN, PC, LD in gb: the best-placed member stands")
+    assert describe_step(pact).startswith("Pact of LAB, GRN, PC, LD in Great Britain: the best-placed member stands")
     assert "PC 60.0% to the pact candidate, 20.0% elsewhere" in describe_step(pact)
 
 

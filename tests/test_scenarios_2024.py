@@ -12,12 +12,12 @@ import pytest
 
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.projection.project import Projection
-from sim.run import project_file
+from sim.run import project_checked, project_file, simulate_projection
 from sim.scenario.load import load_scenario
 
 FOLDER = Path(__file__).resolve().parent.parent / "scenarios" / "2024"
 FILES = {name: FOLDER / f"{name}.toml" for name in ("reform-led", "progressive-pact", "right-pact")}
-FIELD_STEPS = 5  # the shared Reform-led field: two full-slate overrides, then England, Scotland, Wales
+FIELD_STEPS = 3  # the shared Reform-led field: two full-slate overrides, then England, Scotland, Wales in one step
 HEADLINE = {"REF": 0.29, "LAB": 0.22, "CON": 0.18, "LD": 0.13, "GRN": 0.105}
 PROGRESSIVE = [PARTY_INDEX[p] for p in ("LAB", "LD", "GRN")]
 RIGHT = [PARTY_INDEX[p] for p in ("CON", "REF")]
@@ -58,7 +58,7 @@ def test_files_are_labelled_and_share_one_field() -> None:
         assert "HYPOTHETICAL" in scenario.name and "HYPOTHETICAL" in scenario.description, name
         assert "not a poll" in scenario.description, name
         assert [step.model_dump() for step in scenario.steps[:FIELD_STEPS]] == field, name
-        assert all(step.method == "uniform" for step in scenario.steps if step.kind == "shares"), name
+        assert all(step.method == "multiparty" for step in scenario.steps if step.kind == "shares"), name
     assert [step.kind for step in scenarios["progressive-pact"].steps[FIELD_STEPS:]] == ["pact"]
     assert [step.kind for step in scenarios["right-pact"].steps[FIELD_STEPS:]] == ["pact"]
 
@@ -71,8 +71,8 @@ def test_reform_led_field_hits_its_shares_and_reform_is_largest(projections: dic
     for party, share in HEADLINE.items():
         assert achieved[PARTY_INDEX[party]] == pytest.approx(share, abs=0.001), party
     nations = np.asarray(e.nations)
-    assert scope_shares(p, nations == "Scotland")[PARTY_INDEX["SNP"]] == pytest.approx(0.33, abs=1e-9)
-    assert scope_shares(p, nations == "Wales")[PARTY_INDEX["PC"]] == pytest.approx(0.24, abs=1e-9)
+    assert scope_shares(p, nations == "Scotland")[PARTY_INDEX["SNP"]] == pytest.approx(0.33, abs=1e-6)
+    assert scope_shares(p, nations == "Wales")[PARTY_INDEX["PC"]] == pytest.approx(0.24, abs=1e-6)
     # Full slates: Reform in every contested GB seat, the Greens in every Scottish seat.
     assert p.stood[gb, REF].all()
     assert p.stood[nations == "Scotland", PARTY_INDEX["GRN"]].all()
@@ -116,3 +116,17 @@ def test_right_pact(projections: dict[str, Projection]) -> None:
     assert pact.stood[gb, REF].sum() > pact.stood[gb, PARTY_INDEX["CON"]].sum()
     # What it asks: the pact turns Reform's plurality into a majority.
     assert seats(field)[REF] < MAJORITY <= seats(pact)[REF]
+
+
+def test_the_method_changes_the_answer_and_the_files_say_so(data_dir: Path | None) -> None:
+    """The progressive pact's majority depends on the method: likely by the multiparty model, not by proportional."""
+
+    scenario = load_scenario(FILES["progressive-pact"])
+    odds = {}
+    for method in ("multiparty", "proportional"):
+        steps = [st.model_copy(update={"method": method}) if st.kind == "shares" else st for st in scenario.steps]
+        variant = scenario.model_copy(update={"steps": steps})
+        result = simulate_projection(variant, project_checked(variant, data_dir), 2000, 1)
+        odds[method] = result.bloc(["LAB", "LD", "GRN"])["p_majority"]
+    assert odds["multiparty"] > 0.5 > odds["proportional"], odds
+    assert "proportional swing 322" in scenario.description

@@ -25,7 +25,7 @@ from sim.claims.stats import (
     with_flows,
 )
 from sim.core.parties import PARTY_INDEX
-from sim.data.election import N_SEATS
+from sim.data.election import N_SEATS, Election
 from sim.data.transitions import measured, yougov_2019_2024
 from sim.scenario.paths import with_value
 from sim.scenario.schema import Scenario
@@ -112,18 +112,29 @@ def ukip_12(ctx: Context, f: Finding) -> None:
         f.details.append(turn.note())
         f.threshold = (
             f"a Conservative majority becomes more likely than not once {turn.value:.0%} "
-            f"(se {100 * turn.se:.1f} points) of UKIP's 2015 voters go Conservative, "
+            f"(Monte Carlo se {100 * turn.se:.1f} points) of UKIP's 2015 voters go Conservative, "
             f"{100 * (turn.value - to_lab):+.0f} points net of the {to_lab:.0%} assumed to go Labour"
         )
         f.verdict = "conditional"
     else:
         f.verdict = "not supported"
+    later = ctx.election("2017")
+    moved = {p: _gb_share(later, p) - _gb_share(e, p) for p in ("CON", "LAB", "LD", "UKIP")}
+    ceteris = (
+        " All of this holds every other party at its 2015 vote, which 2017 did not: "
+        + ", ".join(f"{p} {100 * v:+.1f}" for p, v in moved.items())
+        + " points of the GB vote."
+    )
+    f.details.append(ceteris.strip())
+    crossing = f"; it crosses 50% at {turn.value:.0%} (Monte Carlo se {100 * turn.se:.1f} points)." if turn else "."
     f.summary = (
         f"P(CON majority) runs from {rows[0][1]:.0%} (no UKIP voter goes Conservative) to {rows[-1][1]:.0%} "
-        f"({rows[-1][0]:.0%} do)"
-        + (f"; it crosses 50% at {turn.value:.0%} (se {100 * turn.se:.1f} points)." if turn is not None else ".")
-        + measured_text
+        f"({rows[-1][0]:.0%} do)" + crossing + measured_text + ceteris
     )
+
+
+def _gb_share(e: Election, party: str) -> float:
+    return float(e.votes[e.gb, PARTY_INDEX[party]].sum() / e.votes[e.gb].sum())
 
 
 def progressive_alliance(ctx: Context, f: Finding) -> None:
@@ -156,6 +167,10 @@ def progressive_alliance(ctx: Context, f: Finding) -> None:
         f.verdict = "not supported"
 
 
+EVERY_ELECTION = ("2005-notional", "2010", "2015", "2017", "2019", "2024")
+"""Every general election in the data, in order."""
+
+
 def england_wales(ctx: Context, f: Finding) -> None:
     """The Labour lead in England and Wales needed for a majority of the House without Scotland."""
     e = ctx.election("2015")
@@ -180,11 +195,13 @@ def england_wales(ctx: Context, f: Finding) -> None:
                 lo = mid
         return hi, lab_seats(with_value(s, "steps.1.to.LAB", hi))[1]
 
-    best = {}
-    for name in ("2010", "2015", "2017", "2019"):
+    best, won = {}, {}
+    for name in EVERY_ELECTION:
         x = ctx.election(name)
         m = np.isin(x.nations, ("England", "Wales"))
         best[name] = float((x.votes[m, lab].sum() - x.votes[m, con].sum()) / x.votes[m].sum())
+        without = x.n_seats - int((x.nations == "Scotland").sum())
+        won[name] = (int((x.winners[m] == lab).sum()), without // 2 + 1)
     ukip_con = measured("UKIP", "CON", "2017", ctx.data_dir)
     con_lab = measured("CON", "LAB", "2017", ctx.data_dir)
     for label, rate in (("0%", 0.0), ("50%", 0.5), ("100%", 1.0), ("measured", ukip_con.rate)):
@@ -200,20 +217,32 @@ def england_wales(ctx: Context, f: Finding) -> None:
     f.numbers.update(con_lab.numbers("con_to_lab_2015_2017"))
     f.numbers.update(house_without_scotland=house, majority_without_scotland=target, seats_ew=int(ew.sum()))
     record = max(best.values())
-    f.details.append("Labour's lead in England and Wales: " + ", ".join(f"{k} {v:+.1%}" for k, v in best.items()))
+    needed = f.numbers["lead_needed[50% of UKIP to CON]"]
+    for name, lead in best.items():
+        seats, bar = won[name]
+        f.numbers[f"lead_ew[{name}]"] = lead
+        f.numbers[f"lab_seats_ew[{name}]"] = seats
+        f.details.append(
+            f"{name}: Labour's lead in England and Wales {lead:+.1%} ({'over' if lead > needed else 'under'} the "
+            f"{needed:+.1%} bar); {seats} English and Welsh seats, "
+            f"{'a majority' if seats >= bar else 'short of a majority'} of the House without Scotland ({bar})"
+        )
     f.details += [
         f"Northern Ireland's {house - int(ew.sum())} seats stay in the House and Labour wins none of them, so "
         f"Labour needs {target} of the {int(ew.sum())} English and Welsh seats.",
         f"Measured: {ukip_con.label}; {con_lab.label}.",
     ]
-    needed = f.numbers["lead_needed[50% of UKIP to CON]"]
     at_measured = f.numbers["lead_needed[measured of UKIP to CON]"]
-    f.numbers["best_lead_2010_2019"] = record
+    cleared = [name for name, lead in best.items() if lead > needed]
+    majorities = [name for name, (seats, bar) in won.items() if seats >= bar]
+    f.numbers["best_lead"] = record
     f.numbers["holds_at_measured"] = float(at_measured > record)
     f.summary = (
         f"Without Scotland the House has {house} seats, so a majority is {target}. With half of UKIP's voters back "
         f"with the Conservatives, Labour needs a {needed:+.1%} lead in England and Wales ({at_measured:+.1%} at the "
-        f"measured {ukip_con.rate:.0%}); its best lead there in 2010-2019 was {record:+.1%}."
+        f"measured {ukip_con.rate:.0%}). Of the elections in the data ({', '.join(best)}) Labour's lead there "
+        f"cleared that bar in {', '.join(cleared) or 'none'} (best {record:+.1%}), and Labour won a majority of the "
+        f"House without Scotland in {', '.join(majorities) or 'none'}: hard in 2010-2019, done in 2024."
     )
     f.verdict = "supported" if needed > record else "not supported"
 

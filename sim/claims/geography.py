@@ -6,7 +6,18 @@ import numpy as np
 
 from sim.analysis.sweep import Axis
 from sim.claims.model import Context, Finding
-from sim.claims.stats import majority_draws, mean_se, no_steps, p_win, paired, seat_draws, seats_text, swept, threshold
+from sim.claims.stats import (
+    majority_draws,
+    mean_se,
+    no_steps,
+    p_win,
+    paired,
+    seat_draws,
+    seat_interval,
+    seats_text,
+    swept,
+    threshold,
+)
 from sim.core.parties import PARTY_INDEX
 from sim.projection.terms import centred
 from sim.scenario.paths import with_value
@@ -19,6 +30,7 @@ def cities_towns(ctx: Context, f: Finding) -> None:
     """Seats and Conservative-Labour marginals per seat by settlement type, 2015-2019."""
     lab, con = PARTY_INDEX["LAB"], PARTY_INDEX["CON"]
     ok = True
+    rate_years: list[str] = []
     previous = ctx.election("2010")
     for name in YEARS:
         e = ctx.election(name)
@@ -46,15 +58,25 @@ def cities_towns(ctx: Context, f: Finding) -> None:
         f.details.append(f"{name}: " + "; ".join(parts))
         city = group == "city"
         f.numbers[f"lab_city_share[{name}]"] = float((e.winners[city] == lab).mean())
-        ok &= f.numbers[f"lab_city_share[{name}]"] > 0.5 and rates["small town"] > rates["city"]
+        by_count = f.numbers[f"marginals_town[{name}]"] > f.numbers[f"marginals_city[{name}]"]
+        by_rate = rates["small town"] > rates["city"]
+        f.numbers[f"towns_lead_by_count[{name}]"] = float(by_count)
+        f.numbers[f"small_towns_lead_by_rate[{name}]"] = float(by_rate)
+        ok &= f.numbers[f"lab_city_share[{name}]"] > 0.5 and by_count
+        rate_years += [name] if by_rate else []
         previous = e
     rate = lambda g: ", ".join(f"{f.numbers[f'marginal_rate_{g}[{n}]']:.1%}" for n in YEARS)  # noqa: E731
+    count = lambda g: "/".join(str(f.numbers[f"marginals_{g}[{n}]"]) for n in YEARS)  # noqa: E731
     f.summary = (
         "Labour won "
         + ", ".join(f"{f.numbers[f'lab_city_share[{n}]']:.0%}" for n in YEARS)
-        + " of city seats in 2015, 2017 and 2019. Per seat, Conservative-Labour marginals were "
-        + f"{rate('small_town')} of small-town seats, {rate('town')} of all town seats and {rate('city')} of city "
-        + "seats. Towns hold more marginals in number mostly because there are more town seats."
+        + " of city seats in 2015, 2017 and 2019. A battleground is where the marginal seats are: by count, town "
+        + f"seats held {count('town')} Conservative-Labour marginals (under 10 points) against the cities' "
+        + f"{count('city')}, more every year (the reading the verdict uses; small towns alone held "
+        + f"{count('small_town')}). Per seat, the "
+        + f"rate reading, marginals were {rate('small_town')} of small-town seats against {rate('city')} of city "
+        + f"seats: higher in {', '.join(rate_years) or 'no year'}; towns have more marginals partly because there "
+        + "are more town seats."
     )
     f.verdict = "supported" if ok else "not supported"
 
@@ -200,7 +222,7 @@ def ukip_sweep(ctx: Context, f: Finding) -> None:
     axis = Axis.parse(scenario.claim["sweep"])
     e = ctx.election("2015")
     ew = np.isin(e.nations, ("England", "Wales"))
-    target = int(ew.sum()) // 3 + 1
+    target = -(-int(ew.sum()) // 3)  # a third of England and Wales's 573 seats: 191
     ukip = PARTY_INDEX["UKIP"]
     base_share = float(e.votes[e.gb, ukip].sum() / e.votes[e.gb].sum())
     metric = seat_draws("UKIP")
@@ -219,13 +241,18 @@ def ukip_sweep(ctx: Context, f: Finding) -> None:
     f.numbers.update(turn.numbers("share_for_third_of_ew"))
     f.numbers["share_for_third_of_ew"] = share
     f.details.append(turn.note())
+    at_turn = ctx.run(with_value(scenario, axis.path, turn.value))
+    f.details.append(f"At {share:.1%} of the GB vote UKIP wins {seats_text(at_turn, 'UKIP')} (the model's own spread)")
     f.threshold = (
-        f"UKIP needs about {share:.0%} (se {100 * turn.se:.2f} points) of the GB vote to win a third of the seats "
-        f"in England and Wales ({target})"
+        f"UKIP needs about {share:.0%} of the GB vote to win a third of the seats in England and Wales ({target}) "
+        f"(Monte Carlo error of that share {100 * turn.se:.2f} points; the model's own spread is far wider: at that "
+        f"share UKIP's seats run {seat_interval(at_turn, 'UKIP')} in 90% of "
+        "simulated elections)"
     )
     f.summary = (
         f"At 16% ({100 * (0.16 - base_share):+.0f} points on its 2015 share) UKIP wins "
         f"{f.numbers['ukip_seats_at_16pct']:.0f} seats; "
-        f"it needs about {share:.0%} of the GB vote for {target} seats, a third of England and Wales."
+        f"it needs about {share:.0%} of the GB vote for {target} seats, a third of England and Wales, with its "
+        f"seats there anywhere in {seat_interval(at_turn, 'UKIP')} (90%)."
     )
     f.verdict = "conditional"

@@ -21,11 +21,17 @@ Metric = Callable[[SimulationResult], np.ndarray]
 """Per-draw values whose mean is the metric (0/1 for a probability, seat counts for seats)."""
 
 
+def seat_interval(result: SimulationResult, party: str) -> str:
+    """The 90% interval of a party's seats, as text (``"12-31"``)."""
+    counts = result.seat_counts[:, PARTY_INDEX[party]]
+    p5, p95 = seat_quantiles(counts[:, None], (0.05, 0.95))[:, 0]
+    return f"{p5:.0f}-{p95:.0f}"
+
+
 def seats_text(result: SimulationResult, party: str) -> str:
     """Mean seats with the 90% interval, as text."""
     counts = result.seat_counts[:, PARTY_INDEX[party]]
-    p5, p95 = seat_quantiles(counts[:, None], (0.05, 0.95))[:, 0]
-    return f"{counts.mean():.0f} seats (90% interval {p5:.0f}-{p95:.0f})"
+    return f"{counts.mean():.0f} seats (90% interval {seat_interval(result, party)})"
 
 
 def majority_draws(party: str) -> Metric:

@@ -159,6 +159,35 @@ class SimulationResult:
         self.__dict__["_frame"] = frame[keep]  # results are immutable: compute once
         return frame[keep].copy()
 
+    def headline(self) -> str:
+        """One plain sentence: which number to quote for the largest party, and why the projection differs.
+
+        The simulated median and its 90% range are the numbers to quote; the projection is the one
+        outcome with every share exactly as the scenario sets it. They differ when the party holds more
+        close projected wins than close projected losses (or fewer): the errors then take away more
+        seats than they give (or the reverse).
+        """
+        frame = self.to_frame()
+        party = str(frame["median"].idxmax())
+        row = frame.loc[party].to_dict()
+        median, projected = int(row["median"]), int(row["projected"])
+        quote = (
+            f"Quote the simulation: {party} {median} seats (median of {self.draws:,} simulated elections; 90% range "
+            f"{row['p5']:.0f}-{row['p95']:.0f}), P(majority) {row['p_majority']:.0%}"
+        )
+        if abs(projected - median) <= 3:
+            return quote + f"; the projection without error ({projected}) says much the same."
+        p = PARTY_INDEX[party]
+        share = self.wins[:, p] / self.draws
+        held = self.projection.winners == p
+        shaky, near = int((held & (share < 0.7)).sum()), int((~held & (share > 0.3)).sum())
+        direction = "loses more close seats than it gains" if projected > median else "gains more than it loses"
+        return (
+            quote + f". The projection without error gives {projected}: {party} wins {shaky} of its projected seats in "
+            f"under 70% of simulations and is within reach in {near} it is projected to lose, so across the "
+            f"simulations it {direction}."
+        )
+
     def seat_frame(self) -> pd.DataFrame:
         """Per-seat win probabilities: favourite, its probability and label, and change of hands."""
         import pandas as pd

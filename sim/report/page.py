@@ -184,6 +184,7 @@ def report_html(
             blocs=bloc_rows(result, blocs),
             closest=closest_rows(result),
             expected_changes=f"{p_change.sum():.1f}",
+            headline=result.headline(),
             chart=inline_svg(chart),
             scenario=scenario_words(scenario),
             polls=polls_section(result, scenario, data_dir),

@@ -20,13 +20,18 @@ def _parties(values: Mapping[str, float], fmt: str = "share") -> str:
     return ", ".join(f"{party} {show(v)}" for party, v in values.items())
 
 
+def _scope(name: str) -> str:
+    """A scope as a reader says it: ``gb`` is Great Britain, ``uk`` the UK."""
+    return {"gb": "Great Britain", "uk": "the UK"}.get(name.strip().lower(), name)
+
+
 def _where(f: s.SeatFilter | None) -> str:
     """The seats a filter selects, in words ('' for every seat)."""
     if f is None:
         return ""
     parts = []
     if f.scope:
-        parts.append("in " + " or ".join(f.scope))
+        parts.append("in " + " or ".join(_scope(x) for x in f.scope))
     if f.seats:
         parts.append("in " + ", ".join(f.seats))
     if f.exclude:
@@ -51,11 +56,12 @@ def describe_step(step: s.Step) -> str:
     if isinstance(step, s.SharesStep):
         if step.areas:
             return f"Set vote shares in each of {', '.join(step.areas)} to its own targets by {step.method} swing."
-        return f"Set vote shares in {step.scope_name} to {_parties(step.shares)} by {step.method} swing."
+        return f"Set vote shares in {_scope(step.scope_name)} to {_parties(step.shares)} by {step.method} swing."
     if isinstance(step, s.PollsStep):
         nations = " (Scotland and Wales from their own polls where there are recent ones)" if (
             step.scope == "gb" and step.nations == "own") else ""  # fmt: skip
-        return (f"Set vote shares in {step.scope} to the poll average as of {step.as_of} ({', '.join(step.sources)})"
+        sources = ", ".join(step.sources)
+        return (f"Set vote shares in {_scope(step.scope)} to the poll average as of {step.as_of} ({sources})"
                 f"{nations} by {step.method} swing.")  # fmt: skip
     if isinstance(step, s.FlowsStep):
         source = "non-voters" if step.from_ == s.ABSTAIN else f"{step.from_} voters"
@@ -70,7 +76,7 @@ def describe_step(step: s.Step) -> str:
             else ", ".join(f"{level} {_pts(v)}" for level, v in step.levels.items())
         )
         return (
-            f"Swing {step.party} by seat covariate {step.covariate} ({effect}) in {step.scope}, "
+            f"Swing {step.party} by seat covariate {step.covariate} ({effect}) in {_scope(step.scope)}, "
             f"its total share there changing by {_pts(step.change)}."
         )
     if isinstance(step, s.PactStep):
@@ -115,24 +121,28 @@ def describe_step(step: s.Step) -> str:
         return f"Stand the candidates of the {step.election} election (independents and sitting MPs as people)."
     if isinstance(step, s.LayoutStep):
         like = f"{step.like.party} in {step.like.election}" if step.like.party else f"{step.like.covariate}"
-        return (f"Lay out {step.party}'s votes in {step.scope} by {step.by} like {like}, the difference from "
+        return (f"Lay out {step.party}'s votes in {_scope(step.scope)} by {step.by} like {like}, the difference from "
                 f"{', '.join(step.from_)}.")  # fmt: skip
     raise TypeError(f"no description for step {type(step).__name__}")  # pragma: no cover
 
 
 def nation_words(u: s.Uncertainty) -> str:
-    """The nation error's scale: one for all, or each nation's own."""
+    """The nation error's scale: one for all, or each nation's own (those with none left out)."""
     if u.nation is not None:
         return _pts(u.nation)
-    return "(" + ", ".join(f"{name} {_pts(v)}" for name, v in u.nations.items()) + ")"
+    return ", ".join(f"{name} {_pts(v)}" for name, v in u.nations.items() if v > 0)
 
 
 def describe_uncertainty(u: s.Uncertainty) -> list[str]:
     """The Monte Carlo error model in sentences."""
     lines = [
-        f"Each simulated election moves every party's share by random errors with standard deviations "
-        f"of {_pts(u.national)} nationally, {nation_words(u)} per nation, {_pts(u.regional)} per region "
-        f"and {_pts(u.seat)} per seat (scaled down for small parties).",
+        f"Each simulated election moves every party's share by random errors (standard deviations, scaled down "
+        f"for small parties): {_pts(u.national)} across Great Britain, the size of the polls' historical error "
+        f"(the lead of the two largest parties {_pts(u.lead) if u.lead is not None else 'not set'}); "
+        f"{_pts(u.regional)} for each English region; {_pts(u.seat)} for each seat.",
+        f"Each nation's departure from the GB change ({nation_words(u)}) is realignment risk, not poll error: it is "
+        "measured on how far the nations' changes departed from Great Britain's in 2010-2019, and Scotland's is "
+        "dominated by the SNP's 2015 surge.",
     ]
     if u.slopes:
         lines.append(
