@@ -25,6 +25,7 @@ from cli.common import (
 from cli.report_cmd import check_html_path
 from cli.tables import frame_table, markdown_table
 from sim.core.errors import SwingometerError
+from sim.core.parties import PARTIES, party_index
 from sim.provenance import elections_read, scenario_provenance
 from sim.scenario.load import load_scenario
 
@@ -199,6 +200,13 @@ def coalitions(
     draws: DrawsOption = 10_000,
     seed: SeedOption = 1,
     max_size: Annotated[int, typer.Option("--max-size", min=1, max=8, help="Largest coalition considered.")] = 5,
+    require: Annotated[
+        list[str] | None, typer.Option("--require", help="Only coalitions with this party (repeatable).")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Only coalitions without this party (repeatable).")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=500, help="Rows printed (the JSON has them all).")] = 20,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the table as JSON.")] = None,
     threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
@@ -209,6 +217,8 @@ def coalitions(
 
     if (election is None) == (scenario is None):
         raise SwingometerError("give either --election YEAR or --scenario FILE")
+    if election is not None and (require or exclude):
+        raise SwingometerError("--require and --exclude filter a simulated scenario's coalitions: give --scenario")
     outputs = Outputs(force, [json_path])
     check_draws(draws)
     if election is not None:
@@ -220,10 +230,17 @@ def coalitions(
         assert scenario is not None
         from sim.run import run_file
 
+        wanted = [PARTIES[party_index(c, where="--require")] for c in require or []]
+        unwanted = [PARTIES[party_index(c, where="--exclude")] for c in exclude or []]
         result = run_file(scenario, draws, seed, data_dir=data_dir)
-        frame = simulated_coalitions(result, min(max_size, 3))
-        title = f"{scenario.name}: coalitions by P(effective majority), {draws:,} draws"
-        console.print(frame_table(frame.set_index("parties"), title, percent=("p_majority", "p_effective_majority")))
+        frame = simulated_coalitions(result, min(max_size, 3), wanted, unwanted)
+        title = (f"{scenario.name}: who governs alone, {draws:,} draws (showing {min(top, len(frame))} of "
+                 f"{len(frame)}; sorted by P(minimal winning))")  # fmt: skip
+        percent = ("p_majority", "p_effective_majority", "p_minimal")
+        console.print(frame_table(frame.head(top).set_index("parties"), title, percent=percent))
+        console.print("p_minimal: the share of simulated elections in which the coalition has an effective majority "
+                      "and needs every member (a party with a majority on its own is not counted again in larger "
+                      "coalitions)")  # fmt: skip
     if json_path is not None:
         outputs.add(json_path, frame.to_json(orient="records", indent=1) + "\n")
     outputs.commit()

@@ -222,11 +222,28 @@ def write_output(path: Path, text: str | bytes, force: bool) -> None:
     out.commit()
 
 
-def print_notes(notes: tuple[str, ...] | list[str]) -> None:
-    """Print what the projection wants the user to know (implied shares, warnings), to stderr."""
-    for note in notes:
+def print_notes(notes: tuple[str, ...] | list[str], verbose: bool = True) -> None:
+    """Print what the projection wants the user to know, to stderr.
+
+    Warnings (``warning: ...``) and notes a reader needs (``note: ...``) always; the rest (how
+    seats were balanced, the shares the steps implied for parties without a target) only when
+    ``verbose``, else one line says how many there are and how to see them.
+    """
+    shown = [n for n in notes if verbose or n.startswith(SHOWN_NOTES)]
+    for note in shown:
         style = "yellow" if note.startswith("warning") else "dim"
         err_console.print(f"[{style}]{escape(note)}[/{style}]", highlight=False, soft_wrap=True)
+    hidden = len(notes) - len(shown)
+    if hidden:
+        err_console.print(f"[dim]{hidden} more note(s) on the steps' arithmetic: add --verbose to see them[/dim]",
+                          highlight=False)  # fmt: skip
+
+
+SHOWN_NOTES = ("warning", "note:")
+"""Notes printed without ``--verbose``: warnings, and what a reader needs to read the result."""
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Also print the technical notes (balancing, implied shares).")
+]
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from cli.common import (
     Outputs,
     SeedOption,
     ThreadsOption,
+    VerboseOption,
     check_draws,
     check_stood,
     check_threads,
@@ -93,6 +94,7 @@ def run(
     battleground: Annotated[
         Path | None, typer.Option("--battleground", help="Chart of the 30 seats nearest to changing hands (.png/.svg).")
     ] = None,
+    verbose: VerboseOption = False,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -115,7 +117,7 @@ def run(
             bar.refresh()
 
         result = simulate_projection(scenario, projection, draws, seed, threads=threads, progress=advance)
-    print_notes(result.projection.notes)
+    print_notes(result.projection.notes, verbose)
     console.print(_summary_table(result, f"{file.name}: {draws:,} draws, seed {seed}"))
     console.print(result.headline())
     for members in blocs:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DataDirOption, ForceOption, Outputs, check_stood, console, print_notes
+from cli.common import DataDirOption, ForceOption, Outputs, VerboseOption, check_stood, console, print_notes
 from cli.tables import export, frame_table
 from sim.core.errors import SwingometerError
 from sim.data.election import load_election
@@ -33,6 +33,7 @@ def project(
     seats_csv: Annotated[
         Path | None, typer.Option("--seats-csv", help="Write one row per seat and party (base and projected).")
     ] = None,
+    verbose: VerboseOption = False,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -44,7 +45,7 @@ def project(
     outputs.provenance = scenario_provenance(file, scenario)
     if explain_seat is not None:
         projection.election.seat_index(explain_seat)  # did-you-mean before any output
-    print_notes(projection.notes)
+    print_notes(projection.notes, verbose)
     seats = seat_table(projection)
     moved = changes(projection)
     console.print(frame_table(seats, f"{file.name}: base {scenario.base}", percent=("base_share", "share")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -117,15 +118,37 @@ def test_coalitions_command_and_simulated() -> None:
     assert "LAB+LD+DUP" in result.output
     sim_result = runner.invoke(app, ["coalitions", "--scenario", str(UKIP), "--draws", "200"])
     assert sim_result.exit_code == 0, sim_result.output
-    assert "P(effective" in sim_result.output or "p_effective_majority" in sim_result.output
+    assert "who governs alone" in sim_result.output and "p_minimal" in sim_result.output
 
 
-def test_simulated_coalitions_probabilities(data_dir: Path | None) -> None:
+def test_simulated_coalitions_rank_minimal_winners_and_keep_every_party_and_pair(data_dir: Path | None) -> None:
     scenario = load_scenario(UKIP)
     result = simulate(prepare(scenario, project(scenario, load_election("2015", data_dir))), 500, 2)
-    frame = simulated_coalitions(result)
+    frame = simulated_coalitions(result).set_index("parties")
     assert (frame["p_effective_majority"] >= frame["p_majority"]).all()
-    assert frame["p_effective_majority"].is_monotonic_decreasing
+    assert (frame["p_minimal"] <= frame["p_effective_majority"] + 1e-12).all()
+    assert frame["p_minimal"].is_monotonic_decreasing
+    assert {"CON", "LAB", "LD", "CON+LD", "LAB+LD", "LAB+SNP"} <= set(frame.index)  # singles and pairs, always
+    # A party that governs alone is not counted again in the coalitions that contain it.
+    con = frame.loc["CON"]
+    assert frame.loc["CON+LD", "p_minimal"] <= 1 - con["p_effective_majority"] + 1e-12
+    assert frame.loc["CON+LD", "p_effective_majority"] >= con["p_effective_majority"]
+    required = simulated_coalitions(result, require=["LAB"], exclude=["SNP"])
+    assert all("LAB" in p.split("+") and "SNP" not in p.split("+") for p in required["parties"])
+    with pytest.raises(SwingometerError, match="did you mean 'LAB'"):
+        simulated_coalitions(result, require=["LAX"])
+
+
+def test_coalitions_json_has_single_parties_and_pairs_and_the_filters_work(tmp_path: Path) -> None:
+    out = tmp_path / "c.json"
+    args = ["coalitions", "--scenario", str(UKIP), "--draws", "300", "--require", "lab", "--json", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = {r["parties"]: r for r in json.loads(out.read_text())}
+    assert "LAB" in rows and "LAB+LD" in rows and all("LAB" in k.split("+") for k in rows)
+    assert "showing" in result.output and "p_minimal" in result.output
+    bad = runner.invoke(app, ["coalitions", "--election", "2010", "--require", "LAB"])
+    assert bad.exit_code == 1 and "give --scenario" in bad.output
 
 
 def test_dask_local_cluster_gives_identical_numbers(data_dir: Path | None) -> None:

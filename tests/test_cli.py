@@ -296,3 +296,14 @@ def test_the_library_writes_the_files_the_cli_writes(tmp_path: Path, data_dir: P
         assert (a.parent / (a.name + ".provenance.json")).read_bytes() == (b := lib[cli_files.index(a)]).with_name(
             b.name + ".provenance.json"
         ).read_bytes()
+
+
+def test_the_quickstart_run_prints_no_jargon_and_says_which_number_to_quote() -> None:
+    """The README's first command: no balancing or implied-share notes unless asked, one sentence on the headline."""
+    result = runner.invoke(app, ["run", "scenarios/uniform-2019-polls.toml", "--draws", "2000", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    text = result.output.replace("\n", " ")
+    for jargon in ("largest departure", "implied", "balanced;", "steps[0]"):
+        assert jargon not in text, jargon
+    assert "Quote the simulation: CON" in text and "median of 2,000 simulated elections" in text
+    assert "The projection without error gives 312" in text

@@ -55,7 +55,7 @@ def test_a_gb_step_lands_each_nation_on_its_polls_and_gb_on_the_gb_average(data_
     average = cached_average(("2024-final",), "GB", "2024-07-03", data_dir).shares()
     for party in ("LAB", "CON", "LD", "GRN"):  # parties standing nearly everywhere: as polled, within rounding
         assert abs(got[PARTY_INDEX[party]] - average[party]) < 0.006, party
-    assert any("areas: England, Scotland, Wales" in n for n in state.notes)
+    assert any("targets set for England, Scotland, Wales" in n for n in state.notes)
 
 
 def test_a_party_polled_but_not_standing_is_refused_with_the_fix(data_dir: DataDir) -> None:

@@ -250,6 +250,7 @@ def test_a_report_from_polls_shows_the_averages_their_trend_and_the_forecast_rec
     html = report_html(result, scenario, path.name, load_hexmap(election, data_dir), data_dir=data_dir)
     assert "<h2>The polls</h2>" in html and html.count("polls to 2024-0") == 3  # GB, Scotland, Wales
     assert "How forecasts from the polls have done (multiparty" in html
+    assert "Quote the simulation: LAB" in html  # which number to quote, in one sentence
     rows = re.findall(r"<tr><td>(20\d\d)</td><td>(\d+)</td>", html)
     assert [year for year, _ in rows] == ["2010", "2015", "2017", "2019", "2024"] and int(rows[-1][1]) <= 85
     assert html.count("<svg") >= 3  # the seat chart, the map, the poll trend

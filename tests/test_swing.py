@@ -197,7 +197,9 @@ def test_seats_csv(tmp_path: Path) -> None:
     } <= set(frame.columns)
     assert frame["seat_id"].nunique() == 650
     assert np.allclose(frame.groupby("seat_id")["share"].sum(), 1.0)
-    assert "largest departure" in result.output  # the notes are printed
+    assert "largest departure" not in result.output and "add --verbose" in result.output  # technical notes hidden
+    verbose = CliRunner().invoke(app, ["project", str(QUICKSTART), "--verbose"])
+    assert verbose.exit_code == 0 and "largest departure" in verbose.output
 
 
 def test_an_unreachable_target_is_a_clear_error(elections: dict[str, Election]) -> None:

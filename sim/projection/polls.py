@@ -75,7 +75,7 @@ def apply_polls(state: State, election: Election, step: s.PollsStep, where: str,
     summary = ", ".join(
         f"{name} {len(avg.polls)} polls to {avg.polls['fieldwork_end'].max().date()}" for name, avg in used.items()
     )
-    state.notes.append(f"{where}: polls as of {step.as_of} ({summary}); areas: {', '.join(tables)}")
+    state.notes.append(f"note: {where}: polls as of {step.as_of} ({summary}); targets set for {', '.join(tables)}")
     state.notes += [f"{where}: {note}" for avg in used.values() for note in avg.notes]
 
 
@@ -116,8 +116,8 @@ def _by_nation(state: State, election: Election, used: dict[str, Average], where
         england[PARTY_INDEX[code]] = 0.0
     clipped = -england[england < 0].sum()
     if clipped > CLIP_NOTE:
-        state.notes.append(f"{where}: England's shares (GB less Scotland and Wales) had {100 * clipped:.1f} points "
-                           "below zero, set to zero: the GB and nation polls disagree")  # fmt: skip
+        state.notes.append(f"warning: {where}: England's shares (GB less Scotland and Wales) had {100 * clipped:.1f} "
+                           "points below zero, set to zero: the GB and nation polls disagree")  # fmt: skip
     tables = {"England": _table(state, election, masks["England"], _named(_renormalised(england)), "England", where)}
     for nation, table in nations.items():
         tables[nation] = _table(state, election, masks[nation], _named(table), nation, where)
@@ -161,8 +161,8 @@ def _table(
                     f"{where}: the polls put {code} at {100 * value:.1f}% in {area}, but it stands in no seat there; "
                     f"make it stand before the polls step (a merge of its predecessor into it, or a candidacies step)"
                 )
-            state.notes.append(f"{where}: {code} polls {100 * value:.1f}% in {area} but stands in no seat there; "
-                               "its share goes to the parties standing")  # fmt: skip
+            state.notes.append(f"warning: {where}: {code} polls {100 * value:.1f}% in {area} but stands in no seat "
+                               "there; its share goes to the parties standing")  # fmt: skip
             continue
         target[code] = value * fought
     others = shares.get("OTH")
