@@ -74,12 +74,14 @@ def compare(
         bar.update(bar.add_task("", total=len(files)), completed=len(files))
     summary, moves = comparison_tables(results)
     console.print(frame_table(summary, f"{len(files)} scenarios, {draws:,} draws each, seed {seed} (common draws)"))
-    title = f"{len(moves)} seats whose favourite differs from {results[0][0]}"
+    shown = min(COMPARE_ROWS, len(moves))
+    title = (f"{len(moves)} seats whose favourite differs from {results[0][0]}'s (showing {shown}, the largest changes "
+             "first; --csv and --json have them all)")  # fmt: skip
     console.print(
         frame_table(
-            moves.head(25).set_index("seat"),
+            moves.head(COMPARE_ROWS).set_index("seat"),
             title,
-            percent=tuple(str(c) for c in moves.columns if str(c).startswith("p_")),
+            percent=tuple(str(c) for c in moves.columns if str(c).startswith("p_") or str(c) == "change"),
         )
     )
     if plot is not None:
@@ -145,11 +147,14 @@ def sweep(
             found = find_threshold(scenario, parsed[0], expression.strip(), value, draws, seed, data_dir=data_dir,
                                    progress=lambda n: bar.advance(task, n))  # fmt: skip
         for x, y in sorted(found.evaluations):
-            console.print(f"  {found.path} = {x:.4f}: {found.metric} = {y:.4f}")
+            console.print(f"  {found.path} = {x:.3f}: {found.metric} = {y:.3f}")
         if found.value is None:
             console.print(f"{found.metric} does not cross {value:g} between {found.low:g} and {found.high:g}")
         else:
-            console.print(f"{found.metric} = {value:g} at {found.path} = {found.value:.4f}")
+            se = found.se
+            error = (f" (Monte Carlo se {se:.3f} at {draws:,} draws; more --draws narrow it)" if se is not None
+                     else " (its Monte Carlo error: rerun with another --seed to see it)")  # fmt: skip
+            console.print(f"{found.metric} = {value:g} at {found.path} = {found.value:.3f}{error}")
         return
     executor = DaskExecutor(check_scheduler(scheduler)) if scheduler else LocalExecutor()
     points = math.prod(len(a.values) for a in parsed)
@@ -164,9 +169,10 @@ def sweep(
     leaders = [c.split(".")[0] for c in frame.columns if c.endswith(".mean")]
     leaders = sorted(leaders, key=lambda p: -frame[f"{p}.mean"].mean())[:3]
     shown = [a.path for a in parsed] + [f"{p}.mean" for p in leaders] + [f"{leaders[0]}.p_majority"] + metrics
-    console.print(
-        frame_table(frame[shown].set_index(parsed[0].path), f"{file.name}: {points} points x {draws:,} draws")
-    )
+    rows = min(SWEEP_ROWS, len(frame))
+    more = f" (showing {rows}; --csv has every point)" if rows < len(frame) else ""
+    title = f"{file.name}: {points} points x {draws:,} draws{more}"
+    console.print(frame_table(frame[shown].head(rows).set_index(parsed[0].path), title))
     if plot is not None:
         from sim.analysis.plots import sweep_heatmap, sweep_lines
 
@@ -389,6 +395,10 @@ def _print_forecasts(
 
 
 SCORE_COLUMNS = ("brier", "log", "c50", "c90", "P(result)")
+SWEEP_ROWS = 60
+"""Grid points ``sweep`` prints (the CSV has them all)."""
+COMPARE_ROWS = 25
+"""Seats ``compare`` prints (the largest changes of favourite first)."""
 
 
 def forecast_frame(scores: list[Any]) -> pd.DataFrame:

@@ -22,8 +22,18 @@ if TYPE_CHECKING:
 
     from sim.data.election import Election
 
-console = Console(emoji=False)
-err_console = Console(stderr=True, emoji=False)
+PIPE_WIDTH = 400
+"""Columns of output that is not a terminal (a pipe, a file): wide enough that no table is cut or wrapped."""
+
+
+def _console(stderr: bool = False) -> Console:
+    """A console; piped or redirected, its tables are printed full width instead of cut to 80 columns."""
+    probe = Console(stderr=stderr, emoji=False)
+    return probe if probe.is_terminal else Console(stderr=stderr, emoji=False, width=PIPE_WIDTH)
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells expect."""

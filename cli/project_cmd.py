@@ -14,7 +14,7 @@ from sim.core.errors import SwingometerError
 from sim.data.election import load_election
 from sim.projection.arithmetic import flip as flip_seat
 from sim.projection.arithmetic import targets as target_list
-from sim.projection.tables import changes, explain, seat_table
+from sim.projection.tables import changes, explain, seat_table, target_scope
 from sim.provenance import scenario_provenance
 from sim.run import project_file
 
@@ -46,9 +46,12 @@ def project(
     if explain_seat is not None:
         projection.election.seat_index(explain_seat)  # did-you-mean before any output
     print_notes(projection.notes, verbose)
-    seats = seat_table(projection)
-    moved = changes(projection)
-    console.print(frame_table(seats, f"{file.name}: base {scenario.base}", percent=("base_share", "share")))
+    scope = target_scope(scenario)
+    seats, moved = seat_table(projection, scope), changes(projection)
+    label = "GB" if scope == "gb" else "UK"
+    seats = seats.rename(columns={"base_share": f"base {label} share", "share": f"{label} share"})
+    title = f"{file.name}: base {scenario.base}; shares of the {label} vote, the scope of the targets"
+    console.print(frame_table(seats, title, percent=(f"base {label} share", f"{label} share")))
     if len(moved):
         console.print(frame_table(moved.set_index("seat"), f"{len(moved)} seats change hands", percent=("share",)))
     else:

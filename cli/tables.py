@@ -25,7 +25,9 @@ def frame_table(frame: pd.DataFrame, title: str, percent: tuple[str, ...] = ()) 
         cells = [str(index)]
         for col in frame.columns:
             value = frame[col].iloc[k]
-            if col in percent:
+            if isinstance(value, float) and value != value:  # NaN: nothing to show
+                cells.append("-")
+            elif col in percent:
                 cells.append(f"{value:.1%}")
             elif pd.api.types.is_integer_dtype(frame[col]):
                 cells.append(f"{int(value):,}")

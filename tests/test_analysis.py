@@ -65,6 +65,7 @@ def test_find_threshold_brackets_the_target(data_dir: Path | None) -> None:
     below = [y for x, y in found.evaluations if x < found.value - 0.01]
     above = [y for x, y in found.evaluations if x > found.value + 0.01]
     assert all(y < 0.6 for y in below) and all(y > 0.6 for y in above)
+    assert found.se is not None and 0 < found.se < 0.1  # the threshold's Monte Carlo error, from the local slope
 
 
 def test_compare_uses_common_random_numbers(data_dir: Path | None) -> None:
@@ -84,6 +85,12 @@ def test_compare_command(tmp_path: Path) -> None:
     assert "P(CON majority)" in result.output
     moves = pd.read_csv(out)
     assert len(moves) > 5 and {"favourite_flows-ukip-to-con", "favourite_pact-progressive"} <= set(moves.columns)
+    assert moves["change"].is_monotonic_decreasing and (moves["change"] >= 0).all()  # the largest changes first
+    shown = min(25, len(moves))
+    text = " ".join(result.output.split())
+    assert (
+        f"{len(moves)} seats whose favourite differs" in text and f"(showing {shown}, the largest changes first" in text
+    )
     assert plot.stat().st_size > 10_000
 
 

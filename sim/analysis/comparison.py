@@ -18,7 +18,8 @@ def comparison_tables(results: Sequence[tuple[str, SimulationResult]]) -> tuple[
     """Per-party ``mean (5-95%)`` per scenario plus probabilities; and seats whose favourite moves.
 
     The second frame lists every seat whose favourite differs from the first scenario's, with
-    each scenario's favourite and its win probability.
+    each scenario's favourite and its win probability, largest change first: ``change`` is the
+    largest fall, over the other scenarios, in the first scenario's favourite's win probability.
     """
     import pandas as pd
 
@@ -39,9 +40,12 @@ def comparison_tables(results: Sequence[tuple[str, SimulationResult]]) -> tuple[
     probs = [r.wins / r.draws for _, r in results]
     favourites = np.array([p.argmax(axis=1) for p in probs])
     moved = np.flatnonzero((favourites != favourites[0]).any(axis=0))
+    first = favourites[0][moved]
+    held = np.array([prob[moved, first] for prob in probs])  # each scenario's chance for the first's favourite
     data: dict[str, object] = {"seat": e.seat_names[moved]}
     for (name, _), prob, fav in zip(results, probs, favourites, strict=True):
         data[f"favourite_{name}"] = [PARTIES[f] for f in fav[moved]]
         data[f"p_{name}"] = prob[moved, fav[moved]]
-    moves = pd.DataFrame(data)
-    return summary, moves
+    data["change"] = held[0] - held.min(axis=0)
+    moves = pd.DataFrame(data).sort_values(["change", "seat"], ascending=[False, True], kind="stable")
+    return summary, moves.reset_index(drop=True)

@@ -135,6 +135,28 @@ class Threshold:
     low: float
     high: float
     evaluations: list[tuple[float, float]]
+    draws: int = 0
+
+    @property
+    def se(self) -> float | None:
+        """Monte Carlo standard error of ``value`` for a probability metric, else None.
+
+        The metric's binomial error at the target, ``sqrt(t (1 - t) / draws)``, divided by its slope
+        where it crosses (the closest evaluations either side).
+        """
+        value = self.value
+        if value is None or not self.metric.startswith("P(") or not self.draws:
+            return None
+        below = [e for e in self.evaluations if e[1] < self.target]
+        above = [e for e in self.evaluations if e[1] >= self.target]
+        if not below or not above:
+            return None
+        x0, y0 = min(below, key=lambda e: abs(e[0] - value))
+        x1, y1 = min(above, key=lambda e: abs(e[0] - value))
+        slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 0.0
+        if slope == 0:
+            return None
+        return float(np.sqrt(self.target * (1 - self.target) / self.draws) / abs(slope))
 
 
 def find_threshold(
@@ -169,9 +191,9 @@ def find_threshold(
     f_low, f_high = f(low), f(high)
     evaluations += [(low, f_low + target), (high, f_high + target)]
     if f_low == 0:
-        return Threshold(axis.path, metric, target, low, low, high, evaluations)
+        return Threshold(axis.path, metric, target, low, low, high, evaluations, draws)
     if np.sign(f_low) == np.sign(f_high):
-        return Threshold(axis.path, metric, target, None, low, high, evaluations)
+        return Threshold(axis.path, metric, target, None, low, high, evaluations, draws)
     a, b, fa = low, high, f_low
     for _ in range(max_steps):
         if abs(b - a) <= tolerance:
@@ -183,7 +205,7 @@ def find_threshold(
             a, fa = mid, fm
         else:
             b = mid
-    return Threshold(axis.path, metric, target, (a + b) / 2, low, high, evaluations)
+    return Threshold(axis.path, metric, target, (a + b) / 2, low, high, evaluations, draws)
 
 
 def simulate_scenarios(

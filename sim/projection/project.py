@@ -138,19 +138,28 @@ class Projection:
         """Seats per party, ``(n_parties,)``."""
         return np.bincount(self.winners, minlength=len(self.election.parties))
 
-    def to_frame(self) -> pd.DataFrame:
-        """Seats and UK vote shares per party: base and projected (parties with a seat or 0.1% of the vote)."""
+    def to_frame(self, scope: str = "uk") -> pd.DataFrame:
+        """Seats and vote shares per party: base and projected (parties with a seat or 0.1% of the vote).
+
+        Shares are of the UK vote, or with ``scope = "gb"`` of Great Britain's (the scope most
+        targets are given in); a party standing only outside the scope (Northern Ireland's) has no
+        share there (NaN).
+        """
         import pandas as pd
 
         e = self.election
-        base_votes = e.votes.sum(axis=0)
-        new_votes = self.votes.sum(axis=0)
+        mask = e.gb if scope == "gb" else np.ones(e.n_seats, dtype=bool)
+        base_votes = e.votes[mask].sum(axis=0).astype(float)
+        new_votes = self.votes[mask].sum(axis=0)
+        outside = ~(e.stood[mask] | self.stood[mask]).any(axis=0)
+        base_votes[outside] = np.nan
+        new_votes = np.where(outside, np.nan, new_votes)
         frame = pd.DataFrame(
             {
                 "base_seats": np.bincount(e.winners, minlength=len(e.parties)),
                 "seats": self.seat_totals(),
-                "base_share": base_votes / base_votes.sum(),
-                "share": new_votes / new_votes.sum(),
+                "base_share": base_votes / np.nansum(base_votes),
+                "share": new_votes / np.nansum(new_votes),
             },
             index=pd.Index(e.parties, name="party"),
         )
