@@ -20,7 +20,12 @@ from sim.run import project_file
 
 JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the result as JSON.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Write the result as CSV.")]
-ElectionOption = Annotated[str, typer.Option("--election", "-e", help="2010, 2015, 2017, 2019, 2024 or 2019-notional.")]
+LATEST = "2024"
+"""The election ``flip`` and ``targets`` read when none is given (the latest in the data)."""
+LatestOption = Annotated[
+    str | None,
+    typer.Option("--election", "-e", help=f"2010, 2015, 2017, 2019, 2024 or 2019-notional (default {LATEST})."),
+]
 
 
 def project(
@@ -65,7 +70,7 @@ def project(
 
 def flip(
     seat: Annotated[str, typer.Argument(help="Seat name or ONS code.")],
-    election: ElectionOption,
+    election: LatestOption = None,
     source: Annotated[str | None, typer.Option("--from", help="Party losing the votes (default: new voters).")] = None,
     dest: Annotated[str | None, typer.Option("--to", help="Party gaining them (default: the runner-up).")] = None,
     json_path: JsonOption = None,
@@ -74,6 +79,9 @@ def flip(
 ) -> None:
     """The fewest votes that change a seat's winner."""
     outputs = Outputs(force, [json_path])
+    if election is None:
+        election = LATEST
+        console.print(f"the {LATEST} election (the latest; --election names another)")
     result = flip_seat(load_election(election, data_dir), seat, source, dest)
     console.print(result.votes)
     console.print(
@@ -87,7 +95,7 @@ def flip(
 
 def targets(
     party: Annotated[str, typer.Argument(help="Party code, e.g. LAB.")],
-    election: ElectionOption,
+    election: LatestOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to print.")] = 40,
     json_path: JsonOption = None,
     csv_path: CsvOption = None,
@@ -96,6 +104,9 @@ def targets(
 ) -> None:
     """A party's candidates who did not win, ranked by the swing each needs (independents: each a row)."""
     outputs = Outputs(force, [json_path, csv_path])
+    if election is None:
+        election = LATEST
+        console.print(f"the {LATEST} election (the latest; --election names another)")
     loaded = load_election(election, data_dir)
     check_stood([party], loaded, "PARTY")
     frame = target_list(loaded, party)

@@ -307,3 +307,35 @@ def test_the_quickstart_run_prints_no_jargon_and_says_which_number_to_quote() ->
         assert jargon not in text, jargon
     assert "Quote the simulation: CON" in text and "median of 2,000 simulated elections" in text
     assert "The projection without error gives 312" in text
+
+
+def test_shares_written_as_percentages_get_one_plain_line(tmp_path: Path) -> None:
+    path = tmp_path / "pct.toml"
+    path.write_text('schema = 1\nbase = "2019"\n[[steps]]\nkind = "shares"\nshares = { CON = 38, LAB = 30, LD = 12 }\n')
+    result = runner.invoke(app, ["project", str(path)])
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "shares are fractions of the vote, not percentages: write CON = 0.38, LAB = 0.3, LD = 0.12" in text
+    assert "less than or equal to 1" not in text
+
+
+def test_a_party_name_users_type_gets_its_code_suggested() -> None:
+    result = runner.invoke(app, ["run", SCENARIO, "--draws", "10", "--bloc", "LAB+LIB"])
+    assert result.exit_code == 1 and "did you mean 'LD'" in result.output
+
+
+def test_flip_and_targets_default_to_the_latest_election_and_say_so() -> None:
+    result = runner.invoke(app, ["flip", "Croydon East"])
+    assert result.exit_code == 0, result.output
+    assert "the 2024 election (the latest; --election names another)" in result.output
+    assert "Croydon East (2024)" in " ".join(result.output.split())
+    targets = runner.invoke(app, ["targets", "LAB", "--limit", "3"])
+    assert targets.exit_code == 0 and "LAB targets from 2024" in targets.output
+
+
+def test_project_shows_shares_in_the_targets_scope() -> None:
+    result = runner.invoke(app, ["project", "scenarios/uniform-2019-polls.toml"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "shares of the GB vote, the scope of the targets" in text and "GB share" in text
+    assert "│ CON │ 365 │ 312 │ 44.7% │ 38.5% │ -53 │" in text  # GB shares: the UK's would be 43.6% and 37.6%

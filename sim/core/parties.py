@@ -52,6 +52,14 @@ _ABBREVIATIONS: dict[str, str] = {
     "independent": "IND", "independent 2 etc.": "IND",
 }  # fmt: skip
 
+_HINTS: dict[str, str] = {
+    "lib": "LD", "libdem": "LD", "libdems": "LD", "lib dem": "LD", "lib dems": "LD", "liberal democrat": "LD",
+    "liberal democrats": "LD", "lab co-op": "LAB", "labour": "LAB", "conservative": "CON", "conservatives": "CON",
+    "tory": "CON", "tories": "CON", "cons": "CON", "reform": "REF", "reform uk": "REF", "plaid": "PC",
+    "plaid cymru": "PC", "greens": "GRN", "gre": "GRN", "green party": "GRN", "brexit": "BRX",
+}  # fmt: skip
+"""Names users type for a party code, for did-you-mean hints only (never for reading results files)."""
+
 _NOTIONAL_CODES: dict[str, str] = {
     "CONV": "CON", "LABV": "LAB", "LDV": "LD", "GRNV": "GRN", "SNPV": "SNP", "PCV": "PC",
     "UKIPV": "UKIP", "BRXV": "BRX", "DUPV": "DUP", "SFV": "SF", "SDLPV": "SDLP",
@@ -79,6 +87,6 @@ def party_index(code: str, *, where: str = "party") -> int:
     key = code.strip().upper()
     if key in PARTY_INDEX:
         return PARTY_INDEX[key]
-    guess = _ABBREVIATIONS.get(code.strip().lower())
+    guess = _ABBREVIATIONS.get(code.strip().lower()) or _HINTS.get(code.strip().lower())
     hint = f"; did you mean '{guess}'?" if guess else did_you_mean(code, PARTIES)
     raise LookupFailed(f"unknown party '{code}' in {where}{hint} (known parties: {', '.join(PARTIES)})")

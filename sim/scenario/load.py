@@ -79,7 +79,15 @@ def _model_at(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
 def format_validation(path: str, exc: ValidationError, data: Any) -> str:
     """One line per problem: file, field path, what is wrong and what to write instead."""
     lines = [f"{path}: the scenario is not valid ({exc.error_count()} problem(s)):"]
+    percents = [e for e in exc.errors() if _looks_like_percent(e)]
+    if percents:
+        tables = sorted({_location(tuple(e["loc"][:-1])) for e in percents})
+        example = ", ".join(f"{e['loc'][-1]} = {float(e['input']) / 100:g}" for e in percents[:3])
+        lines.append(f"  {', '.join(tables)}: shares are fractions of the vote, not percentages: write {example} "
+                     f"({len(percents)} value(s) over 1)")  # fmt: skip
     for err in exc.errors():
+        if err in percents:
+            continue
         where = _location(tuple(err["loc"]))
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -95,6 +103,15 @@ def format_validation(path: str, exc: ValidationError, data: Any) -> str:
         else:
             lines.append(f"  {where}: {err['msg']}")
     return "\n".join(lines)
+
+
+def _looks_like_percent(err: Any) -> bool:
+    """A share written as a percentage (30 for 0.30): over 1, at most 100, in a table of shares."""
+    value = err.get("input")
+    return (
+        err["type"] == "less_than_equal" and isinstance(value, int | float) and 1 < value <= 100
+        and any(str(part) in ("shares", "areas") for part in err["loc"])
+    )  # fmt: skip
 
 
 def parse_scenario(data: dict[str, Any], path: str = "<scenario>") -> Scenario:
