@@ -177,3 +177,24 @@ def test_dask_local_cluster_gives_identical_numbers(data_dir: Path | None) -> No
 def test_unreachable_scheduler_is_a_clear_error() -> None:
     with pytest.raises(SwingometerError, match="cannot reach the Dask scheduler"):
         DaskExecutor("tcp://127.0.0.1:9", timeout=2)
+
+
+def test_charts_say_what_they_show(data_dir: Path | None) -> None:
+    """The battleground has a party legend; sweep axes are named in words; the majority line stays off far axes."""
+    from sim.analysis.plots import axis_label, battleground, seat_distributions, sweep_heatmap
+
+    scenario = load_scenario(UKIP)
+    result = simulate(prepare(scenario, project(scenario, load_election("2015", data_dir))), 300, 2)
+    legend = battleground(result).axes[0].get_legend()
+    favourites = set(result.seat_frame().sort_values("p_favourite").head(30)["favourite"])
+    assert legend is not None and {t.get_text() for t in legend.get_texts()} == favourites
+    dists = seat_distributions([("a", result)], ["CON", "LD"])
+    con, ld = dists.axes[0], dists.axes[1]
+    assert any(line.get_xdata()[0] == 326 for line in con.get_lines())
+    assert not ld.get_lines() and ld.get_xlim()[1] < 200  # the LD panel is not stretched to 326
+    assert axis_label("steps.0.to.CON") == "step 0: rate to CON (steps.0.to.CON)"
+    frame = pd.DataFrame({"steps.0.to.CON": [0, 0, 1, 1], "steps.0.to.LAB": [0, 1, 0, 1],
+                          "CON.p_majority": [0.2, 0.4, 0.6, 0.8]})  # fmt: skip
+    heat = sweep_heatmap(frame, "steps.0.to.CON", "steps.0.to.LAB", "CON.p_majority").axes[0]
+    assert heat.get_xlabel().startswith("step 0: rate to CON") and "P(CON majority)" in heat.get_title()
+    assert any(t.get_text() == "0.5" for t in heat.texts)  # the 0.5 contour is labelled

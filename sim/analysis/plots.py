@@ -57,8 +57,10 @@ def seat_distributions(results: Sequence[tuple[str, SimulationResult]], parties:
             bins = np.arange(seats.min(), seats.max() + 2) - 0.5
             ax.hist(seats, bins=bins, alpha=0.55, label=name, color=None if len(results) > 1 else COLOURS[party],
                     density=True)  # fmt: skip
-        if party in ("CON", "LAB"):
-            ax.axvline(MAJORITY, color="black", lw=0.8, ls="--")
+        low, high = ax.get_xlim()
+        if high >= MAJORITY - 100:  # the majority line only where the party comes within 100 seats of it
+            ax.axvline(MAJORITY, color="black", lw=0.8, ls="--", label="majority (326)")
+            ax.set_xlim(low, max(high, MAJORITY + 5))
         ax.set_title(party)
         ax.set_xlabel("seats")
     axes[0].set_ylabel("share of draws")
@@ -79,14 +81,14 @@ def sweep_lines(frame: pd.DataFrame, path: str, parties: Sequence[str], metric: 
         ax.plot(x, frame[f"{party}.mean"], color=colour, label=party)
         ax.fill_between(x, frame[f"{party}.p5"], frame[f"{party}.p95"], color=colour, alpha=0.2)
     ax.axhline(MAJORITY, color="black", lw=0.8, ls="--")
-    ax.set_xlabel(path)
+    ax.set_xlabel(axis_label(path))
     ax.set_ylabel("seats (mean, 5-95%)")
     ax.legend(loc="upper left", fontsize=8)
     if metric and metric in frame:
         twin = ax.twinx()
         twin.plot(x, frame[metric], color="black", lw=1.5, ls=":", label=metric)
         twin.set_ylim(0, 1)
-        twin.set_ylabel(metric)
+        twin.set_ylabel(axis_label(metric))
         twin.legend(loc="upper right", fontsize=8)
     return fig
 
@@ -98,13 +100,28 @@ def sweep_heatmap(frame: pd.DataFrame, x_path: str, y_path: str, value: str) -> 
     ax = fig.subplots()
     xs, ys = table.columns.to_numpy(dtype=float), table.index.to_numpy(dtype=float)
     mesh = ax.pcolormesh(xs, ys, table.to_numpy(), shading="nearest", cmap="viridis")
-    fig.colorbar(mesh, ax=ax, label=value)
+    fig.colorbar(mesh, ax=ax, label=axis_label(value))
     if table.to_numpy().min() < 0.5 < table.to_numpy().max():
-        ax.contour(xs, ys, table.to_numpy(), levels=[0.5], colors="white", linewidths=1.2)
-    ax.set_xlabel(x_path)
-    ax.set_ylabel(y_path)
-    ax.set_title(value)
+        lines = ax.contour(xs, ys, table.to_numpy(), levels=[0.5], colors="white", linewidths=1.2)
+        ax.clabel(lines, fmt={0.5: "0.5"}, fontsize=8)
+    ax.set_xlabel(axis_label(x_path))
+    ax.set_ylabel(axis_label(y_path))
+    ax.set_title(f"{axis_label(value)} (white line: 0.5)")
     return fig
+
+
+def axis_label(path: str) -> str:
+    """A parameter path or result column in words: ``steps.0.to.CON`` is "step 0: share of UKIP voters to CON"."""
+    parts = path.split(".")
+    if len(parts) >= 4 and parts[0] == "steps" and parts[1].isdigit() and parts[2] == "to":
+        return f"step {parts[1]}: rate to {parts[3]} ({path})"
+    if len(parts) >= 3 and parts[0] == "steps" and parts[1].isdigit():
+        return f"step {parts[1]}: {' '.join(parts[2:])} ({path})"
+    if len(parts) == 2 and parts[1] in ("p_majority", "mean", "p_largest", "p_effective_majority"):
+        return {"p_majority": f"P({parts[0]} majority)", "mean": f"{parts[0]} seats (mean)",
+                "p_largest": f"P({parts[0]} largest)",
+                "p_effective_majority": f"P({parts[0]} effective majority)"}[parts[1]]  # fmt: skip
+    return path
 
 
 def battleground(result: SimulationResult, n: int = 30) -> Figure:
@@ -118,6 +135,11 @@ def battleground(result: SimulationResult, n: int = 30) -> Figure:
     ax.set_xlim(0, 1)
     ax.set_xlabel("favourite's win probability")
     ax.set_title(f"the {n} closest seats (colour: favourite)")
+    from matplotlib.patches import Patch
+
+    present = list(dict.fromkeys(frame["favourite"]))
+    ax.legend(handles=[Patch(color=COLOURS.get(p, "#999999"), label=p) for p in present], title="favourite",
+              loc="lower right", fontsize=8)  # fmt: skip
     ax.tick_params(axis="y", labelsize=7)
     return fig
 

@@ -185,6 +185,7 @@ def report_html(
             closest=closest_rows(result),
             expected_changes=f"{p_change.sum():.1f}",
             headline=result.headline(),
+            favourite_differs=int(((result.wins / result.draws).argmax(axis=1) != result.projection.winners).sum()),
             chart=inline_svg(chart),
             scenario=scenario_words(scenario),
             polls=polls_section(result, scenario, data_dir),
