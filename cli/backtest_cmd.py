@@ -151,8 +151,9 @@ def _print_forecasts(
     if draws:
         console.print(frame_table(frame[list(SCORE_COLUMNS)], f"forecast probabilities ({draws:,} draws)"))
     console.print("wrong: GB seats called wrong; seat errors (forecast - actual), REF*: UKIP/Brexit/Reform; MAE: their "
-                  "mean absolute value; c50/c90: 50%/90% intervals covering the actual totals; P(result): the "
-                  "probability given to what happened")  # fmt: skip
+                  "mean absolute value; c50/c90: 50%/90% intervals covering the actual totals (main: CON, LAB, LD, "
+                  "SNP only); P(result): the probability given to what happened. The error model is measured on the "
+                  "other elections, later ones included.")  # fmt: skip
     for sc in scores:
         detail = ", ".join(f"{p} {v:+d}" for p, v in sc.seat_error.items())
         console.print(f"{sc.election}: seat error {detail}; polls read {sc.polls}")
@@ -169,7 +170,7 @@ def _print_forecasts(
         outputs.add(write_scenario, to_toml(runs[0][1], note))
 
 
-SCORE_COLUMNS = ("brier", "log", "c50", "c90", "P(result)")
+SCORE_COLUMNS = ("brier", "log", "c50", "c90", "main c50", "main c90", "P(result)")
 
 
 def forecast_frame(scores: list[Any]) -> pd.DataFrame:
@@ -183,7 +184,8 @@ def forecast_frame(scores: list[Any]) -> pd.DataFrame:
         row["MAE"] = f"{sc.mae:.1f}"
         if sc.draws:
             row |= {"brier": f"{sc.brier:.3f}", "log": f"{sc.log_score:.3f}", "c50": f"{sc.cover50}/7",
-                    "c90": f"{sc.cover90}/7", "P(result)": f"{sc.p_outcome:.0%}"}  # fmt: skip
+                    "c90": f"{sc.cover90}/7", "main c50": f"{sc.cover50_main}/4", "main c90": f"{sc.cover90_main}/4",
+                    "P(result)": f"{sc.p_outcome:.0%}"}  # fmt: skip
         rows.append(row)
     return pd.DataFrame(rows).set_index("election")
 

@@ -113,7 +113,11 @@ def test_england_wales_switching_needed_grows_with_ukip_to_con(files: dict[str, 
     f = _finding(files, "england-wales", data_dir)
     needed = [f.numbers[f"con_to_lab_needed[{p} of UKIP to CON]"] for p in ("0%", "50%", "100%")]
     assert needed == sorted(needed) and needed[0] < needed[-1]
-    assert f.numbers["best_lead_2010_2019"] < 0  # Labour never led the Conservatives in England and Wales
+    for year in ("2010", "2015", "2017", "2019"):  # Labour never led the Conservatives there in 2010-2019
+        assert f.numbers[f"lead_ew[{year}]"] < 0 and f.numbers[f"lab_seats_ew[{year}]"] < 296
+    # Every election in the data: 2024 cleared the bar (+9.1, 374 seats); 2005 won a majority without Scotland.
+    assert f.numbers["lead_ew[2024]"] > f.numbers["lead_needed[50% of UKIP to CON]"] and f.verdict == "not supported"
+    assert f.numbers["lab_seats_ew[2024]"] == 374 and f.numbers["lab_seats_ew[2005-notional]"] >= 296
     # Without Scotland the House has 591 seats (Northern Ireland stays): a majority is 296.
     assert f.numbers["house_without_scotland"] == 591
     assert f.numbers["majority_without_scotland"] == 296

@@ -306,7 +306,7 @@ def test_the_quickstart_run_prints_no_jargon_and_says_which_number_to_quote() ->
     for jargon in ("largest departure", "implied", "balanced;", "steps[0]"):
         assert jargon not in text, jargon
     assert "Quote the simulation: CON" in text and "median of 2,000 simulated elections" in text
-    assert "The projection without error gives 312" in text
+    assert "projection without error" in text and "312" in text  # the same seed gives the same projection
 
 
 def test_shares_written_as_percentages_get_one_plain_line(tmp_path: Path) -> None:

@@ -200,7 +200,10 @@ def test_report_tables_match_the_result(data_dir: Path | None) -> None:
     assert f"<td>LAB+LD+GRN</td><td>{bloc['mean']:.1f}</td>" in html
     closest = result.seat_frame().sort_values("p_favourite", kind="stable").iloc[0]
     assert f"<td>{closest['seat']}</td>" in html
-    assert "Set vote shares in gb to LAB 26.0%, REF 26.0%, CON 20.0%, LD 12.0%, GRN 8.0% by uniform swing." in html
+    assert (
+        "Set vote shares in Great Britain to LAB 26.0%, REF 26.0%, CON 20.0%, LD 12.0%, GRN 8.0% by uniform swing."
+        in html
+    )
     assert "majority" in html and "<svg" in html
 
 

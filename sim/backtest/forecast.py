@@ -47,6 +47,8 @@ FORECASTS: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {
 }
 """Each forecast election: its backtest pair and the poll sources read on its eve (``EVE`` gives the date)."""
 SCORED = ("CON", "LAB", "LD", "SNP", "UKIP/BRX/REF", "GRN", "PC")
+MAIN = ("CON", "LAB", "LD", "SNP")
+"""The main parties, whose interval coverage is also counted apart (the small parties' are often trivially met)."""
 LINEAGE = ("UKIP", "BRX", "REF")
 MAJORITY = 326
 
@@ -71,6 +73,8 @@ class ForecastScore:
     log_score: float | None = None
     cover50: int | None = None
     cover90: int | None = None
+    cover50_main: int | None = None
+    cover90_main: int | None = None
     intervals: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     outcome: str = ""
     p_outcome: float | None = None
@@ -176,12 +180,14 @@ def score_forecast(
     counts = result.seat_counts.astype(np.int64)
     lineage = counts[:, [PARTY_INDEX[p] for p in LINEAGE]].sum(axis=1)
     totals = {p: counts[:, PARTY_INDEX[p]] for p in SCORED if p in PARTY_INDEX} | {"UKIP/BRX/REF": lineage}
-    intervals, hit50, hit90 = {}, 0, 0
+    intervals, hits = {}, {"50": 0, "90": 0, "50_main": 0, "90_main": 0}
     for party, values in totals.items():
         q = np.quantile(values, [0.25, 0.75, 0.05, 0.95], method="inverted_cdf").astype(int)
         intervals[party] = {"50": q[:2].tolist(), "90": q[2:].tolist()}
-        hit50 += int(q[0] <= actual[party] <= q[1])
-        hit90 += int(q[2] <= actual[party] <= q[3])
+        for level, (low, high) in (("50", q[:2]), ("90", q[2:])):
+            hit = int(low <= actual[party] <= high)
+            hits[level] += hit
+            hits[f"{level}_main"] += hit if party in MAIN else 0
     outcomes: dict[str, int] = {}
     for row in counts:
         label = _outcome(row)
@@ -190,7 +196,8 @@ def score_forecast(
     shares = {k: v / draws for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1])}
     return ForecastScore(**{
         **score.to_dict(), "draws": draws, "brier": float(((prob - truth) ** 2).sum(axis=1).mean()),
-        "log_score": float(-np.log(p_actual).mean()), "cover50": hit50, "cover90": hit90, "intervals": intervals,
+        "log_score": float(-np.log(p_actual).mean()), "cover50": hits["50"], "cover90": hits["90"],
+        "cover50_main": hits["50_main"], "cover90_main": hits["90_main"], "intervals": intervals,
         "outcome": happened, "p_outcome": shares.get(happened, 0.0), "outcomes": shares,
     })  # fmt: skip
 

@@ -1,11 +1,12 @@
 """How far the polls were from the result: the eve-of-poll average against the GB result, every election.
 
 For each general election in the data the GB poll average (:mod:`sim.polls.average`) as of the
-day before polling day is compared with the GB result (Northern Ireland left out, as the polls
-leave it out). The errors give the Monte Carlo's national poll error (``uncertainty.national`` and
-``lead``): the industry's error once the average's own variance is taken out, so that a ``polls``
-step, which adds its average's variance back (:func:`sim.montecarlo.simulate.poll_variances`),
-does not count it twice.
+day before polling day, read as a ``polls`` step reads it (a party fighting under 90% of GB's
+votes scaled to the seats it fought: :mod:`sim.polls.reading`), is compared with the GB result
+(Northern Ireland left out, as the polls leave it out). The errors give the Monte Carlo's
+national poll error (``uncertainty.national`` and ``lead``): the industry's error once the
+average's own variance is taken out, so that a ``polls`` step, which adds its average's variance
+back (:func:`sim.montecarlo.simulate.poll_variances`), does not count it twice.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.parties import PARTY_INDEX
-from sim.data.election import DataDir, load_election
+from sim.data.election import DataDir, Election, load_election
+from sim.polls.reading import read_shares
 from sim.polls.sources import cached_average
+from sim.projection.polls import HOME
 
 EVE = {
     "2010": ("2010-05-05", ("pollbase",)),
@@ -32,7 +35,7 @@ MIN_RESULT = 0.01
 
 @dataclass(frozen=True)
 class PollError:
-    """One election's eve-of-poll GB average against its result (shares as fractions)."""
+    """One election's eve-of-poll GB average, as the ``polls`` step reads it, against its result (fractions)."""
 
     election: str
     as_of: str
@@ -63,14 +66,27 @@ def poll_errors(data_dir: DataDir = None, elections: tuple[str, ...] = tuple(EVE
         votes = result.votes[result.gb].sum(axis=0)
         shares = votes / votes.sum()
         parties = [p for p in average.parties if p != "OTH"]
+        polled = average.shares()
+        read = read_shares(polled, _coverage(result, parties))
+        factor = np.array([read[p] / polled[p] if polled[p] > 0 else 1.0 for p in average.parties])
+        cov = average.cov * np.outer(factor, factor)  # the read shares' covariance, to first order
         con, lab = average.parties.index("CON"), average.parties.index("LAB")
         out.append(PollError(
-            election=election, as_of=as_of, polls=len(average.polls),
-            average={p: float(v) for p, v in zip(average.parties, average.share, strict=True)},
+            election=election, as_of=as_of, polls=len(average.polls), average=read,
             result={p: float(shares[PARTY_INDEX[p]]) for p in parties},
-            variance={p: float(average.cov[k, k]) for k, p in enumerate(average.parties)},
-            lead_variance=float(average.cov[con, con] + average.cov[lab, lab] - 2 * average.cov[con, lab]),
+            variance={p: float(cov[k, k]) for k, p in enumerate(average.parties)},
+            lead_variance=float(cov[con, con] + cov[lab, lab] - 2 * cov[con, lab]),
         ))  # fmt: skip
+    return out
+
+
+def _coverage(result: Election, parties: list[str]) -> dict[str, float]:
+    """Each party's share of GB votes cast where it stood (the SNP's and Plaid's: of their nation's)."""
+    valid = result.valid_votes.astype(float)
+    out = {}
+    for p in parties:
+        home = result.gb & (result.nations == HOME[p]) if p in HOME else result.gb
+        out[p] = float((result.stood[home, PARTY_INDEX[p]] * valid[home]).sum() / valid[home].sum())
     return out
 
 

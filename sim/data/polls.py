@@ -10,7 +10,10 @@ month in separate columns, the fieldwork as text (``"12-13"``: the 12th to the 1
 start date's month, or of the next month when the second day is smaller) and the start date in
 its own column. Its rows without all of Conservative, Labour and Lib Dem shares (leader ratings,
 best-PM questions) are not voting intention and are left out, as are the exit poll and the
-result rows. Where one poll is listed twice with different turnout filters (MORI's ``All`` and
+result rows, and polls not public before polling day (:data:`WITHHELD`: Survation's final 2015
+phone poll). Where a firm has several rows with the same fieldwork start, the latest published is
+kept (an interim figure is replaced by the final one), and among rows published together the
+first, the headline question. Where one poll is listed twice with different turnout filters (MORI's ``All`` and
 ``Certain to vote`` in 2005-2010) the headline, certain to vote, is kept. UK-wide polls are read as
 GB polls: Northern Ireland is under 3% of UK voters and few pollsters sample it.
 
@@ -37,6 +40,8 @@ POLLBASE_SHEETS = ("05-10", "10-15", "15-17", "17-19", "19-")
 POLLBASE_PARTIES = {"Con": "CON", "Lab": "LAB", "LD": "LD", "UKIP": "UKIP", "Ukip": "UKIP", "Green": "GRN",
                     "BXP": "BRX"}  # fmt: skip
 """PollBase's party columns and their codes (its BNP and TIG/CUK columns are counted among the others)."""
+WITHHELD = {("Survation", "2015-05-06"): "fieldwork on the eve; withheld until the polls had closed"}
+"""PollBase polls left out: not public by polling day, so no forecast could have read them."""
 HANDLEY_PARTIES = {"con": "CON", "lab": "LAB", "lib": "LD", "grn": "GRN", "ref": "REF"}
 HANDLEY_FROM = pd.Timestamp("2021-01-01")
 """The 2020-2023 list is read from this date (PollBase covers the months before)."""
@@ -84,11 +89,28 @@ def _sheet(raw: pd.DataFrame, sheet: str) -> pd.DataFrame:
         if code is not None and code not in out:  # the first: a later block of columns asks another question
             out[code] = pd.to_numeric(body[k], errors="coerce")
     out["origin"] = [f"PollBase sheet {sheet}, row {i + 2}" for i in range(len(out))]
+    published = pd.to_numeric(body[4], errors="coerce")
     keep = out["fieldwork_start"].notna() & out[["CON", "LAB", "LD"]].notna().all(axis=1)
     keep &= ~out["pollster"].isin(["Result", "Exit poll"])
     turnout = _column_of(body, {"Certain to vote", "All"})
     keep &= ~((turnout == "All") & _listed_twice(out))
-    return out[keep].reset_index(drop=True)
+    keep &= ~pd.Series([(p, str(d.date()) if pd.notna(d) else "") in WITHHELD for p, d in
+                        zip(out["pollster"], out["fieldwork_end"], strict=True)])  # fmt: skip
+    kept = out[keep].assign(_published=published[keep])
+    return _last_update(kept).drop(columns="_published").reset_index(drop=True)
+
+
+def _last_update(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per poll: of a firm's rows with the same fieldwork start, the latest published (ties: the first listed).
+
+    PollBase lists an interim figure and the final one of the same fieldwork (ICM, 5 and 6 May 2015),
+    and the headline question before a hypothetical one (Opinium, BMG and Deltapoll in 2019): the
+    latest publication is the final figure; among rows published together the first is the headline.
+    """
+    order = frame.assign(_row=range(len(frame)), _pub=frame["_published"].fillna(-1))
+    order = order.sort_values(["pollster", "fieldwork_start", "_pub", "_row"], ascending=[True, True, False, True])
+    first = order.drop_duplicates(["pollster", "fieldwork_start"], keep="first")
+    return frame.loc[sorted(first.index)]
 
 
 def _column_of(body: pd.DataFrame, values: set[str]) -> pd.Series:

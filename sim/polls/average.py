@@ -301,8 +301,8 @@ def fit_settings(polls: pd.DataFrame, scope: str, dates: list[str], start: Setti
     """``drift``, ``noise`` and ``house`` by maximum likelihood over the windows ending at ``dates`` (summed).
 
     Nelder-Mead on their logarithms, from ``start`` (default: the shipped settings); the other
-    settings are kept. ``swingometer polls --fit`` runs it on PollBase's final years before the
-    elections of 2010 to 2019 (the shipped defaults).
+    settings are kept. On PollBase's final years before the elections of 2010 to 2019 it gives the
+    shipped defaults (``tests/test_polls.py`` holds them at the maximum).
     """
     from scipy.optimize import minimize
 

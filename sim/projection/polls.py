@@ -14,9 +14,9 @@ give them nothing).
 Two readings of a poll share, both documented in ``docs/model.md``:
 
 - a party standing in only part of an area (``c`` its share of the area's votes in seats it
-  fights; for the SNP and Plaid Cymru, of their own nation's) is polled as if it stood
+  fights, under 90%; for the SNP and Plaid Cymru, of their own nation's) is polled as if it stood
   everywhere, so its target is ``c`` times its share, and what that takes off goes to every
-  party in proportion (its voters elsewhere vote for someone else);
+  party in proportion (its voters elsewhere vote for someone else: :mod:`sim.polls.reading`);
 - a party the polls track but that stands in no seat of the area (UKIP after its voters were
   merged into the Brexit Party's) is left out, with a note, when under ``DROP_LIMIT``; above it the
   step is refused, as the scenario probably lacks a merge or candidacies step.
@@ -34,6 +34,7 @@ from sim.core.errors import ScenarioError
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import DataDir, Election
 from sim.polls.average import Average
+from sim.polls.reading import read_shares
 from sim.polls.sources import cached_average, cached_polls, latest
 from sim.projection.shares import apply_shares
 from sim.projection.steps import State, step_scope
@@ -145,32 +146,29 @@ def _named(v: np.ndarray) -> dict[str, float]:
 def _table(
     state: State, election: Election, mask: np.ndarray, shares: dict[str, float], area: str, where: str
 ) -> dict[str, float]:  # fmt: skip
-    """An area's targets from its poll shares: partial candidacies scaled, the others left to the remainder."""
-    weight = state.total[mask]
-    stood = state.stood[mask]
-    target: dict[str, float] = {}
-    for code, value in shares.items():
+    """An area's targets from its poll shares (partial candidacies read: :mod:`sim.polls.reading`)."""
+    coverage: dict[str, float] = {}
+    for code in shares:
         if code == "OTH":
             continue
         p = PARTY_INDEX[code]
         home = mask & (election.nations == HOME[code]) if code in HOME else mask
-        fought = (state.stood[home, p] * state.total[home]).sum() / max(state.total[home].sum(), 1e-12)
-        if fought == 0:
-            if value > DROP_LIMIT:
+        coverage[code] = float((state.stood[home, p] * state.total[home]).sum() / max(state.total[home].sum(), 1e-12))
+        if coverage[code] == 0:
+            if shares[code] > DROP_LIMIT:
                 raise ScenarioError(
-                    f"{where}: the polls put {code} at {100 * value:.1f}% in {area}, but it stands in no seat there; "
-                    f"make it stand before the polls step (a merge of its predecessor into it, or a candidacies step)"
+                    f"{where}: the polls put {code} at {100 * shares[code]:.1f}% in {area}, but it stands in no seat "
+                    "there; make it stand before the polls step (a merge of its predecessor into it, or a "
+                    "candidacies step)"
                 )
-            state.notes.append(f"warning: {where}: {code} polls {100 * value:.1f}% in {area} but stands in no seat "
-                               "there; its share goes to the parties standing")  # fmt: skip
-            continue
-        target[code] = value * fought
-    others = shares.get("OTH")
-    if others is None:  # the polls leave nothing over: parties they do not track keep their shares
-        current = scope_shares(state.shares[mask], weight)
-        untracked = [j for j in np.flatnonzero(stood.any(axis=0)) if PARTIES[j] not in shares]
-        others = float(current[untracked].sum())
-        scale = (1.0 - others) / sum(target.values())
+            state.notes.append(f"warning: {where}: {code} polls {100 * shares[code]:.1f}% in {area} but stands in "
+                               "no seat there; its share goes to the parties standing")  # fmt: skip
+    read = read_shares(shares, coverage)
+    target = {code: value for code, value in read.items() if code != "OTH" and coverage[code] > 0}
+    if "OTH" not in shares:  # the polls leave nothing over: parties they do not track keep their shares
+        current = scope_shares(state.shares[mask], state.total[mask])
+        untracked = [j for j in np.flatnonzero(state.stood[mask].any(axis=0)) if PARTIES[j] not in shares]
+        scale = (1.0 - float(current[untracked].sum())) / sum(target.values())
     else:
-        scale = 1.0 / (sum(target.values()) + others)
+        scale = 1.0 / (sum(target.values()) + read["OTH"])
     return {code: round(value * scale, 6) for code, value in target.items()}

@@ -110,7 +110,7 @@ def _looks_like_percent(err: Any) -> bool:
     value = err.get("input")
     return (
         err["type"] == "less_than_equal" and isinstance(value, int | float) and 1 < value <= 100
-        and any(str(part) in ("shares", "areas") for part in err["loc"])
+        and len(err["loc"]) >= 3 and (str(err["loc"][-2]) == "shares" or str(err["loc"][-3]) == "areas")
     )  # fmt: skip
 
 

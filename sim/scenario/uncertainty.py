@@ -35,7 +35,7 @@ class Distribution(Strict):
         return self
 
 
-DEFAULT_NATIONS = {"England": 0.0, "Scotland": 0.146, "Wales": 0.036, "Northern Ireland": 0.029}
+DEFAULT_NATIONS = {"England": 0.0, "Scotland": 0.146, "Wales": 0.036, "Northern Ireland": 0.023}
 """Default nation error scales, solved by :mod:`sim.backtest.calibrate` so that the centred deviations have each
 nation's measured sd (Northern Ireland: the national scale)."""
 
@@ -51,9 +51,9 @@ class Uncertainty(Strict):
     backtest --calibrate``); ``docs/model.md`` and ``docs/accuracy.md`` document the fit.
     """
 
-    national: float = Field(default=0.029, ge=0.0, le=0.5, description="national (GB/UK) error per party")
+    national: float = Field(default=0.023, ge=0.0, le=0.5, description="national (GB/UK) error per party")
     lead: float | None = Field(
-        default=0.043,
+        default=0.045,
         ge=0.0,
         le=0.5,
         description="sd of the lead between the two largest GB parties (final-poll RMS); none: purely zero-sum",
