@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from cli import INTERRUPTED
 from sim.core.errors import SwingometerError
 from sim.core.output import Outputs as LibraryOutputs
 
@@ -34,9 +35,6 @@ def _console(stderr: bool = False) -> Console:
 
 console = _console()
 err_console = _console(stderr=True)
-
-INTERRUPTED = 130
-"""Exit code after Ctrl-C (128 + SIGINT), as shells expect."""
 
 
 FLAGS = {
@@ -70,8 +68,9 @@ class Group(TyperGroup):
         except KeyboardInterrupt:
             err_console.print("interrupted", highlight=False)
             raise typer.Exit(code=INTERRUPTED) from None
-        except SystemError as exc:
-            # Ctrl-C inside a numba kernel surfaces as "returned a result with an exception set".
+        except Exception as exc:
+            # A Ctrl-C can surface wrapped: inside a numba kernel as a SystemError ("returned a result with an
+            # exception set"), during a lazy import of a compiled module as an ImportError ("initialization failed").
             if not interrupted(exc):
                 raise
             err_console.print("interrupted", highlight=False)

@@ -153,7 +153,7 @@ def main() -> None:
     """Console-script entry point (Ctrl-C outside a command also ends with one line and 130)."""
     try:
         app()
-    except (KeyboardInterrupt, SystemError) as exc:
+    except (KeyboardInterrupt, Exception) as exc:  # a Ctrl-C, bare or wrapped (see cli.common.Group)
         if not interrupted(exc):
             raise
         err_console.print("interrupted", highlight=False)

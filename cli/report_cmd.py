@@ -15,6 +15,7 @@ from cli.common import (
     SeedOption,
     ThreadsOption,
     check_draws,
+    check_stood,
     err_console,
     parse_bloc,
     threads_used,
@@ -50,12 +51,10 @@ def report(
     force: ForceOption = False,
 ) -> None:
     """Simulate a scenario and write a report: an offline HTML page and/or a hex-map PNG."""
-    from sim.data.election import load_election
     from sim.report import DEFAULT_BLOCS, report_html
     from sim.report.charts import map_png as map_png_bytes
     from sim.report.hexmap import load_hexmap
-    from sim.run import run_file
-    from sim.scenario.load import load_scenario
+    from sim.run import project_file, simulate_projection
 
     if html is None and map_png is None:
         raise SwingometerError("report needs an output: --html report.html and/or --map-png map.png")
@@ -64,12 +63,15 @@ def report(
         raise SwingometerError(f"--map-png writes a .png file, not '{map_png.name}'; name it e.g. map.png")
     outputs = Outputs(force, [html, map_png])
     check_draws(draws)
-    blocs = parse_blocs(bloc) or [list(b) for b in DEFAULT_BLOCS]
-    scenario = load_scenario(file)
+    given = parse_blocs(bloc)
+    scenario, projection = project_file(file, data_dir)
     outputs.provenance = scenario_provenance(file, scenario, seed, draws)
-    hexmap = load_hexmap(load_election(scenario.base, data_dir), data_dir)  # a bad map fails before the run
+    for text, members in zip(bloc or [], given, strict=True):  # the user's blocs (the defaults may not all stand)
+        check_stood(members, projection.election, f"--bloc {text}", projection.stood)
+    blocs = given or [list(b) for b in DEFAULT_BLOCS]
+    hexmap = load_hexmap(projection.election, data_dir)  # a bad map fails before the run
     with threads_used(threads):
-        result = run_file(file, draws, seed, data_dir=data_dir)
+        result = simulate_projection(scenario, projection, draws, seed)
     if html is not None:
         outputs.add(html, report_html(result, scenario, file.name, hexmap, blocs, data_dir))
     if map_png is not None:

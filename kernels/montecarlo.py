@@ -252,13 +252,19 @@ def simulate_block(
         _draw_terms(d, seed, nat, nation, reg, contest, region_nation, slope_sigma, quantiles, centre, seat_sigma,
                     one_offset, one_slope, one_theta, nat_err, nation_err, one_contest)  # fmt: skip
         contest_offset[:, :, b] = one_contest
+        g_total = 0.0
         for p in range(n_parties):  # the draw's GB share before seat noise: the shared terms, aggregated
             g = gb_base[p] + nat[2][0, p] * nat_err[0, p]
             for c in range(n_cov):
                 g += one_slope[c, p] * slope_agg[c, p]
             for k in range(n_params):
                 g += one_theta[k] * sens_agg[k, p]
+            g = max(g, 0.0)  # a share, so at least 0; then the row is scaled to add up to 1
             gb_shares[b, p] = g
+            g_total += g
+        if g_total > 0.0:
+            for p in range(n_parties):
+                gb_shares[b, p] /= g_total
         offset[:, :, b] = one_offset
         slope[:, :, b] = one_slope
         theta[:, b] = one_theta

@@ -158,6 +158,7 @@ def test_coalitions_json_has_single_parties_and_pairs_and_the_filters_work(tmp_p
     assert bad.exit_code == 1 and "give --scenario" in bad.output
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_numbers(data_dir: Path | None) -> None:
     from distributed import LocalCluster
 
@@ -174,6 +175,7 @@ def test_dask_local_cluster_gives_identical_numbers(data_dir: Path | None) -> No
     pd.testing.assert_frame_equal(local, remote)
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_clear_error() -> None:
     with pytest.raises(SwingometerError, match="cannot reach the Dask scheduler"):
         DaskExecutor("tcp://127.0.0.1:9", timeout=2)

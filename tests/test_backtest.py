@@ -236,23 +236,17 @@ def test_backtest_command_single_with_simulation() -> None:
     assert "90% intervals of party seat totals cover" in result.output
 
 
-def test_backtest_command_all(tmp_path: Path) -> None:
-    out = tmp_path / "all.json"
-    result = CliRunner().invoke(app, ["backtest", "--all", "--json", str(out)])
-    assert result.exit_code == 0, result.output
-    assert result.output.count("region") >= 20
-    rows = [(s["earlier"], s["later"], s["method"]) for s in json.loads(out.read_text())]
-    for method in ("linked", "multiparty"):
-        assert [(a, b) for a, b, m in rows if m == method] == list(PAIRS)
-    assert "knife-edges" in result.output
-
-
-def test_backtest_in_sample_rows(tmp_path: Path) -> None:
-    """--in-sample adds the linked and multiparty models fitted on each election itself, flagged as such."""
+def test_backtest_command_all_with_in_sample_rows(tmp_path: Path) -> None:
+    """Every pair and method (one run: --all takes about 7 s); --in-sample adds the fitted models' in-sample rows."""
     out = tmp_path / "scores.json"
     result = CliRunner().invoke(app, ["backtest", "--all", "--in-sample", "--json", str(out)])
     assert result.exit_code == 0, result.output
+    assert result.output.count("region") >= 20
+    assert "knife-edges" in result.output
     scores = json.loads(out.read_text())
+    rows = [(s["earlier"], s["later"], s["method"]) for s in scores if not s["in_sample"]]
+    for method in ("linked", "multiparty"):
+        assert [(a, b) for a, b, m in rows if m == method] == list(PAIRS)
     flagged = [s for s in scores if s["in_sample"]]
     assert [(s["later"], s["method"]) for s in flagged] == [(b, m) for _, b in PAIRS for m in ("linked", "multiparty")]
     loo = {

@@ -15,7 +15,7 @@ import pytest
 
 from sim.core.errors import SwingometerError
 from sim.data.election import Election
-from tests.hostile import SCENARIO, assert_refused, clean, invoke, write_scenario
+from tests.hostile import ROOT, SCENARIO, assert_refused, clean, invoke, write_scenario
 
 COMMANDS = (["scenario", "check"], ["project"], ["run", "--draws", "200"])
 
@@ -75,7 +75,7 @@ SCENARIO_CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "pact-party-not-standing": (
         _doc([{"kind": "pact", "members": ["LAB", "REF"]}], base="2015"),
-        "REF stands in no seat of the 2015 election",
+        "REF stands in none of the 650 seat(s) this step acts on (it stands nowhere in the 2015 election)",
     ),
     "pact-repeated-member": (
         _doc([{"kind": "pact", "members": ["LAB", "GRN", "LAB"]}]),
@@ -237,6 +237,142 @@ def test_a_candidacies_step_on_2017_reaches_2019_through_the_speakers_retirement
     assert "CON" in result.output
 
 
+_PACT = {"kind": "pact", "members": ["LAB", "LD"]}
+_FLOW = {"kind": "flows", "from": "LAB", "to": {"CON": 0.1}}
+
+THIRD_PASS_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    # found by the third hostile review: wrong numbers with exit 0, silent no-ops, crashes
+    "pact-lowercase-members-rates-over-1": (
+        _doc([{**_PACT, "members": ["lab", "ld"], "transfer": {"LAB": 1.0, "LD": 1.0}, "to_others": 1.0}]),
+        "transfer + to_others for LAB is 2.000",
+    ),
+    "pact-transfer-non-member": (
+        _doc([{**_PACT, "transfer": {"LAB": 0.7, "LD": 0.7, "GRN": 0.7}}]),
+        "transfer: GRN is not a pact member (LAB, LD)",
+    ),
+    "pact-transfer-member-missing": (_doc([{**_PACT, "transfer": {"lab": 0.7}}]), "transfer: no rate for LD"),
+    "pact-member-merged-away": (
+        _doc([{"kind": "merge", "parties": ["LD", "GRN"], "into": "LD"}, {**_PACT, "members": ["LAB", "GRN"]}]),
+        "steps[1].members: GRN stands in none of the 650 seat(s) this step acts on (an earlier step withdrew it",
+    ),
+    "tactical-party-withdrawn-where-prefer-stands": (
+        _doc(
+            [
+                {"kind": "override", "where": {"scope": ["gb"]}, "withdraw": ["GRN"]},
+                {"kind": "tactical", "party": "GRN", "prefer": ["LAB"], "rate": 0.5},
+            ]
+        ),
+        "steps[1].prefer: LAB stands in none of the 3 seat(s) this step acts on (the seats where GRN stands)",
+    ),
+    "tactical-against-a-party-standing-nowhere": (
+        _doc([{"kind": "tactical", "party": "GRN", "prefer": ["LAB"], "rate": 0.5, "against": "REF"}]),
+        "steps[0].against: REF stands in none",
+    ),
+    "flow-to-a-party-standing-nowhere": (
+        _doc([{**_FLOW, "to": {"REF": 0.5}, "if_absent": "abstain"}]),
+        "steps[0].to: REF stands in none",
+    ),
+    "where-seats-outside-scope": (
+        _doc([{**_FLOW, "where": {"seats": ["Glasgow North"], "scope": ["England"]}}]),
+        "steps[0].where: matches no seat of the 2019 election",
+    ),
+    "where-exclude-every-named-seat": (
+        _doc([{**_FLOW, "where": {"seats": ["Bath"], "exclude": ["bath"]}}]),
+        "steps[0].where: matches no seat",
+    ),
+    "where-covariate-range-outside-the-data": (
+        _doc([{**_FLOW, "where": {"covariates": {"leave": [0.9, 1.0]}}}]),
+        "steps[0].where: matches no seat",
+    ),
+    "pact-candidate-outside-where": (
+        _doc([{**_PACT, "where": {"scope": ["Scotland"]}, "candidates": {"Sheffield, Hallam": "LD"}}]),
+        "Sheffield, Hallam is not among the seats the pact's where filter selects",
+    ),
+    "pact-candidate-twice-in-another-case": (
+        _doc([{**_PACT, "candidates": {"Sheffield, Hallam": "LD", "sheffield, hallam": "LAB"}}]),
+        "are the same seat (Sheffield, Hallam)",
+    ),
+    "turnout-covariate-without-data": (
+        _doc(
+            [
+                {
+                    "kind": "turnout",
+                    "parties": {"DUP": 0.1},
+                    "covariate": "age65",
+                    "slope": 0.5,
+                    "where": {"scope": ["Northern Ireland"]},
+                }
+            ]
+        ),
+        "steps[0].covariate: no seat this step acts on has age65 figures",
+    ),
+    "scale-by-without-data": (
+        _doc(
+            [
+                {
+                    "kind": "flows",
+                    "from": "SNP",
+                    "to": {"LAB": 0.1},
+                    "scale_by": "degree",
+                    "where": {"scope": ["Scotland"]},
+                }
+            ]
+        ),
+        "steps[0].scale_by: no seat this step acts on has degree figures",
+    ),
+    "scale-by-mean-zero": (
+        _doc([{**_FLOW, "scale_by": "city_share", "where": {"covariates": {"city_share": [0.0, 0.0]}}}]),
+        "steps[0].scale_by: city_share averages 0 over this step's seats",
+    ),
+    "slope-in-the-wrong-units": (_doc([], uncertainty={"slopes": {"density": 5.0}}), "at most 10 points"),
+    "uncertain-error-scale": (
+        _doc([], uncertainty={"parameters": {"uncertainty.seat": {"uniform": [0.01, 0.1]}}}),
+        "an uncertain parameter is a number in a step",
+    ),
+    "uncertain-parameter-spelt-twice": (
+        _doc(
+            [{"kind": "tactical", "party": "LAB", "prefer": ["LD"], "rate": 0.2}],
+            uncertainty={"parameters": {"steps.0.rate": {"beta": [2, 8]}, "steps.00.rate": {"beta": [2, 8]}}},
+        ),
+        "the same number as",
+    ),
+    "steps-without-end": (_doc([{"kind": "merge", "parties": ["LD", "GRN"], "into": "LD"}] * 1001), "at most 1000"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(THIRD_PASS_CASES))
+def test_third_pass_case_refused(case: str, tmp_path: Path, elections: dict[str, Election]) -> None:
+    doc, fragment = THIRD_PASS_CASES[case]
+    assert_refused(invoke(["scenario", "check", str(write_scenario(tmp_path, doc))]), fragment)
+
+
+def test_pact_rates_ignore_case(tmp_path: Path, data_dir: Path | None) -> None:
+    """A transfer table keyed lab/ld is the one keyed LAB/LD (once read as 0: every stood-down voter abstained)."""
+    from sim.run import project_file
+
+    pact = {**_PACT, "members": ["LAB", "LD", "GRN"], "to_others": 0.05}
+    lower = write_scenario(tmp_path, _doc([{**pact, "transfer": {"lab": 0.9, "ld": 0.9, "grn": 0.9}}]), "lower.toml")
+    upper = write_scenario(tmp_path, _doc([{**pact, "transfer": 0.9}]), "upper.toml")
+    none = write_scenario(tmp_path, _doc([{**pact, "transfer": 0.0}]), "none.toml")
+    (_, a), (_, b), (_, c) = (project_file(p, data_dir) for p in (lower, upper, none))
+    assert (a.votes == b.votes).all()
+    assert (a.seat_totals() != c.seat_totals()).any()
+
+
+def test_every_step_keeps_non_voters_at_or_above_zero(elections: dict[str, Election]) -> None:
+    """The invariant after every step: a state with more voters than electors is refused, naming seat and step."""
+    from sim.core.errors import ScenarioError
+    from sim.projection.checks import check_state
+    from sim.projection.steps import State
+
+    election = elections["2019"]
+    state = State.from_election(election)
+    check_state(state, election, "steps[0]: pact")
+    state.abstain[3] = -500.0
+    with pytest.raises(ScenarioError, match=rf"steps\[0\]: pact gives {election.seat_names[3]} 500 more voters"):
+        check_state(state, election, "steps[0]: pact")
+
+
 ARGUMENT_CASES: dict[str, tuple[list[str], str]] = {
     "draws-1e12": (["run", SCENARIO, "--draws", "1000000000000"], "of memory"),
     "draws-not-integer": (["run", SCENARIO, "--draws", "1e12"], "--draws"),
@@ -249,6 +385,30 @@ ARGUMENT_CASES: dict[str, tuple[list[str], str]] = {
     "sweep-same-path-twice": (
         ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--set", "steps.0.shares.CON=0.3:0.4:2"],
         "--set: two axes name steps.0.shares.CON",
+    ),
+    "sweep-path-spelt-twice": (
+        ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--set", "steps.00.shares.con=0.3:0.4:2"],
+        "--set: two axes name steps.0.shares.CON",
+    ),
+    "metric-bloc-repeated": (
+        ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--metric", "seats(CON+CON)"],
+        "CON is named twice",
+    ),
+    "find-bloc-repeated-in-another-case": (
+        ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--find", "P(CON+con majority)=0.5"],
+        "CON is named twice",
+    ),
+    "find-party-standing-nowhere": (
+        ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--find", "P(REF majority)=0.5"],
+        "REF stands in no seat of this scenario",
+    ),
+    "find-largest-of-a-bloc": (
+        ["sweep", SCENARIO, "--set", "steps.0.shares.CON=0.3:0.4:2", "--find", "P(CON+LD largest)=0.5"],
+        "takes a single party",
+    ),
+    "report-bloc-not-standing": (
+        ["report", SCENARIO, "--draws", "100", "--bloc", "LAB+REF", "--map-png", "/tmp/never-written.png"],
+        "REF did not stand",
     ),
     "sweep-huge-axis": (["sweep", SCENARIO, "--set", "steps.0.shares.CON=0:0.6:1000000000"], "N must be between 2"),
     "sweep-huge-grid": (
@@ -368,6 +528,7 @@ def test_unreadable_data_file_named(tmp_path: Path) -> None:
         sha256_of(folder / "missing.csv")
 
 
+@pytest.mark.slow
 def test_silent_service_is_not_taken_for_dask() -> None:
     """A loopback server that accepts and never answers: a clear error within the timeout."""
     from sim.analysis.executors import DaskExecutor
@@ -405,15 +566,17 @@ def test_largest_seed_runs(tmp_path: Path) -> None:
 def test_corrupted_election_cache_is_rebuilt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path | None
 ) -> None:
-    """Random byte flips in the parsed-election cache are detected; the reload equals the clean load."""
+    """Random byte flips in the parsed-election cache are detected; the rebuild equals the clean load (one build)."""
     import numpy as np
 
     import sim.data.election as module
 
+    clean_load = module.load_election("2015", data_dir)  # the session's copy
     monkeypatch.setenv("SWINGOMETER_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(module, "_LOADED", {})
-    clean_load = module.load_election("2015", data_dir)
-    (store,) = (tmp_path / "parsed").glob("election-2015-*.pkl")
+    key = module.election_cache_key("2015", data_dir)
+    store = tmp_path / "parsed" / f"election-2015-{key}.pkl"
+    module._write_parsed(store, clean_load)
     good = store.read_bytes()
     assert module._read_parsed(store) is not None
     rng = np.random.default_rng(18)
@@ -424,13 +587,13 @@ def test_corrupted_election_cache_is_rebuilt(
         assert module._read_parsed(store) is None, f"flip at byte {position} was trusted"
     store.write_bytes(good[: len(good) // 2])
     assert module._read_parsed(store) is None
-    monkeypatch.setattr(module, "_LOADED", {})
-    reloaded = module.load_election("2015", data_dir)
+    reloaded = module.load_election("2015", data_dir)  # the truncated store: rebuilt from the data files
     assert reloaded is not clean_load
     assert np.array_equal(reloaded.votes, clean_load.votes)
     assert np.array_equal(reloaded.stood, clean_load.stood)
     assert list(reloaded.seat_ids) == list(clean_load.seat_ids)
-    assert store.read_bytes() == good  # rebuilt and rewritten
+    rewritten = module._read_parsed(store)  # rebuilt and rewritten, whole and trusted again
+    assert rewritten is not None and np.array_equal(rewritten.votes, clean_load.votes)
 
 
 def test_ctrl_c_wrapped_by_numba_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -449,19 +612,49 @@ def test_ctrl_c_wrapped_by_numba_is_exit_130(monkeypatch: pytest.MonkeyPatch) ->
     assert (result.exit_code, result.output.strip()) == (130, "interrupted")
 
 
+def test_ctrl_c_during_a_lazy_import_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A compiled module interrupted while it loads reports ImportError("initialization failed") from the Ctrl-C."""
+    import cli.main
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(cli.main, "simulate_projection", interrupted)
+    result = invoke(["run", SCENARIO, "--draws", "100"])
+    assert clean(result)
+    assert (result.exit_code, result.output.strip()) == (130, "interrupted")
+
+
 def test_ctrl_c_in_a_real_run(tmp_path: Path, elections: dict[str, Election]) -> None:
-    """SIGINT to a running simulation: one line, exit 130, no output file."""
+    """SIGINT to a running simulation: one line, exit 130, no output file.
+
+    The child says "simulating" on stdout as the simulation starts (a wrapper around the CLI's
+    simulate call), so the signal goes when the run is under way, however loaded the machine.
+    """
     import signal
     import subprocess
     import sys
 
     out = tmp_path / "out.json"
-    code = "from cli.main import main; main()"
+    code = (
+        "import sys, cli.main as m\n"
+        "real = m.simulate_projection\n"
+        "def started(*a, **k):\n"
+        "    print('simulating', flush=True)\n"
+        "    return real(*a, **k)\n"
+        "m.simulate_projection = started\n"
+        "m.main()\n"
+    )
     args = [sys.executable, "-c", code, "run", SCENARIO, "--draws", "40000000", "--json", str(out)]
     # A shell without job control starts background jobs with SIGINT ignored: restore the default.
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
-    time.sleep(8)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "simulating"
+    time.sleep(0.5)  # into the kernel (a signal before it is an interrupt too, handled the same way)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
@@ -477,3 +670,69 @@ def test_force_replaces_through_a_temporary_file(tmp_path: Path) -> None:
     assert out.read_text().startswith("party")
     assert out.stat().st_mode & 0o644 == 0o644  # the mode a plain open gives, not mkstemp's 0600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seats.csv", "seats.csv.provenance.json"]  # no temp file
+
+
+def test_sweeping_an_uncertain_parameter_is_refused(tmp_path: Path, elections: dict[str, Election]) -> None:
+    """Its distribution would replace the swept value at every point (once: identical rows, 'does not cross')."""
+    doc = _doc(
+        [{"kind": "tactical", "party": "LAB", "prefer": ["LD"], "rate": 0.2}],
+        uncertainty={"parameters": {"steps.0.rate": {"beta": [2, 8]}}},
+    )
+    path = write_scenario(tmp_path, doc)
+    for extra in ([], ["--find", "P(CON majority)=0.5"]):
+        result = invoke(["sweep", path, "--set", "steps.0.rate=0:0.5:3", "--draws", "100", *extra])
+        assert_refused(result, "steps.0.rate is also an uncertain parameter")
+
+
+@pytest.mark.parametrize("kind", ["symlink", "device"])
+def test_force_never_replaces_a_link_or_a_device(kind: str, tmp_path: Path) -> None:
+    target = tmp_path / "real.csv"
+    target.write_text("mine")
+    out = tmp_path / "link.csv"
+    if kind == "symlink":
+        out.symlink_to(target)
+    else:
+        out = Path("/dev/null")
+    result = invoke(["project", SCENARIO, "--csv", str(out), "--force"])
+    assert_refused(result, "symbolic link" if kind == "symlink" else "not an ordinary file")
+    assert target.read_text() == "mine" and (kind != "symlink" or out.is_symlink())
+
+
+def test_svg_charts_are_byte_identical_run_to_run(tmp_path: Path) -> None:
+    paths = [tmp_path / "a.svg", tmp_path / "b.svg"]
+    for path in paths:
+        result = invoke(["run", SCENARIO, "--draws", "200", "--seed", "3", "--plot", str(path)])
+        assert result.exit_code == 0, result.output
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_ctrl_c_while_the_command_line_loads_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    """The console script imports numpy and numba first (about 2 s); a Ctrl-C then: one line, exit 130."""
+    import sys
+
+    import cli.entry
+
+    class Interrupting:
+        def find_spec(self, name: str, *args: Any) -> None:
+            if name == "cli.main":
+                raise KeyboardInterrupt
+
+    monkeypatch.delitem(sys.modules, "cli.main")
+    monkeypatch.setattr(sys, "meta_path", [Interrupting(), *sys.meta_path])
+    with pytest.raises(SystemExit) as exc:
+        cli.entry.main()
+    assert exc.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_per_draw_gb_shares_are_shares(data_dir: Path | None) -> None:
+    """`run --parquet`'s share columns: never below zero, each draw's row adding up to 1 (once -0.5% for UKIP)."""
+    import numpy as np
+
+    from sim.run import run_file
+
+    result = run_file(ROOT / "scenarios" / "baseline-2019.toml", 2000, 1, data_dir=data_dir)
+    assert result.gb_shares is not None
+    shares = result.gb_shares.astype(np.float64)
+    assert shares.min() >= 0.0
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-5)

@@ -3,6 +3,7 @@
 Every example either runs and satisfies the invariants (votes conserved, shares in [0, 1], 650
 seats) or fails with a clean message: a non-zero exit and no traceback. Bounded so the suite adds
 well under a minute: 150 examples each, small draws, no deadline (the first calls compile kernels).
+Marked slow (CI runs it; `-m "not slow"` leaves it out locally).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.data.election import Election, load_election
 from sim.run import project_file, run_file
 from tests.hostile import ROOT, SCENARIO, clean, invoke, write_scenario
+
+pytestmark = pytest.mark.slow
 
 BASES = [*sorted((ROOT / "scenarios" / "examples").glob("*.toml")), ROOT / "scenarios" / "uniform-2019-polls.toml"]
 SEEDS = {path.stem: tomllib.loads(path.read_text()) for path in BASES}
@@ -80,6 +84,7 @@ def _check_projection(path: str) -> None:
     total = projection.votes.sum(axis=1) + projection.abstain
     base = election.votes.sum(axis=1) + np.maximum(election.electorate - election.valid_votes, 0)
     assert np.allclose(total, base, rtol=1e-9), "electors not conserved"
+    assert (projection.abstain >= -1e-6 * election.electorate).all(), "more voters than electors"
     shares = projection.shares
     assert np.isfinite(shares).all() and (shares >= -1e-12).all() and (shares <= 1 + 1e-12).all()
     assert projection.seat_totals().sum() == 650
@@ -137,3 +142,80 @@ def test_fuzz_seeds_are_valid(elections: dict[str, Election]) -> None:
     for path in BASES:
         assert invoke(["project", str(path)]).exit_code == 0, path
     assert load_election("2019").n_seats == 650
+
+
+CASED = st.sampled_from(["LAB", "lab", "Lab", "LD", "ld", "GRN", "grn", "PC", "pc", "CON", "SNP"])
+RATE = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+
+
+@st.composite
+def composed(draw: st.DrawFn) -> dict[str, Any]:
+    """A scenario built from steps that interact: merges and withdrawals, then pacts with mixed-case keys,
+    tactical votes, flows and turnout, some rates uncertain."""
+    steps: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(0, 2))):
+        if draw(st.booleans()):
+            steps.append(
+                {"kind": "merge", "parties": draw(st.lists(CASED, min_size=2, max_size=2)), "into": draw(CASED)}
+            )
+        else:
+            where = draw(
+                st.sampled_from([{"scope": ["gb"]}, {"scope": ["Wales"]}, {"seats": ["Bath", "Brighton, Pavilion"]}])
+            )
+            steps.append(
+                {"kind": "override", "where": where, "withdraw": draw(st.lists(CASED, min_size=1, max_size=2))}
+            )
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["pact", "tactical", "flows", "turnout"]))
+        if kind == "pact":
+            members = draw(st.lists(CASED, min_size=2, max_size=3))
+            step: dict[str, Any] = {"kind": "pact", "members": members}
+            if draw(st.booleans()):
+                step["transfer"] = {draw(st.sampled_from([m, m.lower(), m.upper()])): draw(RATE) for m in members}
+                step["to_others"] = {m.swapcase(): draw(st.floats(0.0, 0.3)) for m in members}
+        elif kind == "tactical":
+            step = {"kind": "tactical", "party": draw(CASED), "prefer": [draw(CASED)], "rate": draw(RATE)}
+        elif kind == "flows":
+            step = {"kind": "flows", "from": draw(CASED), "to": {draw(CASED): draw(st.floats(0.0, 0.5))}}
+            step["if_absent"] = draw(st.sampled_from(["stay", "abstain"]))
+        else:
+            step = {"kind": "turnout", "parties": {draw(CASED): draw(st.floats(-0.5, 0.5))}}
+        steps.append(step)
+    data: dict[str, Any] = {"schema": 1, "base": "2019", "steps": steps}
+    rated = [k for k, st_ in enumerate(steps) if "rate" in st_]
+    if rated and draw(st.booleans()):
+        k = draw(st.sampled_from(rated))
+        data["uncertainty"] = {
+            "parameters": {f"steps.{k}.rate": {"beta": [draw(st.floats(1, 9)), draw(st.floats(1, 9))]}}
+        }
+    return data
+
+
+def _upper(node: Any) -> Any:
+    """The same document with every party code in capitals (keys and values; seat names kept)."""
+    if isinstance(node, dict):
+        return {(k.upper() if k.upper() in CODES else k): _upper(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_upper(v) for v in node]
+    return node.upper() if isinstance(node, str) and node.upper() in CODES else node
+
+
+CODES = {"LAB", "LD", "GRN", "PC", "CON", "SNP"}
+
+
+@SETTINGS
+@given(composed())
+def test_composed_scenarios_keep_the_invariants_and_ignore_case(
+    elections: dict[str, Election], data: dict[str, Any]
+) -> None:
+    """Each runs with electors conserved and non-voters never negative, or is refused cleanly; codes ignore case."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_scenario(Path(folder), data)
+        result = invoke(["project", path])
+        assert clean(result), f"{data}\n{result.output}\n{result.exception!r}"
+        upper = write_scenario(Path(folder), _upper(data), "upper.toml")
+        again = invoke(["project", upper])
+        assert (result.exit_code == 0) == (again.exit_code == 0), f"{data}\n{result.output}\n{again.output}"
+        if result.exit_code == 0:
+            _check_projection(path)
+            assert (project_file(path)[1].votes == project_file(upper)[1].votes).all(), data

@@ -58,6 +58,7 @@ def test_shipped_coefficients_equal_a_refit(data_dir: DataDir) -> None:
         assert refit.shared == pytest.approx(ours.shared, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_refit_command_writes_the_files_and_never_overwrites(tmp_path: Path, data_dir: DataDir) -> None:
     args = [sys.executable, "-m", "sim.backtest.refit", "--output-dir", str(tmp_path)]
     if data_dir is not None:
@@ -66,8 +67,12 @@ def test_refit_command_writes_the_files_and_never_overwrites(tmp_path: Path, dat
     assert first.returncode == 0, first.stderr
     for method, path in SHIPPED.items():
         written, ours = read(tmp_path / path.name, method), read(path, method)
+        # A refit on another machine may differ in the last digits (BLAS, summation order): compare to 1e-7.
+        assert written.linked.keys() == ours.linked.keys() and written.shared.keys() == ours.shared.keys()
         for party, row in written.linked.items():
-            np.testing.assert_allclose(row, ours.linked[party], rtol=0, atol=1e-9)
+            np.testing.assert_allclose(row, ours.linked[party], rtol=1e-7, atol=1e-9)
+        for name, value in written.shared.items():
+            np.testing.assert_allclose(value, ours.shared[name], rtol=1e-7, atol=1e-9)
     again = subprocess.run(args, capture_output=True, text=True, check=False)
     assert again.returncode == 1 and "--force" in again.stderr
 

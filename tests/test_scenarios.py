@@ -144,8 +144,8 @@ def test_steps_conserve_votes_and_stay_in_bounds(
         elections["2015"],
         {"kind": "flows", "from": "UKIP", "to": {"CON": to_con, "LAB": to_lab, "ABSTAIN": abstain}},
         {"kind": "flows", "from": "ABSTAIN", "to": {"GRN": abstain}, "where": {"scope": ["London"]}},
+        {"kind": "tactical", "party": "LD", "prefer": ["LAB"], "rate": tactical},  # after the pact: a no-op, refused
         {"kind": "pact", "members": ["LAB", "GRN", "LD"], "transfer": transfer, "to_others": others},
-        {"kind": "tactical", "party": "LD", "prefer": ["LAB"], "rate": tactical},
         {"kind": "turnout", "parties": {"LAB": turnout, "CON": -turnout / 2}},
     )
     check_invariants(p)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.errors import SwingometerError
 from sim.core.parties import PARTIES
 from sim.data.election import MAJORITY
 
@@ -33,13 +31,6 @@ def _figure(width: float = 8, height: float = 5) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
-
-
-def save(fig: Figure, path: Path) -> None:
-    """Write a figure to ``.png`` or ``.svg``."""
-    if path.suffix.lower() not in (".png", ".svg"):
-        raise SwingometerError(f"charts are written as .png or .svg files, not '{path.suffix}'", field="plot")
-    fig.savefig(path, dpi=120)
 
 
 def seat_distributions(results: Sequence[tuple[str, SimulationResult]], parties: Sequence[str] | None = None) -> Figure:

@@ -18,11 +18,12 @@ import numpy as np
 
 from sim.analysis.executors import Executor, LocalExecutor
 from sim.core.errors import SwingometerError
+from sim.core.parties import PARTY_INDEX
 from sim.data.election import DataDir
-from sim.montecarlo.metrics import check_metric, metric_value, summarise
+from sim.montecarlo.metrics import check_metric, metric_parties, metric_value, summarise
 from sim.montecarlo.results import SimulationResult
-from sim.run import run_scenario
-from sim.scenario.paths import get_value, with_value
+from sim.run import project_checked, run_scenario
+from sim.scenario.paths import canonical_path, with_value
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -74,6 +75,43 @@ def check_axes(axes: Sequence[Axis]) -> list[Axis]:
     return list(axes)
 
 
+def check_sweep(scenario: Scenario, axes: Sequence[Axis], metrics: Sequence[str], data_dir: DataDir) -> list[Axis]:
+    """Refuse a sweep that could not mean what it says, before any simulation; the axes with canonical paths.
+
+    Two spellings of one path (``steps.00.to.con``, ``steps.0.to.CON``) are one path; a path that
+    is also an uncertain parameter would be overridden by its distribution at every point; both
+    corners of the grid must be valid scenarios; and every party a metric names must stand in at
+    least one seat at one of the corners (else the metric is 0 at every point).
+    """
+    axes = [Axis(canonical_path(scenario, a.path), a.values) for a in check_axes(axes)]
+    check_axes(axes)
+    uncertain = {canonical_path(scenario, p): p for p in scenario.uncertainty.parameters}
+    for axis in axes:
+        if axis.path in uncertain:
+            raise SwingometerError(
+                f'{axis.path} is also an uncertain parameter ([uncertainty.parameters] "{uncertain[axis.path]}"): '
+                "its distribution would replace the swept value at every point; remove it from "
+                "[uncertainty.parameters] to sweep it",
+                field="axis",
+            )
+    corners = []
+    for point in (grid(axes)[0], grid(axes)[-1]):
+        changed = scenario
+        for path, value in point.items():
+            changed = with_value(changed, path, value)
+        corners.append(project_checked(changed, data_dir))
+    for metric in metrics:
+        for party in metric_parties(metric):
+            p = PARTY_INDEX[party]
+            if not any(c.stood[:, p].any() for c in corners):
+                raise SwingometerError(
+                    f"metric '{metric}': {party} stands in no seat of this scenario (base {scenario.base}), "
+                    "so the metric is 0 at every point; name a party that stands",
+                    field="metric",
+                )
+    return axes
+
+
 def run_point(scenario: Scenario, data_dir: DataDir, values: dict[str, float], draws: int, seed: int,
               metrics: Sequence[str] = ()) -> dict[str, float]:  # fmt: skip
     """Project and simulate the scenario with ``values`` set; return its summary (picklable)."""
@@ -109,16 +147,8 @@ def sweep(
     """Run every grid point; one row per point with the axis values and the summaries."""
     import pandas as pd
 
-    check_axes(axes)
-    for axis in axes:
-        get_value(scenario, axis.path)  # a clear error for a bad path, before any work
-    for metric in metrics:
-        check_metric(metric)
+    axes = check_sweep(scenario, axes, metrics, data_dir)
     points = grid(axes)
-    for point in (points[0], points[-1]):  # both corners must be valid scenarios
-        changed = scenario
-        for path, value in point.items():
-            changed = with_value(changed, path, value)
     runner = executor or LocalExecutor()
     rows = runner.map(run_point, [(scenario, data_dir, p, draws, seed, tuple(metrics)) for p in points], progress)
     return pd.DataFrame(rows)
@@ -178,7 +208,7 @@ def find_threshold(
     bisection is well defined; if it is not monotone the result is one crossing. Returns
     ``value=None`` when the metric does not cross the target between the ends.
     """
-    check_metric(metric)
+    (axis,) = check_sweep(scenario, [axis], [metric], data_dir)
     low, high = axis.values[0], axis.values[-1]
 
     def f(x: float) -> float:

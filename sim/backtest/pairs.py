@@ -133,7 +133,14 @@ def load_pair(earlier_name: str, later_name: str, data_dir: DataDir = None) -> P
         like_party, like_election = LAYOUT[earlier.name]
         setup.append({"kind": "layout", "party": party, "like": {"party": like_party, "election": like_election},
                       "from": list(LAYOUT_FROM), "scope": "gb", "by": "region"})  # fmt: skip
-    return Pair(earlier, later, tuple(setup), data_dir)
+    key = (id(earlier), id(later), repr(setup), str(data_dir))
+    if key not in _PAIRS:  # one object per pair and loaded data: its start state and fits are reused
+        _PAIRS[key] = Pair(earlier, later, tuple(setup), data_dir)
+    return _PAIRS[key]
+
+
+_PAIRS: dict[tuple[int, int, str, str], Pair] = {}
+"""Pairs made this session, by their elections (the loaded objects, cached per data file content) and setup."""
 
 
 def _laid_out(earlier: Election, later: Election) -> str | None:

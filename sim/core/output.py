@@ -105,11 +105,9 @@ class Outputs:
         self.pending.append((path, buffer.getvalue()))
 
     def add_figure(self, path: Path | None, fig: Figure) -> None:
-        """Queue a matplotlib figure, rendered now in the path's format."""
+        """Queue a matplotlib figure, rendered now in the path's format (:func:`figure_bytes`)."""
         if path is not None:
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format=path.suffix.lower()[1:], dpi=120)
-            self.add(path, buffer.getvalue())
+            self.add(path, figure_bytes(fig, path.suffix.lower()[1:]))
 
     def commit(self) -> list[Path]:
         """Write every queued file to a temporary name, then rename them all into place; the paths written."""
@@ -135,6 +133,24 @@ class Outputs:
         return written
 
 
+def figure_bytes(fig: Figure, fmt: str, dpi: int = 120) -> bytes:
+    """A figure as PNG or SVG bytes, the same for the same figure on every run.
+
+    SVG gets no date and element ids from a fixed salt (matplotlib's default is random); PNG
+    rendering is deterministic, its ``Software`` tag left out so the bytes do not change with
+    matplotlib's version either.
+    """
+    import matplotlib
+
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        with matplotlib.rc_context({"svg.hashsalt": "swingometer"}):
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    else:
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
 def _file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
@@ -142,10 +158,23 @@ def _file_mode() -> int:
 
 
 def check_output(path: Path, force: bool) -> None:
-    """Refuse an output path that cannot be written: missing or read-only folder, existing file."""
+    """Refuse an output path that cannot be written.
+
+    A missing or read-only folder, an existing file (without ``force``), and anything but an
+    ordinary file (a link, a device, a pipe), which the final rename would replace.
+    """
     parent = path.parent
+    if path.is_symlink():
+        raise SwingometerError(
+            f"{path} is a symbolic link; an output replaces a file, so give the name of an ordinary file "
+            "(or the link's target itself)"
+        )
     if path.is_dir():
         raise SwingometerError(f"{path} is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        raise SwingometerError(
+            f"{path} is not an ordinary file (a device, a pipe or a socket); give the name of an ordinary file"
+        )
     if path.exists() and not force:
         raise SwingometerError(f"{path} already exists; choose another name or pass --force to overwrite it")
     if not parent.is_dir():

@@ -51,11 +51,7 @@ def load_election(name: str | int, data_dir: DataDir = None, *, use_cache: bool 
 
     """
     key_name = check_election_name(name)
-    paths = [data_path(p, data_dir) for p in ELECTION_FILES[key_name]]
-    digest = hashlib.sha256(BUILD_VERSION.encode())
-    for path in paths:
-        digest.update(sha256_of(path).encode())
-    key = (key_name, digest.hexdigest()[:16])
+    key = (key_name, election_cache_key(key_name, data_dir))
     if key in _LOADED:
         return _LOADED[key]
     store = cache_dir() / "parsed" / f"election-{key_name}-{key[1]}.pkl"
@@ -66,6 +62,14 @@ def load_election(name: str | int, data_dir: DataDir = None, *, use_cache: bool 
             _write_parsed(store, election)
     _LOADED[key] = election
     return election
+
+
+def election_cache_key(name: str, data_dir: DataDir = None) -> str:
+    """The parsed cache's key for an election: the build version and the sha256 of every input file."""
+    digest = hashlib.sha256(BUILD_VERSION.encode())
+    for path in (data_path(p, data_dir) for p in ELECTION_FILES[check_election_name(name)]):
+        digest.update(sha256_of(path).encode())
+    return digest.hexdigest()[:16]
 
 
 def _build(name: str, data_dir: DataDir) -> Election:

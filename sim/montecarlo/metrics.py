@@ -47,19 +47,31 @@ def metric_value(result: SimulationResult, metric: str) -> float:
         return float((seats >= MAJORITY).mean())
     if kind == "effective majority":
         return float((seats >= effective_threshold(result.seat_counts)).mean())
-    if len(cols) > 1:
-        raise SwingometerError("P(... largest) takes a single party, not a bloc")
     return float(result.largest_probability()[cols[0]])
 
 
 def check_metric(metric: str) -> str:
-    """Validate a metric expression before any simulation runs."""
+    """Validate a metric expression before any simulation runs (a bloc names each party once)."""
     match = METRIC.match(metric)
     if not match:
         raise SwingometerError(
             f"cannot read the metric '{metric}'; write P(PARTY majority), P(PARTY effective majority), "
             "P(PARTY largest) or seats(PARTY), where PARTY may be a bloc like LAB+LD+SNP"
         )
-    for party in (match.group(1) or match.group(3)).split("+"):
-        party_index(party, where=f"metric '{metric}'")
+    codes = [PARTIES[party_index(p, where=f"metric '{metric}'")] for p in (match.group(1) or match.group(3)).split("+")]
+    repeated = sorted({c for c in codes if codes.count(c) > 1})
+    if repeated:
+        raise SwingometerError(
+            f"metric '{metric}': {repeated[0]} is named twice in the bloc (party codes ignore case); "
+            "name each party once"
+        )
+    if match.group(2) == "largest" and len(codes) > 1:
+        raise SwingometerError(f"metric '{metric}': P(... largest) takes a single party, not a bloc")
     return metric
+
+
+def metric_parties(metric: str) -> list[str]:
+    """The canonical party codes a (valid) metric names."""
+    match = METRIC.match(check_metric(metric))
+    assert match is not None
+    return [PARTIES[party_index(p)] for p in (match.group(1) or match.group(3)).split("+")]

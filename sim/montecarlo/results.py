@@ -80,7 +80,8 @@ class SimulationResult:
     gb_shares : (n_draws, n_parties) float32 or None
         Each party's GB vote share in each draw before the independent seat noise: the
         projection's GB share plus the draw's national error, slope and parameter terms (nation
-        and regional deviations sum to zero over GB). The seat noise averages out over 632 seats.
+        and regional deviations sum to zero over GB), clipped at zero and scaled so each row adds
+        up to 1. The seat noise averages out over 632 seats.
 
     """
 

@@ -18,6 +18,7 @@ from sim.core.output import Outputs
 from sim.data.election import DataDir, Election
 from sim.polls.average import Average
 from sim.projection.candidacies import apply_candidacies
+from sim.projection.checks import check_state, require_inputs
 from sim.projection.layout import apply_layout
 from sim.projection.override import apply_override
 from sim.projection.polls import apply_polls
@@ -268,10 +269,12 @@ def _run(
     handlers = _handlers(data_dir)
     for k, step in enumerate(scenario.steps[:until]):
         where = f"steps[{k}]"
+        require_inputs(state, election, step, where)
         if isinstance(step, s.PactStep):
             stood_down |= apply_pact(state, election, step, where)
         else:
             handlers[type(step)](state, election, step, where)
+        check_state(state, election, f"{where}: {step.kind}")
         trace.append((f"{where} {step.kind}", state.shares.copy()))
     return state, trace, stood_down
 
@@ -283,8 +286,8 @@ def project(scenario: s.Scenario, election: Election, data_dir: DataDir = None) 
     party's geography, a by-election). With uncertain parameters (``[uncertainty.parameters]``)
     the projection is made at their means and carries each one's sensitivity (a central
     difference of the whole projection; one-sided where the mean lies within ``STEP`` of the
-    field's bound). Raises :class:`ScenarioError` when a step leaves a seat with no votes, or
-    with negative or non-finite votes.
+    field's bound). Raises :class:`ScenarioError` when a step would do nothing or breaks an
+    invariant (:mod:`sim.projection.checks`).
     """
     params = list(scenario.uncertainty.parameters.items())
     if not params:
@@ -320,20 +323,4 @@ STEP = 1e-4
 
 def _checked(scenario: s.Scenario, election: Election, data_dir: DataDir) -> Projection:
     state, trace, stood_down = _run(scenario, election, None, data_dir)
-    projection = Projection.from_state(election, state, trace, stood_down)
-    check_projection(projection)
-    return projection
-
-
-def check_projection(projection: Projection) -> None:
-    """Refuse a projection in which a step left a seat with no votes, or with non-finite votes."""
-    names = projection.election.seat_names
-    for label, shares in projection.trace[1:]:
-        empty = np.flatnonzero(~(shares.sum(axis=1) > 0.5))
-        if empty.size:
-            raise ScenarioError(
-                f"{label.replace(' ', ': ', 1)} leaves {names[empty[0]]} ({empty.size} seat(s) in all) with no "
-                "votes: every party there has withdrawn or lost all its voters; keep at least one party standing"
-            )
-    if not (np.isfinite(projection.votes).all() and (projection.votes >= -1e-6).all()):
-        raise ScenarioError("the projection has negative or non-finite votes; check the steps' numbers")
+    return Projection.from_state(election, state, trace, stood_down)

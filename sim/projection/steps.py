@@ -147,7 +147,12 @@ def apply_flows(state: State, election: Election, step: s.FlowsStep, where: str)
         x = covariate_values(election, step.scale_by, f"{where}.scale_by")
         pool = state.abstain if source < 0 else state.votes[:, source]
         ok = mask & ~np.isnan(x)
-        mean = np.average(x[ok], weights=pool[ok]) if pool[ok].sum() > 0 else np.nanmean(x[ok])
+        mean = _covariate_mean(x, ok, pool, step.scale_by, f"{where}.scale_by")
+        if not mean > 0:
+            raise ScenarioError(
+                f"{where}.scale_by: {step.scale_by} averages {mean:g} over this step's seats, so the rates cannot be "
+                f"scaled by {step.scale_by} / its mean; choose a covariate that is positive there, or narrow where"
+            )
         scale = np.where(np.isnan(x), 1.0, x / mean)
     moving = state.abstain.copy() if source < 0 else state.votes[:, source].copy()
     rates = {party_column(k, f"{where}.to", abstain=True): v for k, v in step.to.items()}
@@ -172,6 +177,17 @@ def apply_flows(state: State, election: Election, step: s.FlowsStep, where: str)
             state.votes[:, source] -= amount
         else:
             state.abstain -= amount
+
+
+def _covariate_mean(x: np.ndarray, ok: np.ndarray, weight: np.ndarray, name: str, where: str) -> float:
+    """The ``weight``-weighted mean of covariate ``x`` over the seats ``ok`` (those with data), or a clear error."""
+    if not ok.any():
+        raise ScenarioError(
+            f"{where}: no seat this step acts on has {name} figures (census figures are missing for Northern "
+            f"Ireland, and some for Scotland); narrow where to seats with data, or drop {name}"
+        )
+    w = weight[ok]
+    return float(np.average(x[ok], weights=w)) if w.sum() > 0 else float(np.mean(x[ok]))
 
 
 def apply_covariate_swing(state: State, election: Election, step: s.CovariateSwingStep, where: str) -> None:
@@ -315,7 +331,8 @@ def apply_turnout(state: State, election: Election, step: s.TurnoutStep, where: 
     if step.covariate:
         x = covariate_values(election, step.covariate, f"{where}.covariate").astype(float)
         ok = mask & ~np.isnan(x)
-        extra = np.where(np.isnan(x), 0.0, step.slope * (x - np.average(x[ok], weights=state.total[ok])))
+        mean = _covariate_mean(x, ok, state.total, step.covariate, f"{where}.covariate")
+        extra = np.where(np.isnan(x), 0.0, step.slope * (x - mean))
     for party, change in step.parties.items():
         p = party_column(party, f"{where}.parties")
         factor = np.clip(1.0 + change + extra, 0.0, None)

@@ -142,7 +142,53 @@ def parse_scenario(data: dict[str, Any], path: str = "<scenario>") -> Scenario:
         check_static(scenario)
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
-    return scenario
+    return canonical_codes(scenario, path)
+
+
+def canonical_codes(scenario: Scenario, path: str = "<scenario>") -> Scenario:
+    """The scenario with every party code written canonically (``lab`` -> ``LAB``), validated again.
+
+    Party codes ignore case in a file; every later stage reads the canonical codes only, so a
+    table keyed ``lab`` is the same as one keyed ``LAB`` everywhere (and the schema's checks
+    across fields, such as a pact's ``transfer + to_others <= 1`` per member, see them matched).
+    """
+    data = scenario.model_dump(by_alias=True)
+    steps = [_canonical_step(step) for step in data["steps"]]
+    if steps == data["steps"]:
+        return scenario
+    data["steps"] = steps
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation(path, exc, data)) from None
+
+
+def _code(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _keys(table: dict[str, Any]) -> dict[str, Any]:
+    return {_code(k): v for k, v in table.items()}
+
+
+def _canonical_step(step: dict[str, Any]) -> dict[str, Any]:
+    out = dict(step)
+    for name, value in step.items():
+        if (name in _PARTY_KEYS or name == "leave_slope") and isinstance(value, dict):
+            out[name] = _keys(value)
+        elif name == "areas" and isinstance(value, dict):
+            out[name] = {area: _keys(table) if isinstance(table, dict) else table for area, table in value.items()}
+        elif name == "stand" and isinstance(value, dict):
+            out[name] = {_code(k): _canonical_step(v) if isinstance(v, dict) else v for k, v in value.items()}
+        elif name == "candidates" and isinstance(value, dict):
+            out[name] = {seat: _code(v) for seat, v in value.items()}
+        elif name in ("where", "like") and isinstance(value, dict):
+            out[name] = _canonical_step(value)
+        elif name == "withdrawn_to" and isinstance(value, str):
+            out[name] = value if value.strip().lower() in ("others", "abstain", "region") else _code(value)
+        elif name in _PARTY_VALUES:
+            out[name] = [_code(v) for v in value] if isinstance(value, list) else _code(value)
+    return out
 
 
 _PARTY_KEYS = ("shares", "to", "transfer", "to_others", "parties", "withdraw_part", "lead")

@@ -15,16 +15,12 @@ from sim.scenario.schema import Scenario
 
 
 def _walk(data: Any, parts: list[str], path: str) -> tuple[Any, str | int]:
+    """The container holding the path's last part, and that part's key (as the data spell it) or index."""
     node = data
-    for depth, part in enumerate(parts[:-1]):
-        node = _child(node, part, path, depth)
-    last = parts[-1]
-    if isinstance(node, list):
-        return node, _index(node, last, path)
-    if not isinstance(node, dict) or last not in node:
-        options = list(node) if isinstance(node, dict) else []
-        raise ScenarioError(f"parameter path '{path}': no field '{last}'{did_you_mean(last, options)}")
-    return node, last
+    for part in parts[:-1]:
+        container, key = _step(node, part, path)
+        node = container[key]
+    return _step(node, parts[-1], path)
 
 
 def _index(node: list[Any], part: str, path: str) -> int:
@@ -33,13 +29,29 @@ def _index(node: list[Any], part: str, path: str) -> int:
     return int(part)
 
 
-def _child(node: Any, part: str, path: str, depth: int) -> Any:
+def _step(node: Any, part: str, path: str) -> tuple[Any, str | int]:
+    """``part`` within ``node``: a list index, or a table key matched exactly or, failing that, ignoring case."""
     if isinstance(node, list):
-        return node[_index(node, part, path)]
-    if isinstance(node, dict) and part in node:
-        return node[part]
+        return node, _index(node, part, path)
+    if isinstance(node, dict):
+        if part in node:
+            return node, part
+        same = [k for k in node if isinstance(k, str) and k.strip().upper() == part.strip().upper()]
+        if len(same) == 1:
+            return node, same[0]
     options = list(node) if isinstance(node, dict) else []
     raise ScenarioError(f"parameter path '{path}': no field '{part}'{did_you_mean(part, options)}")
+
+
+def canonical_path(scenario: Scenario, path: str) -> str:
+    """``path`` as the scenario spells it (``steps.00.to.con`` -> ``steps.0.to.CON``): two spellings compare equal."""
+    node: Any = plain(scenario.model_dump(by_alias=True))
+    out = []
+    for part in path.split("."):
+        container, key = _step(node, part, path)
+        out.append(str(key))
+        node = container[key]
+    return ".".join(out)
 
 
 def plain(value: Any) -> Any:

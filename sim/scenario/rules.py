@@ -92,6 +92,24 @@ def _check_filter(f: s.SeatFilter | None, where: str) -> None:
             )
 
 
+def _pact_tables(step: s.PactStep) -> str | None:
+    """A pact's per-party rate tables name exactly the members (those that may stand down)."""
+    members = [m.strip().upper() for m in step.members]
+    leaving = [m.strip().upper() for m in step.only_stand_down] or members
+    for name in ("transfer", "to_others"):
+        table = getattr(step, name)
+        if not isinstance(table, dict):
+            continue
+        keys = [k.strip().upper() for k in table]
+        extra = [k for k in keys if k not in members]
+        if extra:
+            return f"{name}: {extra[0]} is not a pact member ({', '.join(members)}); remove it"
+        missing = [m for m in leaving if m not in keys]
+        if missing:
+            return f"{name}: no rate for {', '.join(missing)}; give every member a rate (or one number for all)"
+    return None
+
+
 def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
     """The first meaningless instruction in one step, as 'field: what is wrong; the fix'."""
     for name in ("shares", "to", "transfer", "to_others", "parties", "leave_slope"):
@@ -135,6 +153,9 @@ def _step_problem(step: Any, data: dict[str, Any]) -> str | None:
     if isinstance(step, s.MergeStep) and all(_same(p, step.into) for p in step.parties):
         return f"parties: merging {step.into} into itself does nothing; name the parties that join {step.into}"
     if isinstance(step, s.PactStep):
+        problem = _pact_tables(step)
+        if problem is not None:
+            return problem
         members = {m.strip().upper() for m in step.members}
         outside = [p for p in step.only_stand_down if p.strip().upper() not in members]
         if outside:

@@ -281,6 +281,7 @@ class PactStep(Strict):
 
     @model_validator(mode="after")
     def _fractions(self) -> PactStep:
+        # Party codes are canonical here on the second pass (sim.scenario.load.canonical_codes).
         for party in self.members:
             t = self.transfer.get(party, 0.0) if isinstance(self.transfer, dict) else self.transfer
             o = self.to_others.get(party, 0.0) if isinstance(self.to_others, dict) else self.to_others
@@ -428,6 +429,8 @@ class Scenario(Strict):
     name: str = ""
     description: str = ""
     base: str = Field(description="base election: 2010, 2015, 2017, 2019, 2024 or 2019-notional")
-    steps: list[Step] = Field(default_factory=list)
+    steps: list[Step] = Field(
+        default_factory=list, max_length=1000, description="at most 1,000 (each keeps a copy of the shares)"
+    )
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     claim: dict[str, str] = Field(default_factory=dict, description="for essay claims: essay, quote, test")
