@@ -1,6 +1,8 @@
-"""Read a pytest-benchmark JSON file: print elections per second and fail below a speed ratio.
+"""Read a pytest-benchmark JSON file: print elections per second and start-up, and fail on either.
 
-Usage: ``python -m benchmarks.check_ratio BENCH.json [--min-ratio 10]``
+Usage: ``python -m benchmarks.check_ratio BENCH.json [--min-ratio 10] [--max-startup 4]``: fails
+when the kernel is under ``--min-ratio`` times the numpy reference, or ``swingometer --help`` takes
+over ``--max-startup`` times as long as ``python -c "import numpy"`` (both measured in the same run).
 """
 
 from __future__ import annotations
@@ -11,14 +13,21 @@ import sys
 
 
 def throughput(path: str) -> dict[str, float]:
-    """Elections per second per benchmark (draws over the mean time of a round)."""
+    """Elections per second per throughput benchmark (draws over the mean time of a round)."""
     with open(path, encoding="utf-8") as fh:
         doc = json.load(fh)
     out = {}
     for bench in doc["benchmarks"]:
-        name = bench["name"].removeprefix("test_")
-        out[name] = bench["extra_info"]["draws"] / bench["stats"]["mean"]
+        if "draws" in bench["extra_info"]:
+            out[bench["name"].removeprefix("test_")] = bench["extra_info"]["draws"] / bench["stats"]["mean"]
     return out
+
+
+def startup(path: str) -> dict[str, float]:
+    """Median seconds of each start-up benchmark (``help``, ``numpy``)."""
+    with open(path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    return {b["extra_info"]["startup"]: b["stats"]["median"] for b in doc["benchmarks"] if "startup" in b["extra_info"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +35,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("json")
     parser.add_argument("--min-ratio", type=float, default=10.0)
+    parser.add_argument("--max-startup", type=float, default=4.0, help="most `--help` / `import numpy` time")
     args = parser.parse_args(argv)
+    starts = startup(args.json)
+    if starts:
+        slow = starts["help"] / starts["numpy"]
+        print(f"start-up: --help {starts['help']:.2f} s, import numpy {starts['numpy']:.2f} s: "
+              f"{slow:.1f}x (maximum {args.max_startup:g}x)")  # fmt: skip
+        if slow > args.max_startup:
+            print("FAIL: the command line starts slower than allowed (a heavy import at start-up?)", file=sys.stderr)
+            return 1
     rates = throughput(args.json)
     for name, rate in sorted(rates.items()):
         print(f"{name:>10}: {rate:>14,.0f} simulated elections per second")

@@ -26,8 +26,6 @@ from cli.report_cmd import check_html_path
 from cli.tables import frame_table
 from sim.core.errors import SwingometerError
 from sim.core.parties import PARTIES, party_index
-from sim.provenance import elections_read, scenario_provenance
-from sim.scenario.load import load_scenario
 
 if TYPE_CHECKING:
     pass
@@ -62,6 +60,8 @@ def compare(
     """Compare scenarios on common random numbers: seats, majority odds, seats changing hands."""
     from sim.analysis.comparison import comparison_tables
     from sim.analysis.sweep import simulate_scenarios
+    from sim.provenance import elections_read
+    from sim.scenario.load import load_scenario
 
     if len(files) < 2:
         raise SwingometerError("compare needs at least two scenario files")
@@ -133,6 +133,8 @@ def sweep(
     from sim.analysis.sweep import Axis, check_axes, find_threshold, parse_target
     from sim.analysis.sweep import sweep as run_sweep
     from sim.montecarlo.metrics import check_metric
+    from sim.provenance import scenario_provenance
+    from sim.scenario.load import load_scenario
 
     outputs = Outputs(force, [plot, csv_path, parquet_path], figures=[plot])
     check_draws(draws)

@@ -9,8 +9,6 @@ from rich.table import Table
 
 from cli.common import DataDirOption, Group, console
 from sim.core.errors import DataError
-from sim.data.fetch import all_files, data_path, locate, sha256_of
-from sim.data.seat_report import seat_report
 
 app = typer.Typer(cls=Group, help="List, download, verify and inspect the election data.", no_args_is_help=True)
 
@@ -18,6 +16,8 @@ app = typer.Typer(cls=Group, help="List, download, verify and inspect the electi
 @app.command("list")
 def list_files(data_dir: DataDirOption = None) -> None:
     """List every data file the engine reads, where it was found, and its origin."""
+    from sim.data.fetch import all_files, locate
+
     table = Table(title="Swingometer data files")
     for col in ("file", "found in", "origin"):
         table.add_column(col, overflow="fold")
@@ -31,6 +31,8 @@ def list_files(data_dir: DataDirOption = None) -> None:
 @app.command()
 def fetch(data_dir: DataDirOption = None) -> None:
     """Download every data file missing locally into the user cache and check its sha256."""
+    from sim.data.fetch import all_files, data_path
+
     for entry in all_files():
         path = data_path(entry.path, data_dir)
         console.print(f"[green]ok[/green] {entry.path} ({path})")
@@ -39,6 +41,8 @@ def fetch(data_dir: DataDirOption = None) -> None:
 @app.command()
 def verify(data_dir: DataDirOption = None) -> None:
     """Check the sha256 of every data file found locally (downloads nothing)."""
+    from sim.data.fetch import all_files, locate, sha256_of
+
     bad = 0
     for entry in all_files():
         found = locate(entry.path, data_dir)
@@ -65,6 +69,8 @@ def show(
     data_dir: DataDirOption = None,
 ) -> None:
     """Show one seat's result: candidates, party votes and shares, winner and majority."""
+    from sim.data.seat_report import seat_report
+
     report = seat_report(seat, election, data_dir)
     table = Table(title=f"{report.seat_name} ({report.seat_id}), {report.election}: {report.nation}, {report.region}")
     for col, justify in (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -30,9 +30,9 @@ from cli.common import (
     print_notes,
 )
 from cli.tables import frame_table
-from sim.montecarlo.results import SimulationResult
-from sim.provenance import scenario_provenance
-from sim.run import project_file, simulate_projection
+
+if TYPE_CHECKING:
+    from sim.montecarlo.results import SimulationResult
 
 app = typer.Typer(
     cls=Group,
@@ -99,6 +99,9 @@ def run(
     force: ForceOption = False,
 ) -> None:
     """Simulate a scenario many times: seat distributions, majority odds, blocs and seats."""
+    from sim.provenance import scenario_provenance
+    from sim.run import project_file, simulate_projection
+
     outputs = Outputs(force, [json_path, csv_path, parquet_path, plot, battleground], figures=[plot, battleground])
     check_draws(draws, 2 if parquet_path is not None else 1)
     check_threads(threads)

@@ -6,15 +6,12 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from cli.common import DataDirOption, ForceOption, Outputs, console, print_notes
 from cli.tables import frame_table
 from sim.core.errors import SwingometerError
-from sim.polls.average import Settings
-from sim.polls.sources import NAMES, cached_average, cached_polls, latest
-from sim.polls.table import SCOPES
+from sim.polls import NAMES
 
 
 def polls(
@@ -41,8 +38,13 @@ def polls(
     force: ForceOption = False,
 ) -> None:
     """The poll average (a Kalman filter with house effects) as of a date, per scope with polls."""
+    import pandas as pd
+
     from sim.analysis.nowcast import polls_scenario
     from sim.analysis.plots import poll_trend
+    from sim.polls.average import Settings
+    from sim.polls.sources import cached_average, cached_polls, latest
+    from sim.polls.table import SCOPES
     from sim.scenario.write import to_toml
 
     outputs = Outputs(force, [plot, json_path, scenario], figures=[plot])

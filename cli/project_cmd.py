@@ -11,12 +11,6 @@ import typer
 from cli.common import DataDirOption, ForceOption, Outputs, VerboseOption, check_stood, console, print_notes
 from cli.tables import export, frame_table
 from sim.core.errors import SwingometerError
-from sim.data.election import load_election
-from sim.projection.arithmetic import flip as flip_seat
-from sim.projection.arithmetic import targets as target_list
-from sim.projection.tables import changes, explain, seat_table, target_scope
-from sim.provenance import scenario_provenance
-from sim.run import project_file
 
 JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the result as JSON.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Write the result as CSV.")]
@@ -43,6 +37,10 @@ def project(
     force: ForceOption = False,
 ) -> None:
     """Apply a scenario deterministically: seats per party and the seats changing hands."""
+    from sim.projection.tables import changes, explain, seat_table, target_scope
+    from sim.provenance import scenario_provenance
+    from sim.run import project_file
+
     outputs = Outputs(force, [json_path, csv_path, seats_csv])
     if explain_seat is not None and not explain_seat.strip():
         raise SwingometerError("--explain needs a seat name or ONS code, e.g. --explain Nuneaton")
@@ -78,6 +76,9 @@ def flip(
     force: ForceOption = False,
 ) -> None:
     """The fewest votes that change a seat's winner."""
+    from sim.data.election import load_election
+    from sim.projection.arithmetic import flip as flip_seat
+
     outputs = Outputs(force, [json_path])
     if election is None:
         election = LATEST
@@ -103,6 +104,9 @@ def targets(
     force: ForceOption = False,
 ) -> None:
     """A party's candidates who did not win, ranked by the swing each needs (independents: each a row)."""
+    from sim.data.election import load_election
+    from sim.projection.arithmetic import targets as target_list
+
     outputs = Outputs(force, [json_path, csv_path])
     if election is None:
         election = LATEST

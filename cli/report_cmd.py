@@ -21,7 +21,6 @@ from cli.common import (
     threads_used,
 )
 from sim.core.errors import SwingometerError
-from sim.provenance import scenario_provenance
 
 BLOC_HELP = "A bloc whose odds are shown, e.g. LAB+LD+SNP (repeatable; default CON+DUP+UUP and LAB+LD+SNP+GRN+PC)."
 
@@ -51,6 +50,7 @@ def report(
     force: ForceOption = False,
 ) -> None:
     """Simulate a scenario and write a report: an offline HTML page and/or a hex-map PNG."""
+    from sim.provenance import scenario_provenance
     from sim.report import DEFAULT_BLOCS, report_html
     from sim.report.charts import map_png as map_png_bytes
     from sim.report.hexmap import load_hexmap

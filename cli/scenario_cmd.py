@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 
 from cli.common import DataDirOption, Group, console
-from sim.run import project_file
-from sim.scenario.schema import Scenario
 
 app = typer.Typer(cls=Group, help="Check scenario files and print the scenario JSON Schema.", no_args_is_help=True)
 
@@ -21,6 +19,8 @@ def check(
     data_dir: DataDirOption = None,
 ) -> None:
     """Validate scenario files against the schema and their base election."""
+    from sim.run import project_file
+
     for file in files:
         scenario, _ = project_file(file, data_dir)
         console.print(f"[green]ok[/green] {file}: base {scenario.base}, {len(scenario.steps)} step(s)")
@@ -29,4 +29,6 @@ def check(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
+    from sim.scenario.schema import Scenario
+
     console.print_json(json.dumps(Scenario.model_json_schema(by_alias=True)))

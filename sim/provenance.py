@@ -26,15 +26,15 @@ from sim.scenario.schema import CandidaciesStep, Geography, LayoutStep, Scenario
 def _versions() -> dict[str, str | None]:
     from importlib.metadata import PackageNotFoundError, version
 
-    import numba
     import numpy
 
     try:
         package = version("swingometer")
     except PackageNotFoundError:
         package = None
+    # numba's version from its metadata: importing numba takes about a second, and `project` never needs it.
     return {"swingometer": package, "python": platform.python_version(), "numpy": numpy.__version__,
-            "numba": numba.__version__}  # fmt: skip
+            "numba": version("numba")}  # fmt: skip
 
 
 @cache

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.core.errors import LookupFailed, ScenarioError
 from sim.data.election import DataDir, load_election
-from sim.montecarlo.results import SimulationResult
-from sim.montecarlo.simulate import prepare, simulate
 from sim.projection.project import Projection, project
 from sim.scenario.load import load_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.validate import check
+
+if TYPE_CHECKING:
+    from sim.montecarlo.results import SimulationResult
 
 load = load_scenario
 
@@ -56,6 +58,8 @@ def simulate_projection(
     share_bins: int = 0,
 ) -> SimulationResult:
     """Simulate a scenario already projected by :func:`project_checked` (the projection is not redone)."""
+    from sim.montecarlo.simulate import prepare, simulate  # numba: loaded only when something is simulated
+
     inputs = prepare(scenario, projection)
     return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)
 

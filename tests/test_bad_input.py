@@ -493,12 +493,12 @@ def test_plot_suffix_checked_before_work(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cli.main
+    import sim.run
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.main, "simulate_projection", interrupted)
+    monkeypatch.setattr(sim.run, "simulate_projection", interrupted)
     out = tmp_path / "out.json"
     result = invoke(["run", SCENARIO, "--draws", "100", "--json", str(out)])
     assert clean(result)
@@ -598,7 +598,7 @@ def test_corrupted_election_cache_is_rebuilt(
 
 def test_ctrl_c_wrapped_by_numba_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
     """Numba reports a Ctrl-C in a kernel as a SystemError with the KeyboardInterrupt as context."""
-    import cli.main
+    import sim.run
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -606,7 +606,7 @@ def test_ctrl_c_wrapped_by_numba_is_exit_130(monkeypatch: pytest.MonkeyPatch) ->
         except KeyboardInterrupt:
             raise SystemError("CPUDispatcher(simulate_seats) returned a result with an exception set") from None
 
-    monkeypatch.setattr(cli.main, "simulate_projection", interrupted)
+    monkeypatch.setattr(sim.run, "simulate_projection", interrupted)
     result = invoke(["run", SCENARIO, "--draws", "100"])
     assert clean(result)
     assert (result.exit_code, result.output.strip()) == (130, "interrupted")
@@ -614,7 +614,7 @@ def test_ctrl_c_wrapped_by_numba_is_exit_130(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_ctrl_c_during_a_lazy_import_is_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
     """A compiled module interrupted while it loads reports ImportError("initialization failed") from the Ctrl-C."""
-    import cli.main
+    import sim.run
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -622,7 +622,7 @@ def test_ctrl_c_during_a_lazy_import_is_exit_130(monkeypatch: pytest.MonkeyPatch
         except KeyboardInterrupt as exc:
             raise ImportError("initialization failed") from exc
 
-    monkeypatch.setattr(cli.main, "simulate_projection", interrupted)
+    monkeypatch.setattr(sim.run, "simulate_projection", interrupted)
     result = invoke(["run", SCENARIO, "--draws", "100"])
     assert clean(result)
     assert (result.exit_code, result.output.strip()) == (130, "interrupted")
@@ -640,12 +640,12 @@ def test_ctrl_c_in_a_real_run(tmp_path: Path, elections: dict[str, Election]) ->
 
     out = tmp_path / "out.json"
     code = (
-        "import sys, cli.main as m\n"
-        "real = m.simulate_projection\n"
+        "import sys, sim.run as r, cli.main as m\n"
+        "real = r.simulate_projection\n"
         "def started(*a, **k):\n"
         "    print('simulating', flush=True)\n"
         "    return real(*a, **k)\n"
-        "m.simulate_projection = started\n"
+        "r.simulate_projection = started\n"
         "m.main()\n"
     )
     args = [sys.executable, "-c", code, "run", SCENARIO, "--draws", "40000000", "--json", str(out)]

@@ -25,11 +25,9 @@ import pandas as pd
 from sim.core.errors import DataError
 from sim.data.polls import registry_polls
 from sim.data.readers import DataDir
+from sim.polls import NAMES, SHIPPED
 from sim.polls.average import Average, Settings, poll_average
 from sim.polls.table import read_poll_csv, standard
-
-SHIPPED = ("2024-final", "nations-final")
-NAMES = ("pollbase", *SHIPPED)
 
 
 def shipped_path(name: str) -> Path:
