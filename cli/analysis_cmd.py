@@ -135,11 +135,13 @@ def sweep(
     from sim.montecarlo.metrics import check_metric
     from sim.provenance import scenario_provenance
     from sim.scenario.load import load_scenario
+    from sim.scenario.paths import canonical_path
 
     outputs = Outputs(force, [plot, csv_path, parquet_path], figures=[plot])
     check_draws(draws)
     parsed = check_axes([Axis.parse(a) for a in axes])
     scenario = load_scenario(file)
+    parsed = [Axis(canonical_path(scenario, a.path), a.values) for a in parsed]  # the table's column names
     outputs.provenance = scenario_provenance(file, scenario, seed, draws)
     metrics = [check_metric(m) for m in metric or []]
     if find is not None:

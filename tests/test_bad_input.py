@@ -336,6 +336,21 @@ THIRD_PASS_CASES: dict[str, tuple[dict[str, Any], str]] = {
         ),
         "the same number as",
     ),
+    "pact-members-never-together": (
+        _doc([{**_PACT, "members": ["SNP", "PC"], "where": {"scope": ["gb"]}}]),
+        "no seat this step acts on has two of SNP, PC standing",
+    ),
+    "candidacies-of-the-base-itself": (
+        _doc([{"kind": "candidacies", "election": "2019"}]),
+        "steps[0].election: 2019 is not later than the base (2019)",
+    ),
+    "uncertain-path-with-a-unicode-digit": (
+        _doc(
+            [{"kind": "tactical", "party": "LAB", "prefer": ["LD"], "rate": 0.2}],
+            uncertainty={"parameters": {"steps.\u00b2.rate": {"beta": [2, 8]}}},
+        ),
+        "is not an index",
+    ),
     "steps-without-end": (_doc([{"kind": "merge", "parties": ["LD", "GRN"], "into": "LD"}] * 1001), "at most 1000"),
 }
 
@@ -736,3 +751,40 @@ def test_per_draw_gb_shares_are_shares(data_dir: Path | None) -> None:
     shares = result.gb_shares.astype(np.float64)
     assert shares.min() >= 0.0
     np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["pact", "turnout"])
+def test_a_steps_result_does_not_depend_on_the_order_of_its_parties(kind: str, data_dir: Path | None) -> None:
+    """Pact members (a stand-down's voters once reached a member standing down later) and turnout parties."""
+    import tomllib
+
+    import numpy as np
+
+    from sim.run import project_checked
+    from sim.scenario.load import parse_scenario
+
+    if kind == "pact":
+        doc = tomllib.loads((ROOT / "scenarios" / "2024" / "progressive-pact.toml").read_text())
+        flipped = tomllib.loads((ROOT / "scenarios" / "2024" / "progressive-pact.toml").read_text())
+        for step in flipped["steps"]:
+            if step["kind"] == "pact":
+                step["members"] = step["members"][::-1]
+    else:
+        doc = _doc([{"kind": "turnout", "parties": {"LAB": 2.0, "CON": 2.0}}])
+        flipped = _doc([{"kind": "turnout", "parties": {"CON": 2.0, "LAB": 2.0}}])
+    a, b = (project_checked(parse_scenario(d), data_dir) for d in (doc, flipped))
+    np.testing.assert_allclose(a.votes, b.votes, rtol=1e-12, atol=1e-6)
+
+
+def test_sweep_takes_a_path_in_any_spelling(tmp_path: Path) -> None:
+    """A lower-case party key once ran the whole sweep and then crashed printing the table."""
+    result = invoke(["sweep", SCENARIO, "--set", "steps.00.shares.con=0.3:0.4:2", "--draws", "100"])
+    assert result.exit_code == 0, result.output
+    assert "steps.0.shares.CON" in result.output
+
+
+def test_a_file_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + Path(SCENARIO).read_bytes())
+    result = invoke(["scenario", "check", str(path)])
+    assert result.exit_code == 0, result.output

@@ -129,4 +129,4 @@ def test_the_method_changes_the_answer_and_the_files_say_so(data_dir: Path | Non
         result = simulate_projection(variant, project_checked(variant, data_dir), 2000, 1)
         odds[method] = result.bloc(["LAB", "LD", "GRN"])["p_majority"]
     assert odds["multiparty"] > 0.5 > odds["proportional"], odds
-    assert "proportional swing 322" in scenario.description
+    assert "proportional swing 316" in scenario.description

@@ -91,6 +91,13 @@ def require_inputs(state: State, election: Election, step: Any, where: str) -> N
         if first is None and _acts_with_first(step):
             first, mask = PARTIES[p], mask & state.stood[:, p]
     if isinstance(step, s.PactStep):
+        members = [party_column(m, f"{where}.members") for m in step.members]
+        together = state.stood[:, members].sum(axis=1) >= 2
+        if not step.candidates and not (together & mask).any():
+            raise ScenarioError(
+                f"{where}.members: no seat this step acts on has two of {', '.join(PARTIES[m] for m in members)} "
+                "standing, so no one stands aside and the pact does nothing; check the members and where"
+            )
         seen: dict[int, str] = {}
         for seat in step.candidates:
             i = seat_row(election, seat, f"{where}.candidates")

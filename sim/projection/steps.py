@@ -248,28 +248,29 @@ def _set_party_share(shares: np.ndarray, stood: np.ndarray, p: int, value: np.nd
     return out
 
 
-def transfer_voters(state: State, i: int, party: int, to: int, rate_to: float, rate_others: float) -> None:
-    """Stand ``party`` down in seat ``i``.
+def stand_down(state: State, i: int, leaving: list[int], to: int, rates: list[tuple[float, float]]) -> None:
+    """Stand the parties ``leaving`` down in seat ``i``, all at once.
 
-    ``rate_to`` of its voters go to party ``to`` (none if ``to < 0``), ``rate_others`` to the
-    other standing parties in proportion to their votes, and the rest abstain. Where no other
-    party stands, that share abstains too.
+    Each one's voters: its ``rates[k][0]`` to party ``to`` (none if ``to < 0``), its
+    ``rates[k][1]`` to the parties still standing, in proportion to their votes once every
+    leaving party is gone, and the rest abstain (as does the share to others where no other
+    party stands). Done at once, so the result does not depend on the order of ``leaving``.
     """
-    votes = state.votes[i, party]
-    state.votes[i, party] = 0.0
-    state.stood[i, party] = False
+    moved = state.votes[i, leaving].copy()
+    state.votes[i, leaving] = 0.0
+    state.stood[i, leaving] = False
     others = state.stood[i].copy()
     if to >= 0:
         others[to] = False
-        state.votes[i, to] += votes * rate_to
-    else:
-        rate_to = 0.0
     pool = state.votes[i] * others
-    if pool.sum() > 0:
-        state.votes[i] += pool / pool.sum() * votes * rate_others
-    else:
-        rate_others = 0.0
-    state.abstain[i] += votes * (1.0 - rate_to - rate_others)
+    for votes, (rate_to, rate_others) in zip(moved, rates, strict=True):
+        rate_to = rate_to if to >= 0 else 0.0
+        if to >= 0:
+            state.votes[i, to] += votes * rate_to
+        rate_others = rate_others if pool.sum() > 0 else 0.0
+        if rate_others > 0:
+            state.votes[i] += pool / pool.sum() * votes * rate_others
+        state.abstain[i] += votes * (1.0 - rate_to - rate_others)
 
 
 def _rate(value: float | dict[str, float], party: str, default: float = 0.0) -> float:
@@ -296,11 +297,11 @@ def apply_pact(state: State, election: Election, step: s.PactStep, where: str) -
         if candidate < 0:
             continue
         state.stood[i, candidate] = True
-        for m in standing:
-            if m != candidate and m in may_stand_down:
-                code = PARTIES[m]
-                transfer_voters(state, i, m, candidate, _rate(step.transfer, code), _rate(step.to_others, code))
-                stood_down[i, m] = True
+        leaving = [m for m in standing if m != candidate and m in may_stand_down]
+        if leaving:
+            rates = [(_rate(step.transfer, PARTIES[m]), _rate(step.to_others, PARTIES[m])) for m in leaving]
+            stand_down(state, i, leaving, candidate, rates)
+            stood_down[i, leaving] = True
     return stood_down
 
 
@@ -333,13 +334,27 @@ def apply_turnout(state: State, election: Election, step: s.TurnoutStep, where: 
         ok = mask & ~np.isnan(x)
         mean = _covariate_mean(x, ok, state.total, step.covariate, f"{where}.covariate")
         extra = np.where(np.isnan(x), 0.0, step.slope * (x - mean))
-    for party, change in step.parties.items():
-        p = party_column(party, f"{where}.parties")
+    columns = [party_column(party, f"{where}.parties") for party in step.parties]
+    deltas = np.zeros((election.n_seats, len(columns)))
+    for k, (p, change) in enumerate(zip(columns, step.parties.values(), strict=True)):
         factor = np.clip(1.0 + change + extra, 0.0, None)
-        delta = np.where(mask, state.votes[:, p] * (factor - 1.0), 0.0)
-        delta = np.minimum(delta, state.abstain)  # new voters come from the seat's non-voters
-        state.votes[:, p] += delta
-        state.abstain -= delta
+        deltas[:, k] = np.where(mask, state.votes[:, p] * (factor - 1.0), 0.0)
+    # New voters come from the seat's non-voters (after the losers' voters join them); where the
+    # gainers ask for more than there are, each gets the same fraction of what it asked for, so
+    # the result does not depend on the order of the parties.
+    available = state.abstain - np.minimum(deltas, 0.0).sum(axis=1)
+    asked = np.maximum(deltas, 0.0).sum(axis=1)
+    short = asked > available
+    scale = np.where(short, available / np.where(asked > 0, asked, 1.0), 1.0)
+    deltas = np.where(deltas > 0, deltas * scale[:, None], deltas)
+    if short.any():
+        state.notes.append(
+            f"warning: {where}: in {int(short.sum())} seat(s) the turnout rises ask for more voters than the seat's "
+            "non-voters; each rising party got the same fraction of its rise"
+        )
+    for k, p in enumerate(columns):
+        state.votes[:, p] += deltas[:, k]
+    state.abstain -= deltas.sum(axis=1)
 
 
 def apply_merge(state: State, election: Election, step: s.MergeStep, where: str) -> None:

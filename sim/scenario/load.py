@@ -235,7 +235,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if not file.is_file():
         raise ScenarioError(f"scenario file '{file}' not found; check the path (scenarios live in scenarios/)")
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))  # a byte-order mark (Notepad's) is no error
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{file}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:

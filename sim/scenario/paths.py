@@ -24,7 +24,7 @@ def _walk(data: Any, parts: list[str], path: str) -> tuple[Any, str | int]:
 
 
 def _index(node: list[Any], part: str, path: str) -> int:
-    if not part.isdigit() or int(part) >= len(node):
+    if not (part.isascii() and part.isdigit()) or int(part) >= len(node):
         raise ScenarioError(f"parameter path '{path}': '{part}' is not an index 0..{len(node) - 1}")
     return int(part)
 

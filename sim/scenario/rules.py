@@ -275,6 +275,12 @@ def check_static(scenario: s.Scenario) -> None:
                     "candidacies step (a second would stand down the pooled candidates it kept again)"
                 )
             seen_candidacies = k
+            if int(step.election.strip()[:4]) <= int(scenario.base.strip()[:4]):
+                raise ScenarioError(
+                    f"steps[{k}].election: {step.election} is not later than the base ({scenario.base}); a "
+                    "candidacies step stands a later election's candidates on the base (2024 on 2019-notional): "
+                    "its retiring MPs and new candidates would be another election's"
+                )
         _check_filter(getattr(step, "where", None), f"steps[{k}].where")
     for name in scenario.uncertainty.slopes:
         if name not in NUMERIC:
