@@ -7,10 +7,13 @@ worktree with its own environment (``uv sync --locked``). Both trees' quick benc
 (``SWINGOMETER_BENCH_QUICK=1 pytest benchmarks --benchmark-enable``) then run alternately, head
 then base, each round in fresh processes with the same thread settings; a first round of each is
 a warm-up (numba compiles into each tree's cache) and is not counted. For every benchmark both
-trees have, the head/base ratio of its median time is taken per round; a benchmark fails when
-the median of those ratios is above ``--threshold`` and most rounds are above ``--slack`` (1.1).
-A table of the ratios is printed. The thresholds were chosen from the noise measured on the CI
-machine type: same-code runs differed by under 10% per round.
+trees have, the head/base ratio of its median time is taken per round. The engine's own
+benchmarks are gated (:data:`GATED`: the kernel and ``--help`` start-up): one fails when the
+median of its ratios is above ``--threshold`` and most rounds are above ``--slack`` (1.1). The
+numpy reference and the roofline are context and only printed. Chosen from the noise measured on
+the CI machine type, the same code against itself over 3 rounds: kernel 1.02-1.05, ``--help``
+0.90-1.11, but the quick numpy reference 1.03-1.75 and the roofline 0.72-1.20. A deliberate 2x
+slowdown of the kernel (every batch simulated twice) gave a kernel ratio of 2.98 and failed.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GATED = ("test_kernel", "test_startup[help")
+"""Benchmarks (name prefixes) whose slowdown fails the comparison; the others are printed."""
 
 
 def _bench(tree: Path, out: Path) -> dict[str, float]:
@@ -67,10 +72,12 @@ def compare(base: str, rounds: int, threshold: float, slack: float) -> int:
     print(f"benchmarks, this tree against {base} ({rounds} rounds; time ratio head/base, above 1 is slower)")
     for name, values in ratios.items():
         median = statistics.median(values)
-        slow = median > threshold and sum(v > slack for v in values) > len(values) / 2
+        gated = name.startswith(GATED)
+        slow = gated and median > threshold and sum(v > slack for v in values) > len(values) / 2
         failed += [name] if slow else []
         shown = " ".join(f"{v:.2f}" for v in values)
-        print(f"  {name:<28} median {median:5.2f}   rounds {shown}{'   SLOWER' if slow else ''}")
+        mark = "   SLOWER" if slow else "" if gated else "   (context, not gated)"
+        print(f"  {name:<28} median {median:5.2f}   rounds {shown}{mark}")
     if failed:
         print(f"FAIL: {', '.join(failed)} slower than {base} by more than {threshold:g}x", file=sys.stderr)
         return 1
