@@ -95,7 +95,8 @@ def check_sweep(scenario: Scenario, axes: Sequence[Axis], metrics: Sequence[str]
                 field="axis",
             )
     corners = []
-    for point in (grid(axes)[0], grid(axes)[-1]):
+    points = grid(axes)
+    for point in (points[0], points[-1]):
         changed = scenario
         for path, value in point.items():
             changed = with_value(changed, path, value)

@@ -17,9 +17,9 @@ import numpy as np
 
 from sim.core.parties import PARTY_INDEX
 from sim.data.election import DataDir, Election, load_election
+from sim.polls.reading import coverage as fought
 from sim.polls.reading import read_shares
 from sim.polls.sources import cached_average
-from sim.projection.polls import HOME
 
 EVE = {
     "2010": ("2010-05-05", ("pollbase",)),
@@ -82,12 +82,7 @@ def poll_errors(data_dir: DataDir = None, elections: tuple[str, ...] = tuple(EVE
 
 def _coverage(result: Election, parties: list[str]) -> dict[str, float]:
     """Each party's share of GB votes cast where it stood (the SNP's and Plaid's: of their nation's)."""
-    valid = result.valid_votes.astype(float)
-    out = {}
-    for p in parties:
-        home = result.gb & (result.nations == HOME[p]) if p in HOME else result.gb
-        out[p] = float((result.stood[home, PARTY_INDEX[p]] * valid[home]).sum() / valid[home].sum())
-    return out
+    return fought(result.stood, result.valid_votes.astype(float), result.nations, result.gb, parties)
 
 
 def _scale(share: float) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sim.core.errors import SwingometerError
-from sim.core.parties import PARTIES, party_index
+from sim.core.parties import PARTIES, PARTY_INDEX, party_index
 from sim.data.election import MAJORITY
 from sim.montecarlo.results import SimulationResult, effective_threshold, seat_quantiles
 
@@ -37,8 +37,7 @@ def metric_value(result: SimulationResult, metric: str) -> float:
     """Evaluate ``P(CON majority)``, ``P(LAB+LD effective majority)``, ``P(CON largest)`` or ``seats(LAB)``."""
     match = METRIC.match(check_metric(metric))
     assert match is not None
-    parties = (match.group(1) or match.group(3)).split("+")
-    cols = [party_index(p, where=f"metric '{metric}'") for p in parties]
+    cols = [PARTY_INDEX[p] for p in metric_parties(metric)]
     seats = result.seat_counts[:, cols].sum(axis=1)
     kind = match.group(2)
     if kind is None:

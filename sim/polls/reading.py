@@ -10,6 +10,13 @@ missing from a few seats is already counted right). ``docs/model.md`` gives the 
 
 from __future__ import annotations
 
+import numpy as np
+
+from sim.core.parties import PARTY_INDEX
+
+HOME = {"SNP": "Scotland", "PC": "Wales"}
+"""Parties standing in one nation: a GB poll share counts their voters there only."""
+
 PARTIAL = 0.9
 """A party fighting seats with less than this share of an area's votes has its poll share scaled by that share."""
 
@@ -28,3 +35,17 @@ def read_shares(shares: dict[str, float], coverage: dict[str, float]) -> dict[st
     total = sum(read.values())
     scale = (sum(shares.values()) / total) if total > 0 else 0.0
     return {code: value * scale for code, value in read.items()}
+
+
+def coverage(
+    stood: np.ndarray, votes: np.ndarray, nations: np.ndarray, mask: np.ndarray, codes: list[str]
+) -> dict[str, float]:  # fmt: skip
+    """Each party's share of the votes in ``mask`` cast in seats it fights (the SNP's and Plaid's: of their nation's).
+
+    ``stood`` is ``(n_seats, n_parties)``; ``votes`` a seat's weight; ``codes`` party codes.
+    """
+    out = {}
+    for code in codes:
+        home = mask & (nations == HOME[code]) if code in HOME else mask
+        out[code] = float((stood[home, PARTY_INDEX[code]] * votes[home]).sum() / max(votes[home].sum(), 1e-12))
+    return out

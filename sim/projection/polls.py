@@ -34,7 +34,8 @@ from sim.core.errors import ScenarioError
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import DataDir, Election
 from sim.polls.average import Average
-from sim.polls.reading import read_shares
+from sim.polls.reading import HOME, read_shares
+from sim.polls.reading import coverage as fought
 from sim.polls.sources import cached_average, cached_polls, latest
 from sim.projection.shares import apply_shares
 from sim.projection.steps import State, step_scope
@@ -44,8 +45,6 @@ from sim.scenario import schema as s
 NATION_DAYS = 60
 """A nation's own polls are used when its latest ended within this many days of ``as_of``."""
 OWN_NATIONS = ("Scotland", "Wales")
-HOME = {"SNP": "Scotland", "PC": "Wales"}
-"""Parties standing in one nation: a GB poll share counts their voters there only."""
 DROP_LIMIT = 0.02
 CLIP_NOTE = 0.005
 
@@ -147,13 +146,8 @@ def _table(
     state: State, election: Election, mask: np.ndarray, shares: dict[str, float], area: str, where: str
 ) -> dict[str, float]:  # fmt: skip
     """An area's targets from its poll shares (partial candidacies read: :mod:`sim.polls.reading`)."""
-    coverage: dict[str, float] = {}
-    for code in shares:
-        if code == "OTH":
-            continue
-        p = PARTY_INDEX[code]
-        home = mask & (election.nations == HOME[code]) if code in HOME else mask
-        coverage[code] = float((state.stood[home, p] * state.total[home]).sum() / max(state.total[home].sum(), 1e-12))
+    coverage = fought(state.stood, state.total, election.nations, mask, [c for c in shares if c != "OTH"])
+    for code in coverage:
         if coverage[code] == 0:
             if shares[code] > DROP_LIMIT:
                 raise ScenarioError(

@@ -249,24 +249,21 @@ def _set_party_share(shares: np.ndarray, stood: np.ndarray, p: int, value: np.nd
 
 
 def stand_down(state: State, i: int, leaving: list[int], to: int, rates: list[tuple[float, float]]) -> None:
-    """Stand the parties ``leaving`` down in seat ``i``, all at once.
+    """Stand the parties ``leaving`` down in seat ``i`` for party ``to``, all at once.
 
-    Each one's voters: its ``rates[k][0]`` to party ``to`` (none if ``to < 0``), its
-    ``rates[k][1]`` to the parties still standing, in proportion to their votes once every
-    leaving party is gone, and the rest abstain (as does the share to others where no other
-    party stands). Done at once, so the result does not depend on the order of ``leaving``.
+    Each one's voters: its ``rates[k][0]`` to ``to``, its ``rates[k][1]`` to the other parties
+    still standing, in proportion to their votes once every leaving party is gone, and the rest
+    abstain (as does the share to others where no other party stands). Done at once, so the
+    result does not depend on the order of ``leaving``.
     """
     moved = state.votes[i, leaving].copy()
     state.votes[i, leaving] = 0.0
     state.stood[i, leaving] = False
     others = state.stood[i].copy()
-    if to >= 0:
-        others[to] = False
+    others[to] = False
     pool = state.votes[i] * others
     for votes, (rate_to, rate_others) in zip(moved, rates, strict=True):
-        rate_to = rate_to if to >= 0 else 0.0
-        if to >= 0:
-            state.votes[i, to] += votes * rate_to
+        state.votes[i, to] += votes * rate_to
         rate_others = rate_others if pool.sum() > 0 else 0.0
         if rate_others > 0:
             state.votes[i] += pool / pool.sum() * votes * rate_others
