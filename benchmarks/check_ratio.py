@@ -1,8 +1,10 @@
-"""Read a pytest-benchmark JSON file: print elections per second and start-up, and fail on either.
+"""Read a pytest-benchmark JSON file: print elections per second, start-up and memory; fail on any.
 
-Usage: ``python -m benchmarks.check_ratio BENCH.json [--min-ratio 10] [--max-startup 4]``: fails
-when the kernel is under ``--min-ratio`` times the numpy reference, or ``swingometer --help`` takes
-over ``--max-startup`` times as long as ``python -c "import numpy"`` (both measured in the same run).
+Usage: ``python -m benchmarks.check_ratio BENCH.json [--min-ratio 10] [--max-startup 4]
+[--max-memory-growth 64]``: fails when the kernel is under ``--min-ratio`` times the numpy
+reference, when ``swingometer --help`` takes over ``--max-startup`` times as long as
+``python -c "import numpy"`` (both measured in the same run), or when ``run``'s peak memory at the
+large number of draws exceeds that at the small by more than ``--max-memory-growth`` MB.
 """
 
 from __future__ import annotations
@@ -30,12 +32,24 @@ def startup(path: str) -> dict[str, float]:
     return {b["extra_info"]["startup"]: b["stats"]["median"] for b in doc["benchmarks"] if "startup" in b["extra_info"]}
 
 
+def runs(path: str) -> dict[str, dict[str, float]]:
+    """Per ``run`` benchmark (``small``, ``large``): draws, median seconds and peak memory in bytes."""
+    with open(path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    return {
+        b["param"]: {"draws": b["extra_info"]["run_draws"], "seconds": b["stats"]["median"],
+                     "peak_rss": b["extra_info"]["peak_rss"]}
+        for b in doc["benchmarks"] if "run_draws" in b["extra_info"]
+    }  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the table; exit 1 if kernel / reference is below ``--min-ratio``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("json")
     parser.add_argument("--min-ratio", type=float, default=10.0)
     parser.add_argument("--max-startup", type=float, default=4.0, help="most `--help` / `import numpy` time")
+    parser.add_argument("--max-memory-growth", type=float, default=64.0, help="most MB `run` grows with draws")
     args = parser.parse_args(argv)
     starts = startup(args.json)
     if starts:
@@ -53,6 +67,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"kernel / roofline: {rates['kernel'] / rates['roofline']:.3f}")
     if ratio < args.min_ratio:
         print("FAIL: the kernel is slower than required against the reference", file=sys.stderr)
+        return 1
+    return check_runs(runs(args.json), rates.get("kernel"), args.max_memory_growth)
+
+
+def check_runs(found: dict[str, dict[str, float]], kernel: float | None, max_growth: float) -> int:
+    """Print ``run``'s times, marginal throughput and peak memory; 1 if memory grows with the draws."""
+    if not found:
+        return 0
+    small, large = found["small"], found["large"]
+    for r in (small, large):
+        print(f"run {r['draws']:>10,.0f} draws: {r['seconds']:6.2f} s, peak memory {r['peak_rss'] / 1e6:,.0f} MB")
+    marginal = (large["draws"] - small["draws"]) / max(large["seconds"] - small["seconds"], 1e-9)
+    versus = f" ({marginal / kernel:.0%} of the kernel's {kernel:,.0f})" if kernel else ""
+    print(f"run: {marginal:,.0f} simulated elections per second beyond the fixed cost{versus}")
+    growth = (large["peak_rss"] - small["peak_rss"]) / 1e6
+    print(f"run: memory grows by {growth:,.0f} MB from {small['draws']:,.0f} to {large['draws']:,.0f} draws "
+          f"(maximum {max_growth:g} MB)")  # fmt: skip
+    if growth > max_growth:
+        print("FAIL: run's memory grows with the number of draws", file=sys.stderr)
         return 1
     return 0
 

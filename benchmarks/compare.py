@@ -58,7 +58,7 @@ def compare(base: str, rounds: int, threshold: float, slack: float) -> int:
     tree = folder / "base"
     subprocess.run(["git", "worktree", "add", "--detach", str(tree), base], cwd=ROOT, check=True, capture_output=True)
     try:
-        subprocess.run(["uv", "sync", "--locked", "--quiet"], cwd=tree, check=True)
+        subprocess.run(["uv", "sync", "--locked", "--quiet", "--compile-bytecode"], cwd=tree, check=True)
         ratios: dict[str, list[float]] = {}
         for k in range(rounds + 1):
             head_times = _bench(ROOT, folder / f"head-{k}.json")

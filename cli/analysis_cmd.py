@@ -67,7 +67,6 @@ def compare(
         raise SwingometerError("compare needs at least two scenario files")
     check_html_path(html, "--html")
     outputs = Outputs(force, [plot, json_path, csv_path, html], figures=[plot])
-    check_draws(draws, len(files))
     named = [(f.stem, load_scenario(f)) for f in files]
     outputs.describe(scenario_files=files, elections=sorted({e for _, s in named for e in elections_read(s)}),
                      seed=seed, draws=draws)  # fmt: skip
@@ -138,7 +137,6 @@ def sweep(
     from sim.scenario.paths import canonical_path
 
     outputs = Outputs(force, [plot, csv_path, parquet_path], figures=[plot])
-    check_draws(draws)
     parsed = check_axes([Axis.parse(a) for a in axes])
     scenario = load_scenario(file)
     parsed = [Axis(canonical_path(scenario, a.path), a.values) for a in parsed]  # the table's column names
@@ -244,7 +242,7 @@ def coalitions(
 
         wanted = [PARTIES[party_index(c, where="--require")] for c in require or []]
         unwanted = [PARTIES[party_index(c, where="--exclude")] for c in exclude or []]
-        result = run_file(scenario, draws, seed, data_dir=data_dir)
+        result = run_file(scenario, draws, seed, data_dir=data_dir, keep_draws=True)  # coalitions need joint draws
         frame = simulated_coalitions(result, min(max_size, 3), wanted, unwanted)
         title = (f"{scenario.name}: who governs alone, {draws:,} draws (showing {min(top, len(frame))} of "
                  f"{len(frame)}; sorted by P(minimal winning))")  # fmt: skip

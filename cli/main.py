@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -20,7 +21,7 @@ from cli.common import (
     SeedOption,
     ThreadsOption,
     VerboseOption,
-    check_draws,
+    check_disk,
     check_stood,
     check_threads,
     console,
@@ -29,10 +30,13 @@ from cli.common import (
     parse_bloc,
     print_notes,
 )
-from cli.tables import frame_table
+from cli.tables import columns_table
 
 if TYPE_CHECKING:
+    from sim.core.output import ParquetStream
     from sim.montecarlo.results import SimulationResult
+    from sim.projection.project import Projection
+    from sim.scenario.schema import Scenario
 
 app = typer.Typer(
     cls=Group,
@@ -59,9 +63,11 @@ def _summary_table(result: SimulationResult, title: str) -> Table:
     table.add_column("party")
     for col in ("proj.", "mean", "median", "5%", "95%", "P(maj)", "P(eff.maj)", "P(1st)"):
         table.add_column(col, justify="right")
-    for party, row in result.to_frame().iterrows():
+    parties, columns = result.party_columns()  # plain arrays: printing needs no pandas
+    for k, party in enumerate(parties):
+        row = {name: values[k] for name, values in columns.items()}
         table.add_row(
-            str(party), f"{row['projected']:.0f}", f"{row['mean']:.1f}", f"{row['median']:.0f}",
+            party, f"{row['projected']:.0f}", f"{row['mean']:.1f}", f"{row['median']:.0f}",
             f"{row['p5']:.0f}", f"{row['p95']:.0f}", f"{row['p_majority']:.3f}",
             f"{row['p_effective_majority']:.3f}", f"{row['p_largest']:.3f}",
         )  # fmt: skip
@@ -100,16 +106,46 @@ def run(
 ) -> None:
     """Simulate a scenario many times: seat distributions, majority odds, blocs and seats."""
     from sim.provenance import scenario_provenance
-    from sim.run import project_file, simulate_projection
+    from sim.run import project_file
 
     outputs = Outputs(force, [json_path, csv_path, parquet_path, plot, battleground], figures=[plot, battleground])
-    check_draws(draws, 2 if parquet_path is not None else 1)
+    check_disk(parquet_path, draws)  # memory does not grow with draws; only the per-draw file does
     check_threads(threads)
     blocs = [parse_bloc(b) for b in bloc or []]
     scenario, projection = project_file(file, data_dir)
     outputs.provenance = scenario_provenance(file, scenario, seed, draws)
     for text, members in zip(bloc or [], blocs, strict=True):
         check_stood(members, projection.election, f"--bloc {text}", projection.stood)
+    with outputs:  # an error or Ctrl-C leaves no file behind, the streamed draws included
+        stream = outputs.stream_parquet(parquet_path)
+        result = _simulate(scenario, projection, draws, seed, threads, blocs, stream)
+        _print_result(result, f"{file.name}: {draws:,} draws, seed {seed}", blocs, seats, verbose)
+        result.add_to(outputs, json=json_path, csv=csv_path, blocs=blocs)  # the draws were streamed
+        if plot is not None or battleground is not None:
+            from sim.analysis.plots import battleground as battleground_chart
+            from sim.analysis.plots import seat_distributions
+
+            if plot is not None:
+                outputs.add_figure(plot, seat_distributions([(file.stem, result)]))
+            if battleground is not None:
+                outputs.add_figure(battleground, battleground_chart(result))
+        outputs.commit()
+
+
+def _simulate(
+    scenario: Scenario, projection: Projection, draws: int, seed: int, threads: int | None,
+    blocs: list[list[str]], stream: ParquetStream | None,
+) -> SimulationResult:  # fmt: skip
+    """Simulate with a progress bar (from 200,000 draws), each batch of draws written to ``stream``."""
+    from sim.montecarlo.results import draws_frame
+    from sim.run import simulate_projection
+
+    parties = projection.election.parties
+
+    def write_batch(first: int, counts: np.ndarray, shares: np.ndarray) -> None:
+        assert stream is not None
+        stream.write(draws_frame(parties, first, counts, shares))
+
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     # No refresh thread: a thread started before the kernel would not hold Ctrl-C (sim.montecarlo.simulate).
     with Progress(*columns, console=err_console, transient=True, disable=draws < 200_000, auto_refresh=False) as bar:
@@ -119,9 +155,14 @@ def run(
             bar.advance(task, n)
             bar.refresh()
 
-        result = simulate_projection(scenario, projection, draws, seed, threads=threads, progress=advance)
+        return simulate_projection(scenario, projection, draws, seed, threads=threads, progress=advance,
+                                   blocs=blocs, on_batch=write_batch if stream is not None else None)  # fmt: skip
+
+
+def _print_result(result: SimulationResult, title: str, blocs: list[list[str]], seats: int, verbose: bool) -> None:
+    """What ``run`` prints: notes, the party table, the headline, blocs, seat labels, the closest seats."""
     print_notes(result.projection.notes, verbose)
-    console.print(_summary_table(result, f"{file.name}: {draws:,} draws, seed {seed}"))
+    console.print(_summary_table(result, title))
     console.print(result.headline())
     for members in blocs:
         b = result.bloc(members)
@@ -129,27 +170,17 @@ def run(
             f"bloc {'+'.join(members)}: mean {b['mean']:.1f} seats (90% {b['p5']:.0f}-{b['p95']:.0f}), "
             f"P(majority) {b['p_majority']:.3f}, P(effective majority) {b['p_effective_majority']:.3f}"
         )
-    frame = result.seat_frame()
-    labels = frame["label"].value_counts()
+    frame = result.seat_columns()
+    labels = list(frame["label"])
     console.print(
-        "seats: " + ", ".join(f"{labels.get(k, 0)} {k}" for k in ("safe", "likely", "lean", "toss-up"))
+        "seats: " + ", ".join(f"{labels.count(k)} {k}" for k in ("safe", "likely", "lean", "toss-up"))
         + f"; expected changes of hands against {result.projection.election.name}: {frame['p_change'].sum():.1f}"
     )  # fmt: skip
     if seats:
-        close = frame.sort_values("p_favourite").head(seats)[
-            ["seat", "base_winner", "favourite", "p_favourite", "label"]
-        ]
-        console.print(frame_table(close.set_index("seat"), f"the {seats} closest seats", percent=("p_favourite",)))
-    result.add_to(outputs, json=json_path, csv=csv_path, parquet=parquet_path, blocs=blocs)
-    if plot is not None or battleground is not None:
-        from sim.analysis.plots import battleground as battleground_chart
-        from sim.analysis.plots import seat_distributions
-
-        if plot is not None:
-            outputs.add_figure(plot, seat_distributions([(file.stem, result)]))
-        if battleground is not None:
-            outputs.add_figure(battleground, battleground_chart(result))
-    outputs.commit()
+        close = np.argsort(frame["p_favourite"], kind="quicksort")[:seats]
+        shown = {name: frame[name][close] for name in ("base_winner", "favourite", "p_favourite", "label")}
+        console.print(columns_table("seat", list(frame["seat"][close]), shown, f"the {seats} closest seats",
+                                    percent=("p_favourite",)))  # fmt: skip
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ from cli.common import (
     Outputs,
     SeedOption,
     ThreadsOption,
-    check_draws,
     check_stood,
     err_console,
     parse_bloc,
@@ -62,7 +61,6 @@ def report(
     if map_png is not None and map_png.suffix.lower() != ".png":
         raise SwingometerError(f"--map-png writes a .png file, not '{map_png.name}'; name it e.g. map.png")
     outputs = Outputs(force, [html, map_png])
-    check_draws(draws)
     given = parse_blocs(bloc)
     scenario, projection = project_file(file, data_dir)
     outputs.provenance = scenario_provenance(file, scenario, seed, draws)
@@ -71,7 +69,7 @@ def report(
     blocs = given or [list(b) for b in DEFAULT_BLOCS]
     hexmap = load_hexmap(projection.election, data_dir)  # a bad map fails before the run
     with threads_used(threads):
-        result = simulate_projection(scenario, projection, draws, seed)
+        result = simulate_projection(scenario, projection, draws, seed, blocs=blocs)
     if html is not None:
         outputs.add(html, report_html(result, scenario, file.name, hexmap, blocs, data_dir))
     if map_png is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rich.table import Table
 
 from cli.common import Outputs
@@ -15,23 +17,33 @@ if TYPE_CHECKING:
 
 def frame_table(frame: pd.DataFrame, title: str, percent: tuple[str, ...] = ()) -> Table:
     """A rich table of a DataFrame (index first); columns in ``percent`` shown as percentages."""
-    import pandas as pd
+    columns = {str(col): frame[col].to_numpy() for col in frame.columns}
+    return columns_table(str(frame.index.name or ""), list(frame.index), columns, title, percent)
 
+
+def columns_table(
+    index_name: str, index: Sequence[object], columns: dict[str, np.ndarray], title: str, percent: tuple[str, ...] = ()
+) -> Table:  # fmt: skip
+    """A rich table of named columns (numpy arrays), the index first; columns in ``percent`` as percentages.
+
+    Integers get thousands separators, other numbers three decimals, NaN a dash; text is left-aligned.
+    """
+    arrays = {name: np.asarray(values) for name, values in columns.items()}
     table = Table(title=title)
-    table.add_column(str(frame.index.name or ""))
-    for col in frame.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
-    for k, index in enumerate(frame.index):
-        cells = [str(index)]
-        for col in frame.columns:
-            value = frame[col].iloc[k]
-            if isinstance(value, float) and value != value:  # NaN: nothing to show
+    table.add_column(index_name)
+    for name, values in arrays.items():
+        table.add_column(name, justify="right" if values.dtype.kind in "iuf" else "left")
+    for k, label in enumerate(index):
+        cells = [str(label)]
+        for name, values in arrays.items():
+            value = values[k]
+            if values.dtype.kind == "f" and value != value:  # NaN: nothing to show
                 cells.append("-")
-            elif col in percent:
+            elif name in percent:
                 cells.append(f"{value:.1%}")
-            elif pd.api.types.is_integer_dtype(frame[col]):
+            elif values.dtype.kind in "iu":
                 cells.append(f"{int(value):,}")
-            elif pd.api.types.is_float_dtype(frame[col]):
+            elif values.dtype.kind == "f":
                 cells.append(f"{value:,.3f}")
             else:
                 cells.append(str(value))

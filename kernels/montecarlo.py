@@ -115,7 +115,7 @@ STREAM_CONTEST = 8
 
 
 @njit(cache=True)
-def _zero_sum_errors(seed: np.uint64, stream: int, draw: np.uint64, sigma: np.ndarray, weight: np.ndarray,
+def _zero_sum_errors(seed: np.uint64, stream: np.uint64, draw: np.uint64, sigma: np.ndarray, weight: np.ndarray,
                      cover: np.ndarray, parent: np.ndarray, group_weight: np.ndarray, factor: np.ndarray,
                      out: np.ndarray) -> None:  # fmt: skip
     """Per-group errors that add up: zero across parties, and zero across groups within a parent.
@@ -193,13 +193,14 @@ def _draw_terms(
     """
     n_parties = seat_sigma.size
     n_regions = offset.shape[0]
-    _zero_sum_errors(seed, STREAM_NATIONAL, d, nat[0], nat[1], nat[2], nat[3], nat[4], nat[5], nat_err)
+    # The streams as uint64 values, not literals: a literal argument would compile one specialisation each.
+    _zero_sum_errors(seed, uint64(STREAM_NATIONAL), d, nat[0], nat[1], nat[2], nat[3], nat[4], nat[5], nat_err)
     _zero_sum_errors(
-        seed, STREAM_NATION, d, nation[0], nation[1], nation[2], nation[3], nation[4], nation[5], nation_err
+        seed, uint64(STREAM_NATION), d, nation[0], nation[1], nation[2], nation[3], nation[4], nation[5], nation_err
     )
-    _zero_sum_errors(seed, STREAM_REGION, d, reg[0], reg[1], reg[2], reg[3], reg[4], reg[5], offset)
-    _zero_sum_errors(seed, STREAM_CONTEST, d, contest[0], contest[1], contest[2], contest[3], contest[4], contest[5],
-                     contest_err)  # fmt: skip
+    _zero_sum_errors(seed, uint64(STREAM_REGION), d, reg[0], reg[1], reg[2], reg[3], reg[4], reg[5], offset)
+    _zero_sum_errors(seed, uint64(STREAM_CONTEST), d, contest[0], contest[1], contest[2], contest[3], contest[4],
+                     contest[5], contest_err)  # fmt: skip
     for r in range(n_regions):  # regions nest in nations: one offset per region and party
         for p in range(n_parties):
             offset[r, p] += nat_err[0, p] + nation_err[region_nation[r], p]

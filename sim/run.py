@@ -14,7 +14,7 @@ Each stage is one call, and each is what the CLI runs:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,8 @@ from sim.scenario.schema import Scenario
 from sim.scenario.validate import check
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sim.montecarlo.results import SimulationResult
 
 load = load_scenario
@@ -56,12 +58,20 @@ def simulate_projection(
     threads: int | None = None,
     progress: Callable[[int], object] | None = None,
     share_bins: int = 0,
+    keep_draws: bool = False,
+    blocs: Sequence[Sequence[str]] = (),
+    on_batch: Callable[[int, np.ndarray, np.ndarray], object] | None = None,
 ) -> SimulationResult:
-    """Simulate a scenario already projected by :func:`project_checked` (the projection is not redone)."""
+    """Simulate a scenario already projected by :func:`project_checked` (the projection is not redone).
+
+    The options are :func:`sim.montecarlo.simulate.simulate`'s: without ``keep_draws`` the result
+    holds fixed-size summaries only (``blocs`` names the blocs to summarise), whatever ``draws``.
+    """
     from sim.montecarlo.simulate import prepare, simulate  # numba: loaded only when something is simulated
 
     inputs = prepare(scenario, projection)
-    return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins)
+    return simulate(inputs, draws, seed, threads=threads, progress=progress, share_bins=share_bins,
+                    keep_draws=keep_draws, blocs=blocs, on_batch=on_batch)  # fmt: skip
 
 
 def run_scenario(
@@ -73,11 +83,13 @@ def run_scenario(
     data_dir: DataDir = None,
     progress: Callable[[int], object] | None = None,
     share_bins: int = 0,
+    keep_draws: bool = False,
+    blocs: Sequence[Sequence[str]] = (),
 ) -> SimulationResult:
-    """Check, project and simulate a scenario."""
+    """Check, project and simulate a scenario (options as :func:`simulate_projection`)."""
     projection = project_checked(scenario, data_dir)
     return simulate_projection(scenario, projection, draws, seed, threads=threads, progress=progress,
-                               share_bins=share_bins)  # fmt: skip
+                               share_bins=share_bins, keep_draws=keep_draws, blocs=blocs)  # fmt: skip
 
 
 def run_file(
@@ -89,8 +101,10 @@ def run_file(
     data_dir: DataDir = None,
     progress: Callable[[int], object] | None = None,
     share_bins: int = 0,
+    keep_draws: bool = False,
+    blocs: Sequence[Sequence[str]] = (),
 ) -> SimulationResult:
-    """Load, check, project and simulate a scenario file."""
+    """Load, check, project and simulate a scenario file (options as :func:`simulate_projection`)."""
     scenario, projection = project_file(path, data_dir)
     return simulate_projection(scenario, projection, draws, seed, threads=threads, progress=progress,
-                               share_bins=share_bins)  # fmt: skip
+                               share_bins=share_bins, keep_draws=keep_draws, blocs=blocs)  # fmt: skip

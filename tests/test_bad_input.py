@@ -389,7 +389,8 @@ def test_every_step_keeps_non_voters_at_or_above_zero(elections: dict[str, Elect
 
 
 ARGUMENT_CASES: dict[str, tuple[list[str], str]] = {
-    "draws-1e12": (["run", SCENARIO, "--draws", "1000000000000"], "of memory"),
+    "draws-1e12": (["coalitions", "--scenario", SCENARIO, "--draws", "1000000000000"], "of memory"),
+    "parquet-1e15": (["run", SCENARIO, "--draws", "1000000000000000", "--parquet", "d.parquet"], "free on that disk"),
     "draws-not-integer": (["run", SCENARIO, "--draws", "1e12"], "--draws"),
     "threads-1000": (["run", SCENARIO, "--threads", "1000"], "--threads 1000: numba can use 1 to"),
     "bloc-twice": (["run", SCENARIO, "--draws", "100", "--bloc", "LAB+LAB"], "LAB is named twice"),
@@ -746,7 +747,7 @@ def test_per_draw_gb_shares_are_shares(data_dir: Path | None) -> None:
 
     from sim.run import run_file
 
-    result = run_file(ROOT / "scenarios" / "baseline-2019.toml", 2000, 1, data_dir=data_dir)
+    result = run_file(ROOT / "scenarios" / "baseline-2019.toml", 2000, 1, data_dir=data_dir, keep_draws=True)
     assert result.gb_shares is not None
     shares = result.gb_shares.astype(np.float64)
     assert shares.min() >= 0.0

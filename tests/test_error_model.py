@@ -60,7 +60,7 @@ def test_the_2019_baseline_has_the_calibrated_spread(inputs: Inputs, data_dir: P
     """On 20,000 draws the GB spread matches the polls' measured errors: CON, LAB and the lead within 30%."""
     from sim.backtest.calibrate import calibration_check
 
-    result = simulate(inputs, 20_000, 7)
+    result = simulate(inputs, 20_000, 7, keep_draws=True)
     assert result.gb_shares is not None
     con, lab, ld = (100 * result.gb_shares[:, k].astype(float) for k in range(3))
     measured = calibration_check(Uncertainty(), data_dir, draws=2_000)["measured_rms"]
@@ -109,3 +109,16 @@ def test_a_partial_nations_table_keeps_the_other_defaults(tmp_path: Path) -> Non
     path.write_text('schema = 1\nbase = "2019"\n[uncertainty]\nnations = { scotland = 0.1 }\n')
     nations = load_scenario(path).uncertainty.nations
     assert nations == {**Uncertainty().nations, "Scotland": 0.1}
+
+
+def test_two_unknown_nnls_matches_scipy() -> None:
+    from scipy.optimize import nnls
+
+    from sim.montecarlo.simulate import nnls2
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        a = rng.normal(size=(int(rng.integers(2, 7)), 2))
+        b = rng.normal(size=a.shape[0])
+        expected, _ = nnls(a, b)
+        np.testing.assert_allclose(nnls2(a, b), expected, atol=1e-9)

@@ -101,7 +101,7 @@ def test_mutated_scenarios(elections: dict[str, Election], data: dict[str, Any])
             _check_projection(path)
             run = invoke(["scenario", "check", path])
             assert run.exit_code == 0, f"project ran but check refused:\n{run.output}"
-            counts = run_file(path, 50, 1).seat_counts
+            counts = run_file(path, 50, 1, keep_draws=True).seat_draws()
             assert (counts.sum(axis=1) == 650).all()
         else:
             assert "Error" in result.output or "Usage" in result.output

@@ -53,7 +53,7 @@ def test_reference_normals_equal_kernel_normals() -> None:
 @pytest.mark.parametrize("fixture", ["baseline", "with_parameters"])
 def test_exact_agreement_on_shared_streams(request: pytest.FixtureRequest, fixture: str) -> None:
     inputs: Inputs = request.getfixturevalue(fixture)
-    kernel = simulate(inputs, 300, 42, batch=128)
+    kernel = simulate(inputs, 300, 42, batch=128, keep_draws=True)
     counts, wins = simulate_reference(inputs.kernel, 300, 42, rng="counter")
     np.testing.assert_array_equal(kernel.seat_counts, counts)
     np.testing.assert_array_equal(kernel.wins, wins)
@@ -61,7 +61,7 @@ def test_exact_agreement_on_shared_streams(request: pytest.FixtureRequest, fixtu
 
 def test_statistical_agreement_with_independent_stream(baseline: Inputs) -> None:
     n = 4000
-    kernel = simulate(baseline, n, 1)
+    kernel = simulate(baseline, n, 1, keep_draws=True)
     counts, _ = simulate_reference(baseline.kernel, n, 2, rng="numpy", batch=500)
     for p in (0, 1, 2, 4):  # CON, LAB, LD, SNP
         a, b = kernel.seat_counts[:, p], counts[:, p]

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from sim.core.errors import DataError
 from sim.data.election import Election
-from sim.report import report_html
+from sim.report import DEFAULT_BLOCS, report_html
 from sim.report.hexmap import LAYOUTS, hex_centres, load_hexmap, read_hexjson
 from sim.report.words import describe_step
 from sim.run import run_file
@@ -171,7 +171,7 @@ def test_report_names_all_650_seats_and_loads_nothing(
 def test_tooltip_gives_the_base_result_projection_and_probabilities(
     elections: dict[str, Election], data_dir: Path | None
 ) -> None:
-    result = run_file(BASELINE_2019, 2000, 3, data_dir=data_dir)
+    result = run_file(BASELINE_2019, 2000, 3, data_dir=data_dir, blocs=DEFAULT_BLOCS)
     hexmap = load_hexmap(result.projection.election, data_dir)
     page = parse(report_html(result, load_scenario(BASELINE_2019), "baseline-2019.toml", hexmap))
     e = elections["2019"]
@@ -189,7 +189,7 @@ def test_tooltip_gives_the_base_result_projection_and_probabilities(
 
 
 def test_report_tables_match_the_result(data_dir: Path | None) -> None:
-    result = run_file(REPORT_2024, 2000, 3, data_dir=data_dir)
+    result = run_file(REPORT_2024, 2000, 3, data_dir=data_dir, blocs=[["LAB", "LD", "GRN"]])
     hexmap = load_hexmap(result.projection.election, data_dir)
     html = report_html(result, load_scenario(REPORT_2024), "report-2024.toml", hexmap, [["LAB", "LD", "GRN"]])
     frame = result.to_frame()
@@ -211,13 +211,13 @@ def test_same_seed_gives_identical_pages(data_dir: Path | None) -> None:
     scenario = load_scenario(BASELINE_2019)
     pages = []
     for threads in (1, 2):
-        result = run_file(BASELINE_2019, 1000, 5, threads=threads, data_dir=data_dir)
+        result = run_file(BASELINE_2019, 1000, 5, threads=threads, data_dir=data_dir, blocs=DEFAULT_BLOCS)
         pages.append(report_html(result, scenario, "b", load_hexmap(result.projection.election, data_dir)))
     assert pages[0] == pages[1]
 
 
 def test_names_are_escaped(data_dir: Path | None) -> None:
-    result = run_file(BASELINE_2019, 200, 1, data_dir=data_dir)
+    result = run_file(BASELINE_2019, 200, 1, data_dir=data_dir, blocs=DEFAULT_BLOCS)
     scenario = load_scenario(BASELINE_2019).model_copy(update={"name": "<b>A & B</b>"})
     html = report_html(result, scenario, "x", load_hexmap(result.projection.election, data_dir))
     assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in html and "<b>A & B</b>" not in html
@@ -248,7 +248,7 @@ def test_every_scenario_step_reads_as_words() -> None:
 def test_a_report_from_polls_shows_the_averages_their_trend_and_the_forecast_record(data_dir: Path | None) -> None:
     path = REPO / "scenarios" / "examples" / "polls-2024.toml"
     scenario = load_scenario(path)
-    result = run_file(path, 300, 1, data_dir=data_dir)
+    result = run_file(path, 300, 1, data_dir=data_dir, blocs=DEFAULT_BLOCS)
     election = result.projection.election
     html = report_html(result, scenario, path.name, load_hexmap(election, data_dir), data_dir=data_dir)
     assert "<h2>The polls</h2>" in html and html.count("polls to 2024-0") == 3  # GB, Scotland, Wales
@@ -257,7 +257,7 @@ def test_a_report_from_polls_shows_the_averages_their_trend_and_the_forecast_rec
     rows = re.findall(r"<tr><td>(20\d\d)</td><td>(\d+)</td>", html)
     assert [year for year, _ in rows] == ["2010", "2015", "2017", "2019", "2024"] and int(rows[-1][1]) <= 85
     assert html.count("<svg") >= 3  # the seat chart, the map, the poll trend
-    baseline = run_file(BASELINE_2019, 100, 1, data_dir=data_dir)
+    baseline = run_file(BASELINE_2019, 100, 1, data_dir=data_dir, blocs=DEFAULT_BLOCS)
     hexmap = load_hexmap(baseline.projection.election, data_dir)
     plain = report_html(baseline, load_scenario(BASELINE_2019), "b", hexmap, data_dir=data_dir)
     assert "The polls" not in plain
@@ -296,7 +296,7 @@ def test_compare_html_outlines_the_seats_whose_favourite_changes(tmp_path: Path,
     assert len(page.seats) == 1300  # two maps
     assert all(link.startswith("#") for link in page.links)
     # recompute independently: seats whose favourite differs between the two runs
-    ra, rb = (run_file(f, 1000, 2, data_dir=data_dir) for f in (a, b))
+    ra, rb = (run_file(f, 1000, 2, data_dir=data_dir, blocs=DEFAULT_BLOCS) for f in (a, b))
     codes = ra.projection.election.seat_ids
     moved = {str(c) for c, x, y in zip(codes, ra.wins.argmax(1), rb.wins.argmax(1), strict=True) if x != y}
     assert moved  # the polls scenario moves seats

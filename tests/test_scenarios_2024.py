@@ -126,7 +126,7 @@ def test_the_method_changes_the_answer_and_the_files_say_so(data_dir: Path | Non
     for method in ("multiparty", "proportional"):
         steps = [st.model_copy(update={"method": method}) if st.kind == "shares" else st for st in scenario.steps]
         variant = scenario.model_copy(update={"steps": steps})
-        result = simulate_projection(variant, project_checked(variant, data_dir), 2000, 1)
+        result = simulate_projection(variant, project_checked(variant, data_dir), 2000, 1, blocs=[["LAB", "LD", "GRN"]])
         odds[method] = result.bloc(["LAB", "LD", "GRN"])["p_majority"]
     assert odds["multiparty"] > 0.5 > odds["proportional"], odds
     assert "proportional swing 316" in scenario.description

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.core.errors import SwingometerError
+from sim.core.parties import PARTY_INDEX
 from sim.montecarlo.simulate import Inputs, prepare, simulate
 from sim.run import project_file
 from sim.scenario.schema import Scenario, Uncertainty
@@ -28,18 +30,18 @@ def baseline(data_dir: Path | None) -> Inputs:
 
 
 def test_same_seed_any_threads_any_batch(baseline: Inputs) -> None:
-    one = simulate(baseline, 3000, 7, threads=1, batch=3000)
-    two = simulate(baseline, 3000, 7, threads=2, batch=777)
+    one = simulate(baseline, 3000, 7, threads=1, batch=3000, keep_draws=True)
+    two = simulate(baseline, 3000, 7, threads=2, batch=777, keep_draws=True)
     np.testing.assert_array_equal(one.seat_counts, two.seat_counts)
     np.testing.assert_array_equal(one.wins, two.wins)
     assert one.to_json() == two.to_json()
-    other = simulate(baseline, 3000, 8)
+    other = simulate(baseline, 3000, 8, keep_draws=True)
     assert not np.array_equal(one.seat_counts, other.seat_counts)
 
 
 def test_share_histograms_do_not_change_the_counts(baseline: Inputs) -> None:
-    plain = simulate(baseline, 500, 3)
-    binned = simulate(baseline, 500, 3, share_bins=50)
+    plain = simulate(baseline, 500, 3, keep_draws=True)
+    binned = simulate(baseline, 500, 3, share_bins=50, keep_draws=True)
     np.testing.assert_array_equal(plain.seat_counts, binned.seat_counts)
     assert binned.share_hist is not None
     assert (binned.share_hist.sum(axis=1) == 500).all()
@@ -48,7 +50,7 @@ def test_share_histograms_do_not_change_the_counts(baseline: Inputs) -> None:
 
 
 def test_counts_add_up(baseline: Inputs) -> None:
-    result = simulate(baseline, 1000, 1)
+    result = simulate(baseline, 1000, 1, keep_draws=True)
     assert (result.seat_counts.sum(axis=1) == 650).all()
     assert (result.wins.sum(axis=1) == 1000).all()
     np.testing.assert_array_equal(result.wins.sum(axis=0), result.seat_counts.sum(axis=0))
@@ -56,15 +58,20 @@ def test_counts_add_up(baseline: Inputs) -> None:
 
 def test_zero_noise_reproduces_the_projection(data_dir: Path | None) -> None:
     inputs = inputs_with(Uncertainty(national=0, nation=0, regional=0, contest=0, seat=0, slopes={}))
-    result = simulate(inputs, 50, 3)
+    result = simulate(inputs, 50, 3, keep_draws=True)
     assert (result.seat_counts == inputs.projection.seat_totals()).all()
 
 
 def test_more_noise_widens_the_distribution(data_dir: Path | None) -> None:
     narrow = simulate(
-        inputs_with(Uncertainty(national=0.005, nation=0, regional=0, contest=0, seat=0.01, slopes={})), 2000, 5
+        inputs_with(Uncertainty(national=0.005, nation=0, regional=0, contest=0, seat=0.01, slopes={})),
+        2000,
+        5,
+        keep_draws=True,
     )
-    wide = simulate(inputs_with(Uncertainty(national=0.03, regional=0.01, seat=0.03, slopes={})), 2000, 5)
+    wide = simulate(
+        inputs_with(Uncertainty(national=0.03, regional=0.01, seat=0.03, slopes={})), 2000, 5, keep_draws=True
+    )
     assert wide.seat_counts[:, 0].std() > 2 * narrow.seat_counts[:, 0].std()
 
 
@@ -84,7 +91,7 @@ def test_exact_ties_split_evenly(data_dir: Path | None) -> None:
 
 
 def test_results_frames_and_blocs(baseline: Inputs) -> None:
-    result = simulate(baseline, 2000, 2)
+    result = simulate(baseline, 2000, 2, blocs=[["LAB", "LD", "SNP", "GRN", "PC"]])
     frame = result.to_frame()
     assert {"mean", "p5", "p95", "p_majority", "p_effective_majority", "p_largest"} <= set(frame.columns)
     assert (frame["p_effective_majority"] >= frame["p_majority"]).all()
@@ -158,3 +165,36 @@ def test_seat_quantiles_match_numpy_inverted_cdf() -> None:
     counts = np.random.default_rng(3).integers(0, 651, size=(10_001, 4)).astype(np.int32)
     expected = np.percentile(counts, [5, 50, 95], axis=0, method="inverted_cdf")
     np.testing.assert_array_equal(seat_quantiles(counts, (0.05, 0.5, 0.95)), expected)
+
+
+def test_summaries_from_batches_equal_the_draws(baseline: Inputs) -> None:
+    """The fixed-size summary, folded batch by batch, gives what the kept draws give computed directly."""
+    bloc = ["LAB", "LD", "SNP", "GRN", "PC"]
+    streamed = simulate(baseline, 3000, 4, batch=701, blocs=[bloc])
+    kept = simulate(baseline, 3000, 4, keep_draws=True)
+    assert streamed.seat_counts is None and streamed.gb_shares is None
+    counts = kept.seat_draws()
+    np.testing.assert_allclose(streamed.mean_seats(), counts.mean(axis=0), rtol=1e-12)
+    expected = np.quantile(counts, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+    np.testing.assert_array_equal(streamed.quantiles((0.05, 0.5, 0.95)), expected)
+    np.testing.assert_array_equal(streamed.majority_probability(), (counts >= 326).mean(axis=0))
+    threshold = (650 - counts[:, PARTY_INDEX["SPK"]] - counts[:, PARTY_INDEX["SF"]] - 3) // 2 + 1
+    np.testing.assert_array_equal(
+        streamed.effective_majority_probability(), (counts >= threshold[:, None]).mean(axis=0)
+    )
+    top = counts.max(axis=1)
+    alone = (counts == top[:, None]).sum(axis=1) == 1
+    np.testing.assert_array_equal(
+        streamed.largest_probability(), ((counts == top[:, None]) & alone[:, None]).mean(axis=0)
+    )
+    seats = counts[:, [PARTY_INDEX[p] for p in bloc]].sum(axis=1)
+    b = streamed.bloc(bloc)
+    assert b == kept.bloc(bloc)
+    assert b["p_majority"] == (seats >= 326).mean() and b["p_effective_majority"] == (seats >= threshold).mean()
+    assert streamed.to_json([bloc]) == kept.to_json([bloc])
+
+
+def test_an_unnamed_bloc_needs_the_draws(baseline: Inputs) -> None:
+    result = simulate(baseline, 200, 4)
+    with pytest.raises(SwingometerError, match="keep_draws=True"):
+        result.bloc(["LAB", "LD"])

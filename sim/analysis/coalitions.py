@@ -11,7 +11,8 @@ import numpy as np
 from sim.core.errors import SwingometerError, did_you_mean
 from sim.core.parties import PARTIES
 from sim.data.election import MAJORITY, N_SEATS, Election
-from sim.montecarlo.results import DEPUTY_SPEAKERS, SimulationResult, effective_threshold
+from sim.montecarlo.results import SimulationResult
+from sim.montecarlo.summary import DEPUTY_SPEAKERS, effective_threshold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +68,7 @@ def simulated_coalitions(
     """
     import pandas as pd
 
-    counts = result.seat_counts
+    counts = result.seat_draws()
     mean = counts.mean(axis=0)
     parties = [p for p in np.argsort(-mean, kind="stable") if mean[p] >= 0.5 and PARTIES[p] not in NON_VOTING][:10]
     names = {PARTIES[p] for p in parties}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.core.parties import PARTIES
-from sim.montecarlo.results import SimulationResult, seat_quantiles
+from sim.montecarlo.results import SimulationResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,12 +23,13 @@ def comparison_tables(results: Sequence[tuple[str, SimulationResult]]) -> tuple[
     """
     import pandas as pd
 
-    mean_all = np.mean([r.seat_counts.mean(axis=0) for _, r in results], axis=0)
+    mean_all = np.mean([r.mean_seats() for _, r in results], axis=0)
     parties = [p for p in np.argsort(-mean_all) if mean_all[p] >= 0.5]
     rows: dict[str, dict[str, str]] = {}
     for name, r in results:
-        p5, p95 = seat_quantiles(r.seat_counts, (0.05, 0.95))
-        column = {PARTIES[p]: f"{r.seat_counts[:, p].mean():.1f} ({p5[p]:.0f}-{p95[p]:.0f})" for p in parties}
+        p5, p95 = r.quantiles((0.05, 0.95))
+        mean = r.mean_seats()
+        column = {PARTIES[p]: f"{mean[p]:.1f} ({p5[p]:.0f}-{p95[p]:.0f})" for p in parties}
         major, largest = r.majority_probability(), r.largest_probability()
         for p in parties[:3]:
             column[f"P({PARTIES[p]} majority)"] = f"{major[p]:.3f}"

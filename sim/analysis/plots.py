@@ -37,17 +37,17 @@ def seat_distributions(results: Sequence[tuple[str, SimulationResult]], parties:
     """Histogram of each main party's seats, one panel per party, scenarios overlaid."""
     first = results[0][1]
     if parties is None:
-        mean = first.seat_counts.mean(axis=0)
+        mean = first.mean_seats()
         parties = [PARTIES[p] for p in np.argsort(-mean)[:4] if mean[p] >= 1]
     fig = _figure(4 * len(parties), 3.5)
     axes = fig.subplots(1, len(parties), squeeze=False)[0]
     for ax, party in zip(axes, parties, strict=True):
         p = PARTIES.index(party)
         for name, result in results:
-            seats = result.seat_counts[:, p]
+            seats, weights = result.seat_histogram(p)
             bins = np.arange(seats.min(), seats.max() + 2) - 0.5
-            ax.hist(seats, bins=bins, alpha=0.55, label=name, color=None if len(results) > 1 else COLOURS[party],
-                    density=True)  # fmt: skip
+            ax.hist(seats, bins=bins, weights=weights, alpha=0.55, label=name,
+                    color=None if len(results) > 1 else COLOURS[party], density=True)  # fmt: skip
         low, high = ax.get_xlim()
         if high >= MAJORITY - 100:  # the majority line only where the party comes within 100 seats of it
             ax.axvline(MAJORITY, color="black", lw=0.8, ls="--", label="majority (326)")

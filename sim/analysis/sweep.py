@@ -20,7 +20,7 @@ from sim.analysis.executors import Executor, LocalExecutor
 from sim.core.errors import SwingometerError
 from sim.core.parties import PARTY_INDEX
 from sim.data.election import DataDir
-from sim.montecarlo.metrics import check_metric, metric_parties, metric_value, summarise
+from sim.montecarlo.metrics import check_metric, metric_blocs, metric_parties, metric_value, summarise
 from sim.montecarlo.results import SimulationResult
 from sim.run import project_checked, run_scenario
 from sim.scenario.paths import canonical_path, with_value
@@ -119,7 +119,7 @@ def run_point(scenario: Scenario, data_dir: DataDir, values: dict[str, float], d
     changed = scenario
     for path, value in values.items():
         changed = with_value(changed, path, value)
-    result = run_scenario(changed, draws, seed, data_dir=data_dir)
+    result = run_scenario(changed, draws, seed, data_dir=data_dir, blocs=metric_blocs(metrics))
     row = dict(values)
     row.update(summarise(result))
     for metric in metrics:

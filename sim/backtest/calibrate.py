@@ -309,9 +309,9 @@ def calibration_check(unc: Uncertainty, data_dir: DataDir = None, draws: int = 2
     import pandas as pd
 
     election = load_election("2019", data_dir)
-    result = simulate(inputs_for(Projection.from_state(election, State.from_election(election)), unc), draws, seed)
-    assert result.gb_shares is not None
-    gb = result.gb_shares.astype(float) * 100
+    result = simulate(inputs_for(Projection.from_state(election, State.from_election(election)), unc), draws, seed,
+                      keep_draws=True)  # fmt: skip
+    gb = result.share_draws().astype(float) * 100
     polls = poll_errors(data_dir)
     rows = []
     for party in ("CON", "LAB", "LD"):

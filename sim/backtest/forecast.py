@@ -172,12 +172,12 @@ def score_forecast(
     )  # fmt: skip
     if not draws:
         return score
-    result = simulate(inputs_for(projection, scenario.uncertainty), draws, seed)
+    result = simulate(inputs_for(projection, scenario.uncertainty), draws, seed, keep_draws=True)
     prob = result.wins / draws
     truth = np.zeros_like(prob)
     truth[np.arange(later.n_seats), later.winners] = 1.0
     p_actual = np.maximum(prob[np.arange(later.n_seats), later.winners], 0.5 / draws)
-    counts = result.seat_counts.astype(np.int64)
+    counts = result.seat_draws().astype(np.int64)
     lineage = counts[:, [PARTY_INDEX[p] for p in LINEAGE]].sum(axis=1)
     totals = {p: counts[:, PARTY_INDEX[p]] for p in SCORED if p in PARTY_INDEX} | {"UKIP/BRX/REF": lineage}
     intervals, hits = {}, {"50": 0, "90": 0, "50_main": 0, "90_main": 0}

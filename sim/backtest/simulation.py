@@ -8,7 +8,6 @@ import numpy as np
 
 from sim.backtest.pairs import Pair
 from sim.core.parties import PARTIES
-from sim.montecarlo.results import seat_quantiles
 from sim.montecarlo.simulate import inputs_for, simulate
 from sim.projection.project import Projection
 from sim.scenario.schema import Uncertainty
@@ -44,9 +43,9 @@ def simulate_pair(
     actual = np.zeros_like(prob)
     actual[np.arange(later.n_seats), later.winners] = 1.0
     p_actual = np.maximum(prob[np.arange(later.n_seats), later.winners], 0.5 / draws)
-    q = seat_quantiles(result.seat_counts, (0.25, 0.75, 0.05, 0.95)).astype(int)
+    q = result.quantiles((0.25, 0.75, 0.05, 0.95)).astype(int)
     actual_seats = np.bincount(later.winners, minlength=len(PARTIES))
-    mean = result.seat_counts.mean(axis=0)
+    mean = result.mean_seats()
     intervals: dict[str, dict[str, int | list[int]]] = {
         PARTIES[p]: {"actual": int(actual_seats[p]), "50": q[:2, p].tolist(), "90": q[2:, p].tolist()}
         for p in range(len(PARTIES))

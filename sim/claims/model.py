@@ -79,5 +79,8 @@ class Context:
         return project(scenario, self.election(scenario.base), self.data_dir)
 
     def run(self, scenario: Scenario) -> SimulationResult:
-        """Simulate a scenario with the context's draws and seed (common random numbers across runs)."""
-        return run_scenario(scenario, self.draws, self.seed, data_dir=self.data_dir)
+        """Simulate a scenario with the context's draws and seed (common random numbers across runs).
+
+        The draws are kept: evaluators pair them across scenarios and take Monte Carlo errors.
+        """
+        return run_scenario(scenario, self.draws, self.seed, data_dir=self.data_dir, keep_draws=True)

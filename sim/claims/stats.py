@@ -12,7 +12,7 @@ from sim.analysis.sweep import Axis, find_threshold
 from sim.claims.model import Context
 from sim.core.parties import PARTY_INDEX
 from sim.data.election import MAJORITY, Election
-from sim.montecarlo.results import SimulationResult, seat_quantiles
+from sim.montecarlo.results import SimulationResult
 from sim.run import run_scenario
 from sim.scenario.paths import with_value
 from sim.scenario.schema import Scenario
@@ -23,25 +23,23 @@ Metric = Callable[[SimulationResult], np.ndarray]
 
 def seat_interval(result: SimulationResult, party: str) -> str:
     """The 90% interval of a party's seats, as text (``"12-31"``)."""
-    counts = result.seat_counts[:, PARTY_INDEX[party]]
-    p5, p95 = seat_quantiles(counts[:, None], (0.05, 0.95))[:, 0]
+    p5, p95 = result.quantiles((0.05, 0.95))[:, PARTY_INDEX[party]]
     return f"{p5:.0f}-{p95:.0f}"
 
 
 def seats_text(result: SimulationResult, party: str) -> str:
     """Mean seats with the 90% interval, as text."""
-    counts = result.seat_counts[:, PARTY_INDEX[party]]
-    return f"{counts.mean():.0f} seats (90% interval {seat_interval(result, party)})"
+    return f"{result.mean_seats()[PARTY_INDEX[party]]:.0f} seats (90% interval {seat_interval(result, party)})"
 
 
 def majority_draws(party: str) -> Metric:
     """Per draw: 1 if ``party`` holds a majority."""
-    return lambda r: (r.seat_counts[:, PARTY_INDEX[party]] >= MAJORITY).astype(float)
+    return lambda r: (r.seat_draws()[:, PARTY_INDEX[party]] >= MAJORITY).astype(float)
 
 
 def seat_draws(party: str) -> Metric:
     """Per draw: ``party``'s seats."""
-    return lambda r: r.seat_counts[:, PARTY_INDEX[party]].astype(float)
+    return lambda r: r.seat_draws()[:, PARTY_INDEX[party]].astype(float)
 
 
 def mean_se(values: np.ndarray) -> tuple[float, float]:
@@ -134,7 +132,7 @@ def _crossing(
     if found.value is None:
         return None
     x = found.value
-    at = run_scenario(with_value(scenario, axis.path, x), draws, ctx.seed, data_dir=ctx.data_dir)
+    at = run_scenario(with_value(scenario, axis.path, x), draws, ctx.seed, data_dir=ctx.data_dir, keep_draws=True)
     _, metric_se = mean_se(metric(at))
     b = slope(x)
     return Turn(x, metric_se / abs(b) if b else math.inf, b, draws)

@@ -58,6 +58,7 @@ class Outputs:
     ) -> None:
         self.force = force
         self.pending: list[tuple[Path, bytes]] = []
+        self.streams: list[ParquetStream] = []
         self.provenance: dict[str, Any] = provenance if provenance is not None else {}
         given = [p for p in paths if p is not None]
         given += [sidecar(p) for p in given if p.suffix.lower() in (".csv", ".html", ".htm")]
@@ -98,11 +99,36 @@ class Outputs:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(frame)
-        meta = {**(table.schema.metadata or {}), b"swingometer": json.dumps(self.provenance).encode("utf-8")}
+        table = pa.Table.from_pandas(frame, preserve_index=True)
         buffer = io.BytesIO()
-        pq.write_table(table.replace_schema_metadata(meta), buffer)
+        pq.write_table(with_provenance(table, self.provenance), buffer)
         self.pending.append((path, buffer.getvalue()))
+
+    def stream_parquet(self, path: Path | None) -> ParquetStream | None:
+        """A Parquet file written a row group at a time as the data come (:class:`ParquetStream`).
+
+        It is written under a temporary name in its folder and renamed into place with the other
+        files at :meth:`commit`; :meth:`discard` (or leaving a ``with`` block by an error) removes it.
+        """
+        if path is None:
+            return None
+        stream = ParquetStream(path, self.provenance)
+        self.streams.append(stream)
+        return stream
+
+    def discard(self) -> None:
+        """Drop everything queued and remove the streams' temporary files."""
+        for stream in self.streams:
+            stream.close()
+            stream.temp.unlink(missing_ok=True)
+        self.streams = []
+        self.pending = []
+
+    def __enter__(self) -> Outputs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()  # after commit() there is nothing left; after an error nothing is kept
 
     def add_figure(self, path: Path | None, fig: Figure) -> None:
         """Queue a matplotlib figure, rendered now in the path's format (:func:`figure_bytes`)."""
@@ -113,13 +139,16 @@ class Outputs:
         """Write every queued file to a temporary name, then rename them all into place; the paths written."""
         temps: list[tuple[Path, Path]] = []
         try:
+            for stream in self.streams:
+                stream.close()
+                temps.append((stream.temp, stream.path))
             for path, content in self.pending:
                 handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
                 temps.append((Path(name), path))
                 with os.fdopen(handle, "wb") as fh:
                     fh.write(content)
                 os.chmod(name, _file_mode())  # mkstemp makes 0600; give the mode a plain open would
-            for path, _ in self.pending:
+            for _, path in temps:
                 check_output(path, self.force)  # nothing appeared meanwhile
             for temp, path in temps:
                 temp.replace(path)
@@ -128,9 +157,51 @@ class Outputs:
         finally:
             for temp, _ in temps:
                 temp.unlink(missing_ok=True)
-        written = [path for path, _ in self.pending]
+        written = [path for _, path in temps]
         self.pending = []
+        self.streams = []
         return written
+
+
+class ParquetStream:
+    """A Parquet file written a row group at a time, under a hidden temporary name until committed.
+
+    Made by :meth:`Outputs.stream_parquet`. Every frame written must have the same columns; its
+    index is stored as a column (so frames of consecutive rows make one table). The provenance
+    goes in the file's metadata (key ``swingometer``), as :meth:`Outputs.add_parquet` does.
+    """
+
+    def __init__(self, path: Path, provenance: dict[str, Any]) -> None:
+        self.path = path
+        self.provenance = provenance
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        os.close(handle)
+        os.chmod(name, _file_mode())
+        self.temp = Path(name)
+        self.writer: Any = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append the rows of ``frame`` as one row group."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=True)
+        if self.writer is None:
+            table = with_provenance(table, self.provenance)
+            self.writer = pq.ParquetWriter(self.temp, table.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        """Finish the file (its footer); nothing is renamed here."""
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def with_provenance(table: Any, provenance: dict[str, Any]) -> Any:
+    """A pyarrow table with ``provenance`` in its schema metadata (key ``swingometer``)."""
+    meta = {**(table.schema.metadata or {}), b"swingometer": json.dumps(provenance).encode("utf-8")}
+    return table.replace_schema_metadata(meta)
 
 
 def figure_bytes(fig: Figure, fmt: str, dpi: int = 120) -> bytes:

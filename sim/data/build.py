@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from sim.core.errors import DataError
 from sim.core.parties import PARTIES, PARTY_INDEX, canonical_notional_party, canonical_party
@@ -13,6 +14,9 @@ from sim.data.fetch import recording_reads
 from sim.data.model import N_SEATS, Election
 from sim.data.readers import DataDir
 from sim.data.sources import ELECTION_FILES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CANDIDATE_COLUMNS = ("seat_id", "party", "label", "candidate", "votes", "sitting", "member_id")
 
@@ -63,6 +67,8 @@ def _assemble(
     ``seats`` has ``seat_id, seat_name, nation, region, electorate, valid_votes``;
     ``candidates`` has the :data:`CANDIDATE_COLUMNS`.
     """
+    import pandas as pd
+
     seats = seats.sort_values("seat_id").reset_index(drop=True)
     row = pd.Series(np.arange(len(seats)), index=seats["seat_id"])
     if len(seats) != N_SEATS or row.index.has_duplicates:
@@ -106,6 +112,8 @@ def _assemble(
 
 
 def _seat_table(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({
         "seat_id": frame["ONS ID"],
         "seat_name": frame["Constituency name"],
@@ -117,6 +125,8 @@ def _seat_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _candidate_table(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({
         "seat_id": frame["ONS ID"],
         "party": frame["Party abbreviation"].map(canonical_party),
@@ -180,6 +190,8 @@ def _notional_seats(reference: pd.DataFrame, electorate: pd.Series, valid: pd.Se
 
     ``electorate`` is indexed by seat code, in the order the seats are listed; ``valid`` by seat code.
     """
+    import pandas as pd
+
     ref = reference.set_index("seat_id")
     ids = electorate.index
     return pd.DataFrame({
@@ -194,6 +206,8 @@ def _notional_seats(reference: pd.DataFrame, electorate: pd.Series, valid: pd.Se
 
 def _notional_candidates(seat_id: pd.Series, party: pd.Series, label: pd.Series, votes: pd.Series) -> pd.DataFrame:
     """A notional result's party rows as candidates (no names, no sitting MPs: notional results have none)."""
+    import pandas as pd
+
     return pd.DataFrame({
         "seat_id": seat_id, "party": party, "label": label, "candidate": "",
         "votes": votes.astype(np.int64), "sitting": False, "member_id": 0,
@@ -202,6 +216,8 @@ def _notional_candidates(seat_id: pd.Series, party: pd.Series, label: pd.Series,
 
 def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Covariate columns as plain arrays: float for numeric, str ('nan' where missing) otherwise."""
+    import pandas as pd
+
     out: dict[str, np.ndarray] = {}
     for col in frame.columns:
         values = frame[col]

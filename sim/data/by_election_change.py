@@ -17,13 +17,17 @@ a by-election seat gets half of its change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from sim.core.parties import PARTIES, PARTY_INDEX, canonical_party
 from sim.data.covariates import carry_over
 from sim.data.election import DataDir, Election, load_election
 from sim.data.readers import by_election_candidacies, overlaps
+
+if TYPE_CHECKING:
+    pass
 
 PERIODS = {"2010": "2010_2015", "2015": "2015_2017", "2017": "2017_2019", "2019": "2019_2024", "2024": "2024_on"}
 """The by-election file of the Parliament elected at each general election."""
@@ -71,6 +75,8 @@ def by_election_change(
 
 def _carried(change: np.ndarray, real: Election, election: Election, data_dir: DataDir) -> np.ndarray:
     """Changes on ``real``'s seats carried onto ``election``'s seats by population overlap."""
+    import pandas as pd
+
     pieces = overlaps(data_dir)
     weight = pieces["To population overlap"].to_numpy(dtype=float)
     out = np.zeros((election.n_seats, len(PARTIES)))

@@ -24,11 +24,15 @@ One table per boundary set, indexed by ONS seat code, with these columns (fracti
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from sim.data.names import COVARIATES
 from sim.data.readers import DataDir, overlaps, read_csv, read_excel, scottish_code_fixes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SETTLEMENT_CLASSES = (
     "Core City (London)", "Core City (outside London)", "Other City", "Large Town",
@@ -53,6 +57,8 @@ def _settlement_shares_2010(data_dir: DataDir) -> pd.DataFrame:
 
 
 def _settlement_columns(shares: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     out = pd.DataFrame(index=shares.index)
     for group in ("city", "town", "village"):
         cols = [c for c in SETTLEMENT_CLASSES if _GROUP[c] == group]
@@ -63,6 +69,8 @@ def _settlement_columns(shares: pd.DataFrame) -> pd.DataFrame:
 
 
 def _leave_2010(data_dir: DataDir) -> pd.Series:
+    import pandas as pd
+
     gb = read_excel("eu_referendum_2016/hanretty_final_estimates_leave_share_2010_boundaries.xlsx", data_dir)
     ni = read_excel("eu_referendum_2016/brexit-ni-constituencies.xlsx", data_dir)
     return pd.concat([
@@ -77,6 +85,8 @@ def _age65(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 def covariates_2010(seat_ids: list[str], data_dir: DataDir) -> pd.DataFrame:
     """Covariates for the 2010-2024 boundary set (GE 2010, 2015, 2017, 2019)."""
+    import pandas as pd
+
     out = pd.DataFrame(index=pd.Index(seat_ids, name="seat_id"))
     out["leave"] = _leave_2010(data_dir).reindex(out.index)
     out = out.join(_settlement_columns(_settlement_shares_2010(data_dir)))
@@ -93,6 +103,8 @@ def covariates_2010(seat_ids: list[str], data_dir: DataDir) -> pd.DataFrame:
 
 def covariates_2024(seat_ids: list[str], seat_names: list[str], data_dir: DataDir) -> pd.DataFrame:
     """Covariates for the 2024 boundary set (GE 2024 and the notional 2019 result)."""
+    import pandas as pd
+
     out = pd.DataFrame(index=pd.Index(seat_ids, name="seat_id"))
     pieces = overlaps(data_dir)
     weight = pieces["To population overlap"].to_numpy(dtype=float)
@@ -130,6 +142,8 @@ def carry_over(values: pd.Series, pieces: pd.DataFrame, weight: np.ndarray) -> p
     and ``weight`` its overlap weights; pieces with no value (NaN) are left out, and a new seat
     with none is NaN.
     """
+    import pandas as pd
+
     v = values.reindex(pieces["From ONS ID"]).to_numpy(dtype=float)
     ok = ~np.isnan(v)
     frame = pd.DataFrame(

@@ -26,12 +26,15 @@ from __future__ import annotations
 import re
 import warnings
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.data.fetch import data_path
 from sim.data.readers import DataDir, read_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 POLLBASE = "polls/PollBase-Q4-2020.xlsx"
 HANDLEY = "polls/jwhandley_pollbase_2020_2023.csv"
@@ -43,7 +46,7 @@ POLLBASE_PARTIES = {"Con": "CON", "Lab": "LAB", "LD": "LD", "UKIP": "UKIP", "Uki
 WITHHELD = {("Survation", "2015-05-06"): "fieldwork on the eve; withheld until the polls had closed"}
 """PollBase polls left out: not public by polling day, so no forecast could have read them."""
 HANDLEY_PARTIES = {"con": "CON", "lab": "LAB", "lib": "LD", "grn": "GRN", "ref": "REF"}
-HANDLEY_FROM = pd.Timestamp("2021-01-01")
+HANDLEY_FROM = "2021-01-01"
 """The 2020-2023 list is read from this date (PollBase covers the months before)."""
 POLL_COLUMNS = ("pollster", "commissioner", "mode", "fieldwork_start", "fieldwork_end", "sample_size", "scope")
 MODES = {
@@ -62,6 +65,8 @@ def pollbase(data_dir: DataDir = None) -> pd.DataFrame:
 
 @cache
 def _pollbase(path: str) -> pd.DataFrame:
+    import pandas as pd
+
     frames = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # openpyxl: an unparsable page header
@@ -72,6 +77,8 @@ def _pollbase(path: str) -> pd.DataFrame:
 
 
 def _sheet(raw: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    import pandas as pd
+
     header = [str(h).strip() if isinstance(h, str) else "" for h in raw.iloc[0]]
     body = raw.iloc[1:].reset_index(drop=True)
     start = pd.to_datetime(body[3], errors="coerce")
@@ -115,6 +122,8 @@ def _last_update(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _column_of(body: pd.DataFrame, values: set[str]) -> pd.Series:
     """The unnamed column whose entries are drawn from ``values`` (mode, turnout filter), or empty."""
+    import pandas as pd
+
     for col in body.columns:
         found = set(body[col].dropna().astype(str).str.strip())
         if found and found <= values:
@@ -128,6 +137,8 @@ def _listed_twice(frame: pd.DataFrame) -> pd.Series:
 
 def _end_date(start: pd.Timestamp, text: object) -> pd.Timestamp:
     """The last fieldwork day from PollBase's text (``"12-13"``, ``"30-2"``, ``"5"``; unknown: the start)."""
+    import pandas as pd
+
     if pd.isna(start):
         return pd.NaT
     days = re.findall(r"\d+", str(text))
@@ -143,6 +154,8 @@ def _end_date(start: pd.Timestamp, text: object) -> pd.Timestamp:
 
 def handley(data_dir: DataDir = None) -> pd.DataFrame:
     """The 2020-2023 list (GB polls, January 2021 to July 2023) in the poll-table layout."""
+    import pandas as pd
+
     raw = read_csv(HANDLEY, data_dir)
     raw = raw[raw["pollster"] != "pollster"]  # a repeated header line inside the file
     date = pd.to_datetime(raw["date"], errors="coerce")
@@ -153,10 +166,12 @@ def handley(data_dir: DataDir = None) -> pd.DataFrame:
     for source, code in HANDLEY_PARTIES.items():
         out[code] = pd.to_numeric(raw[source], errors="coerce")
     out["origin"] = [f"2020-2023 list, line {i + 2}" for i in raw.index]
-    keep = date.notna() & (date >= HANDLEY_FROM) & out[["CON", "LAB"]].notna().all(axis=1)
+    keep = date.notna() & (date >= pd.Timestamp(HANDLEY_FROM)) & out[["CON", "LAB"]].notna().all(axis=1)
     return out[keep].reset_index(drop=True)
 
 
 def registry_polls(data_dir: DataDir = None) -> pd.DataFrame:
     """PollBase to December 2020, then the 2020-2023 list: GB polls, May 2005 to July 2023."""
+    import pandas as pd
+
     return pd.concat([pollbase(data_dir), handley(data_dir)], ignore_index=True)

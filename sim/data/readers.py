@@ -8,10 +8,12 @@ spaces in region names, and the five Scottish 2024 seats that first reused 2005-
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.data.fetch import data_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DataDir = str | Path | None
 
@@ -58,6 +60,8 @@ NOTIONAL_AGGREGATE_CODES = frozenset({"TOTOTHV", "MAXOTHV"})
 
 def read_csv(relpath: str, data_dir: DataDir, names: list[str] | None = None) -> pd.DataFrame:
     """Read a registered CSV: BOM-tolerant, ``NA`` as missing, names given for headerless files."""
+    import pandas as pd
+
     path = data_path(relpath, data_dir)
     frame = pd.read_csv(
         path,
@@ -77,6 +81,8 @@ def read_csv(relpath: str, data_dir: DataDir, names: list[str] | None = None) ->
 
 def read_excel(relpath: str, data_dir: DataDir, sheet: str | int = 0) -> pd.DataFrame:
     """Read one sheet of a registered xlsx file."""
+    import pandas as pd
+
     return pd.read_excel(data_path(relpath, data_dir), sheet_name=sheet)
 
 
@@ -152,6 +158,8 @@ BY_ELECTION_PERIODS = ("2010_2015", "2015_2017", "2017_2019", "2019_2024", "2024
 
 def by_election_candidacies(data_dir: DataDir) -> pd.DataFrame:
     """Every by-election candidacy 2010 onwards, with a parsed ``date`` column."""
+    import pandas as pd
+
     frames = []
     for period in BY_ELECTION_PERIODS:
         frame = read_csv(f"by_elections/byelections_{period}_candidacies.csv", data_dir)
@@ -165,6 +173,8 @@ def by_election_candidacies(data_dir: DataDir) -> pd.DataFrame:
 
 def by_election_constituencies(data_dir: DataDir) -> pd.DataFrame:
     """Every by-election's seat-level result (electorate, valid votes), with a ``date`` column."""
+    import pandas as pd
+
     frames = []
     for period in BY_ELECTION_PERIODS:
         frame = read_csv(f"by_elections/byelections_{period}_constituencies.csv", data_dir)
@@ -186,6 +196,8 @@ def final_polls(election: str, data_dir: DataDir, days: int = 7) -> pd.DataFrame
     codes present in the sheet (shares in percent) and ``date``.
     """
     import warnings
+
+    import pandas as pd
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # openpyxl: an unparsable page header

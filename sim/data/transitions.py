@@ -21,12 +21,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.core.errors import DataError
 from sim.data.fetch import data_path
 from sim.data.readers import DataDir
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SWITCHES = "vote_transitions/voteswitchR_switches.rda"
 MAPPINGS = "vote_transitions/voteswitchR_mappings.rda"
@@ -160,6 +162,8 @@ def measured(from_party: str, to_party: str, election: str, data_dir: DataDir = 
 @cache
 def _yougov(data_dir: DataDir) -> dict[str, dict[str, float]]:
     """Per 2019 party: the share of its voters for each 2024 party, and ``n`` (unweighted)."""
+    import pandas as pd
+
     raw = pd.read_excel(data_path(YOUGOV, data_dir), sheet_name=0, header=None).to_numpy(dtype=object)
     labels = [str(x).strip() for x in raw[:, 0]]
     try:

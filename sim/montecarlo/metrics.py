@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sim.core.errors import SwingometerError
 from sim.core.parties import PARTIES, PARTY_INDEX, party_index
-from sim.data.election import MAJORITY
-from sim.montecarlo.results import SimulationResult, effective_threshold, seat_quantiles
+from sim.montecarlo.results import SimulationResult
 
 METRIC = re.compile(
     r"^\s*(?:P\(\s*([A-Za-z+]+)\s+(majority|effective majority|largest)\s*\)|seats\(\s*([A-Za-z+]+)\s*\))\s*$"
@@ -16,15 +16,16 @@ METRIC = re.compile(
 
 def summarise(result: SimulationResult) -> dict[str, float]:
     """Per-party mean seats, 5th/95th percentiles and probabilities, keyed like ``CON.mean``."""
-    counts = result.seat_counts
-    p5, p95 = seat_quantiles(counts, (0.05, 0.95))
+    mean = result.mean_seats()
+    p5, p95 = result.quantiles((0.05, 0.95))
+    won = result.summary.won_any()
     major = result.majority_probability()
     effective = result.effective_majority_probability()
     largest = result.largest_probability()
     out: dict[str, float] = {}
     for p, party in enumerate(PARTIES):
-        if counts[:, p].any():
-            out[f"{party}.mean"] = float(counts[:, p].mean())
+        if won[p]:
+            out[f"{party}.mean"] = float(mean[p])
             out[f"{party}.p5"] = float(p5[p])
             out[f"{party}.p95"] = float(p95[p])
             out[f"{party}.p_majority"] = float(major[p])
@@ -37,16 +38,17 @@ def metric_value(result: SimulationResult, metric: str) -> float:
     """Evaluate ``P(CON majority)``, ``P(LAB+LD effective majority)``, ``P(CON largest)`` or ``seats(LAB)``."""
     match = METRIC.match(check_metric(metric))
     assert match is not None
-    cols = [PARTY_INDEX[p] for p in metric_parties(metric)]
-    seats = result.seat_counts[:, cols].sum(axis=1)
+    parties = metric_parties(metric)
     kind = match.group(2)
-    if kind is None:
-        return float(seats.mean())
-    if kind == "majority":
-        return float((seats >= MAJORITY).mean())
-    if kind == "effective majority":
-        return float((seats >= effective_threshold(result.seat_counts)).mean())
-    return float(result.largest_probability()[cols[0]])
+    if kind == "largest":
+        return float(result.largest_probability()[PARTY_INDEX[parties[0]]])
+    bloc = result.bloc(parties)  # from the summary when the run named it (metric_blocs), else from the draws
+    return bloc["mean" if kind is None else "p_majority" if kind == "majority" else "p_effective_majority"]
+
+
+def metric_blocs(metrics: Sequence[str | None]) -> list[list[str]]:
+    """The blocs a run must summarise for these metrics (:func:`metric_value` without the draws)."""
+    return [metric_parties(m) for m in metrics if m is not None]
 
 
 def check_metric(metric: str) -> str:

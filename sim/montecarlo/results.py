@@ -22,23 +22,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.core.errors import SwingometerError
 from sim.core.output import Outputs
 from sim.core.parties import PARTY_INDEX, party_index
-from sim.data.election import MAJORITY, N_SEATS
+from sim.data.model import N_SEATS
+from sim.montecarlo.summary import SeatSummary, histogram_quantiles
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.projection.project import Projection
 
-DEPUTY_SPEAKERS = 3
 LABELS = ((0.95, "safe"), (0.80, "likely"), (0.60, "lean"), (0.0, "toss-up"))
-
-
-def effective_threshold(seat_counts: np.ndarray) -> np.ndarray:
-    """Seats needed for an effective majority in each draw, ``(n_draws,)``."""
-    absent = seat_counts[:, PARTY_INDEX["SPK"]] + seat_counts[:, PARTY_INDEX["SF"]] + DEPUTY_SPEAKERS
-    return (N_SEATS - absent) // 2 + 1
 
 
 def seat_quantiles(seat_counts: np.ndarray, qs: Sequence[float]) -> np.ndarray:
@@ -47,13 +42,22 @@ def seat_quantiles(seat_counts: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     Seat counts are integers from 0 to 650, so a bincount gives the exact distribution in one
     pass, with no sort of the draws.
     """
-    n = seat_counts.shape[0]
-    out = np.empty((len(qs), seat_counts.shape[1]))
-    for p in range(seat_counts.shape[1]):
-        cdf = np.cumsum(np.bincount(seat_counts[:, p], minlength=N_SEATS + 1))
-        for k, q in enumerate(qs):
-            out[k, p] = np.searchsorted(cdf, q * n, side="left")
-    return out
+    hist = np.stack([np.bincount(column, minlength=N_SEATS + 1) for column in seat_counts.T])
+    return histogram_quantiles(hist, qs)
+
+
+def draws_frame(parties: Sequence[str], first: int, counts: np.ndarray, shares: np.ndarray) -> pd.DataFrame:
+    """Draws ``first ..``: seats per party and ``share_PARTY``, the GB vote share before the seat noise.
+
+    The rows of the ``--parquet`` file, indexed by ``draw``; :meth:`SimulationResult.draws_frame`
+    for a run that kept its draws, or one batch at a time as a run streams them.
+    """
+    import pandas as pd
+
+    index = pd.Index(np.arange(first, first + counts.shape[0], dtype=np.int64), name="draw")
+    seats = pd.DataFrame(counts, columns=list(parties), index=index)
+    gb = pd.DataFrame(shares, columns=[f"share_{p}" for p in parties], index=index)
+    return pd.concat([seats, gb], axis=1)
 
 
 def label(probability: float) -> str:
@@ -69,67 +73,108 @@ class SimulationResult:
     ----------
     projection : Projection
         The deterministic projection the draws perturb.
-    seat_counts : (n_draws, n_parties) int32
-        Seats won by each party in each draw.
     wins : (n_seats, n_parties) int64
         Draws in which each party won each seat.
     seed : int
+    summary : SeatSummary
+        Per-party (and per named bloc) seat histograms, effective-majority and largest-party
+        counts, accumulated as batches finished: every summary below is read from it, so its
+        size does not depend on the number of draws.
+    seat_counts : (n_draws, n_parties) int32 or None
+        Seats won by each party in each draw, kept only when the run was asked to keep the draws
+        (``keep_draws=True``; :meth:`seat_draws`).
+    gb_shares : (n_draws, n_parties) float32 or None
+        Each party's GB vote share in each draw before the independent seat noise, kept with the
+        seat counts: the projection's GB share plus the draw's national error, slope and parameter
+        terms (nation and regional deviations sum to zero over GB), clipped at zero and scaled so
+        each row adds up to 1. The seat noise averages out over 632 seats.
     share_hist : (n_candidacies, n_bins) int64 or None
         Histogram of each candidacy's share, when requested.
     cand_ptr, cand_idx : CSR layout of the candidacies (rows of ``share_hist``).
-    gb_shares : (n_draws, n_parties) float32 or None
-        Each party's GB vote share in each draw before the independent seat noise: the
-        projection's GB share plus the draw's national error, slope and parameter terms (nation
-        and regional deviations sum to zero over GB), clipped at zero and scaled so each row adds
-        up to 1. The seat noise averages out over 632 seats.
 
     """
 
     projection: Projection
-    seat_counts: np.ndarray
     wins: np.ndarray
     seed: int
+    summary: SeatSummary
+    seat_counts: np.ndarray | None = None
+    gb_shares: np.ndarray | None = None
     share_hist: np.ndarray | None = None
     cand_ptr: np.ndarray | None = None
     cand_idx: np.ndarray | None = None
-    gb_shares: np.ndarray | None = None
 
     @property
     def draws(self) -> int:
         """Number of simulated elections."""
-        return int(self.seat_counts.shape[0])
+        return int(self.summary.draws)
 
     @property
     def parties(self) -> tuple[str, ...]:
         """Party codes, the columns of every array."""
         return self.projection.election.parties
 
+    def seat_draws(self) -> np.ndarray:
+        """Seats per party in every draw, ``(n_draws, n_parties)``; only when the run kept its draws."""
+        if self.seat_counts is None:
+            raise SwingometerError(
+                "this run kept summaries only, not every draw; simulate with keep_draws=True to get the "
+                "per-draw seat counts"
+            )
+        return self.seat_counts
+
+    def share_draws(self) -> np.ndarray:
+        """GB vote shares per party in every draw (see ``gb_shares``); only when the run kept its draws."""
+        if self.gb_shares is None:
+            raise SwingometerError(
+                "this run kept summaries only, not every draw; simulate with keep_draws=True to get the "
+                "per-draw GB shares"
+            )
+        return self.gb_shares
+
+    def mean_seats(self) -> np.ndarray:
+        """Mean seats per party."""
+        return self.summary.mean()
+
+    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
+        """Inverted-CDF seat quantiles per party, ``(len(qs), n_parties)``."""
+        return self.summary.quantiles(qs)
+
+    def seat_histogram(self, party: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(seats, draws)``: each seat count the party reached and in how many draws (its support only)."""
+        row = self.summary.hist[party]
+        seats = np.flatnonzero(row)
+        return seats, row[seats]
+
     def majority_probability(self) -> np.ndarray:
         """P(party wins at least 326 seats), per party."""
-        return (self.seat_counts >= MAJORITY).mean(axis=0)
+        return self.summary.p_majority()
 
     def effective_majority_probability(self) -> np.ndarray:
         """P(party has an effective majority), per party."""
-        return (self.seat_counts >= effective_threshold(self.seat_counts)[:, None]).mean(axis=0)
+        return self.summary.p_effective_majority()
 
     def largest_probability(self) -> np.ndarray:
         """P(party has strictly more seats than any other party), per party."""
-        top = self.seat_counts.max(axis=1, keepdims=True)
-        alone = (self.seat_counts == top).sum(axis=1, keepdims=True) == 1
-        return ((self.seat_counts == top) & alone).mean(axis=0)
+        return self.summary.p_largest()
 
     def bloc(self, members: Sequence[str]) -> dict[str, float]:
-        """Seat distribution and majority probabilities of a bloc of parties (e.g. LAB+LD+SNP)."""
-        cols = [party_index(m, where="bloc") for m in members]
-        seats = self.seat_counts[:, cols].sum(axis=1)
-        p5, p95 = seat_quantiles(seats[:, None], (0.05, 0.95))[:, 0]
-        return {
-            "mean": float(seats.mean()),
-            "p5": float(p5),
-            "p95": float(p95),
-            "p_majority": float((seats >= MAJORITY).mean()),
-            "p_effective_majority": float((seats >= effective_threshold(self.seat_counts)).mean()),
-        }
+        """Seat distribution and majority probabilities of a bloc of parties (e.g. LAB+LD+SNP).
+
+        A bloc named before the run (``blocs=``) is read from the summary; any other needs the
+        run's draws.
+        """
+        key = tuple(members)
+        for code in key:
+            party_index(code, where="bloc")
+        if key in self.summary.blocs:
+            return self.summary.bloc(key)
+        if self.seat_counts is None:
+            raise SwingometerError(
+                f"the bloc {'+'.join(key)} was not named before the run, which kept summaries only; "
+                "name it in simulate(blocs=...) or simulate with keep_draws=True"
+            )
+        return SeatSummary.of(self.seat_counts, [key]).bloc(key)
 
     def to_frame(self) -> pd.DataFrame:
         """Per-party summary: projected seats, mean, median, 5th/95th percentiles, probabilities.
@@ -139,26 +184,24 @@ class SimulationResult:
         """
         import pandas as pd
 
-        if "_frame" in self.__dict__:
-            return self.__dict__["_frame"].copy()
-        counts = self.seat_counts
-        p5, median, p95 = seat_quantiles(counts, (0.05, 0.5, 0.95))
-        frame = pd.DataFrame(
-            {
-                "projected": self.projection.seat_totals(),
-                "mean": counts.mean(axis=0),
-                "median": median,
-                "p5": p5,
-                "p95": p95,
-                "p_majority": self.majority_probability(),
-                "p_effective_majority": self.effective_majority_probability(),
-                "p_largest": self.largest_probability(),
-            },
-            index=pd.Index(self.parties, name="party"),
-        )
-        keep = (counts.max(axis=0) > 0) | (frame["projected"] > 0)
-        self.__dict__["_frame"] = frame[keep]  # results are immutable: compute once
-        return frame[keep].copy()
+        parties, columns = self.party_columns()
+        return pd.DataFrame(columns, index=pd.Index(parties, name="party"))
+
+    def party_columns(self) -> tuple[list[str], dict[str, np.ndarray]]:
+        """:meth:`to_frame` as plain arrays: the parties shown (a seat projected or in any draw), the columns."""
+        p5, median, p95 = self.quantiles((0.05, 0.5, 0.95))
+        columns = {
+            "projected": self.projection.seat_totals(),
+            "mean": self.mean_seats(),
+            "median": median,
+            "p5": p5,
+            "p95": p95,
+            "p_majority": self.majority_probability(),
+            "p_effective_majority": self.effective_majority_probability(),
+            "p_largest": self.largest_probability(),
+        }
+        keep = self.summary.won_any() | (columns["projected"] > 0)
+        return [p for p, k in zip(self.parties, keep, strict=True) if k], {k: v[keep] for k, v in columns.items()}
 
     def headline(self) -> str:
         """One plain sentence: which number to quote for the largest party, and why the projection differs.
@@ -168,9 +211,10 @@ class SimulationResult:
         close projected wins than close projected losses (or fewer): the errors then take away more
         seats than they give (or the reverse).
         """
-        frame = self.to_frame()
-        party = str(frame["median"].idxmax())
-        row = frame.loc[party].to_dict()
+        parties, columns = self.party_columns()
+        top = int(np.argmax(columns["median"]))
+        party = parties[top]
+        row = {name: values[top] for name, values in columns.items()}
         median, projected = int(row["median"]), int(row["projected"])
         quote = (
             f"Quote the simulation: {party} {median} seats (median of {self.draws:,} simulated elections; 90% range "
@@ -193,27 +237,28 @@ class SimulationResult:
         """Per-seat win probabilities: favourite, its probability and label, and change of hands."""
         import pandas as pd
 
+        return pd.DataFrame(self.seat_columns(), index=pd.Index(self.projection.election.seat_ids, name="seat_id"))
+
+    def seat_columns(self) -> dict[str, np.ndarray]:
+        """:meth:`seat_frame`'s columns as plain arrays, one row per seat (in the election's order)."""
         e = self.projection.election
         prob = self.wins / self.draws
         fav = prob.argmax(axis=1)
         p_fav = prob[np.arange(e.n_seats), fav]
-        second = np.sort(prob, axis=1)[:, -2]
-        frame = pd.DataFrame(
-            {
-                "seat": e.seat_names,
-                "base_winner": [self.parties[w] for w in e.winners],
-                "favourite": [self.parties[f] for f in fav],
-                "p_favourite": p_fav,
-                "p_second": second,
-                "label": [label(p) for p in p_fav],
-                "p_change": 1.0 - prob[np.arange(e.n_seats), e.winners],
-            },
-            index=pd.Index(e.seat_ids, name="seat_id"),
-        )
+        parties = np.array(self.parties, dtype=object)
+        columns = {
+            "seat": np.asarray(e.seat_names, dtype=object),
+            "base_winner": parties[e.winners],
+            "favourite": parties[fav],
+            "p_favourite": p_fav,
+            "p_second": np.sort(prob, axis=1)[:, -2],
+            "label": np.array([label(p) for p in p_fav], dtype=object),
+            "p_change": 1.0 - prob[np.arange(e.n_seats), e.winners],
+        }
         for p, code in enumerate(self.parties):
             if prob[:, p].any():
-                frame[f"p_{code}"] = prob[:, p]
-        return frame
+                columns[f"p_{code}"] = prob[:, p]
+        return columns
 
     def share_quantiles(self, qs: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
         """Per seat and party share quantiles from the share histograms (bin midpoints)."""
@@ -254,15 +299,8 @@ class SimulationResult:
         return json.dumps(self.to_dict(blocs), indent=1, sort_keys=True)
 
     def draws_frame(self) -> pd.DataFrame:
-        """Every draw: seats per party and ``share_PARTY``, its GB vote share before the seat noise."""
-        import pandas as pd
-
-        frame = pd.DataFrame(self.seat_counts, columns=list(self.parties))
-        if self.gb_shares is not None:
-            shares = pd.DataFrame(self.gb_shares, columns=[f"share_{p}" for p in self.parties])
-            frame = pd.concat([frame, shares], axis=1)
-        frame.index.name = "draw"
-        return frame
+        """Every draw (:func:`draws_frame`); only when the run kept its draws."""
+        return draws_frame(self.parties, 0, self.seat_draws(), self.share_draws())
 
     def add_to(
         self, out: Outputs, *, json: Path | None = None, csv: Path | None = None, parquet: Path | None = None,
@@ -270,7 +308,8 @@ class SimulationResult:
     ) -> None:  # fmt: skip
         """Queue the files ``swingometer run`` writes into ``out``.
 
-        ``--json`` is :meth:`to_json`, ``--csv`` :meth:`seat_frame`, ``--parquet`` :meth:`draws_frame`.
+        ``--json`` is :meth:`to_json`, ``--csv`` :meth:`seat_frame`, ``--parquet`` :meth:`draws_frame`
+        (which needs the draws kept; ``swingometer run`` streams them instead, :func:`draws_frame`).
         """
         if json is not None:
             out.add(json, self.to_json(blocs) + "\n")

@@ -14,10 +14,7 @@ and alone (a flow rate, a pact transfer) and an approximation where steps intera
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numba
@@ -25,10 +22,12 @@ import numpy as np
 
 from kernels.montecarlo import ErrorGroups, KernelInputs, simulate_seats
 from sim.core.errors import ScenarioError, did_you_mean
+from sim.core.interrupts import sigint_deferred
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.model import NATIONS
 from sim.data.names import NUMERIC
 from sim.montecarlo.results import SimulationResult
+from sim.montecarlo.summary import SeatSummary
 from sim.projection.project import Projection
 from sim.projection.terms import centred
 from sim.scenario.distributions import QUANTILE_POINTS
@@ -134,6 +133,27 @@ def error_groups(
     return ErrorGroups(sigma, weight, cover, parents.astype(np.int64), group_weight, np.zeros((n_groups, n_parties)))
 
 
+def nnls2(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Non-negative least squares in two unknowns: ``argmin |a x - b|`` with ``x >= 0``.
+
+    The problem is convex, so the optimum is the unconstrained solution when it is non-negative
+    and otherwise the best of the boundary candidates (one unknown at zero, or both); the same
+    answer as ``scipy.optimize.nnls`` (tested) without importing scipy.optimize (half a second).
+    """
+    candidates = [np.zeros(2)]
+    for j in (0, 1):
+        norm = float(a[:, j] @ a[:, j])
+        if norm > 0:
+            x = np.zeros(2)
+            x[j] = max(float(a[:, j] @ b) / norm, 0.0)
+            candidates.append(x)
+    free = np.linalg.lstsq(a, b, rcond=None)[0]
+    if (free >= 0).all():
+        candidates.append(free)
+    best = min(candidates, key=lambda x: float(np.sum((a @ x - b) ** 2)))
+    return float(best[0]), float(best[1])
+
+
 def national_errors(
     projection: Projection, gb: np.ndarray, national: float, lead: float | None,
     extra: np.ndarray | None = None, extra_lead: float = 0.0,
@@ -153,8 +173,6 @@ def national_errors(
     ``extra`` (per party) and ``extra_lead`` are variances added to those targets: a GB poll
     average's own (:func:`poll_variances`), on top of the calibrated industry error.
     """
-    from scipy.optimize import nnls
-
     votes = projection.votes[gb]
     share = votes.sum(axis=0) / votes.sum()
     k = national**2 / 0.25
@@ -177,7 +195,7 @@ def national_errors(
         rows.append([k * (sa * (1 - sa) + sc * (1 - sc) + 2 * sa * sc), (load[top[0]] - load[top[1]]) ** 2])
         targets.append(lead**2 + extra_lead)
         weights = np.array([1.0 / v for v in targets])  # relative errors
-        (m2, b2), _ = nnls(np.array(rows) * weights[:, None], np.array(targets) * weights)
+        m2, b2 = nnls2(np.array(rows) * weights[:, None], np.array(targets) * weights)
         m2 = m2 if added.any() else min(m2, 1.0)
         added = None  # the solved scales carry it
     groups = error_groups(
@@ -354,8 +372,15 @@ def simulate(
     batch: int = DEFAULT_BATCH,
     share_bins: int = 0,
     progress: Callable[[int], object] | None = None,
+    keep_draws: bool = False,
+    blocs: Sequence[Sequence[str]] = (),
+    on_batch: Callable[[int, np.ndarray, np.ndarray], object] | None = None,
 ) -> SimulationResult:
     """Simulate ``draws`` elections.
+
+    Memory does not grow with ``draws`` unless ``keep_draws``: each batch's seat counts are folded
+    into a fixed-size :class:`~sim.montecarlo.summary.SeatSummary` (and handed to ``on_batch``)
+    and then dropped.
 
     Parameters
     ----------
@@ -373,6 +398,14 @@ def simulate(
         quantiles); this disables pruning and costs speed.
     progress : callable, optional
         Called with the number of draws finished after each batch.
+    keep_draws : bool
+        Keep every draw's seat counts and GB shares in the result (``seat_counts``,
+        ``gb_shares``): 184 bytes a draw, for analyses that need the joint draws.
+    blocs : sequence of sequences of party codes
+        Blocs whose seat distribution the summary keeps (``result.bloc``).
+    on_batch : callable, optional
+        Called after each batch with the batch's first draw number, its ``(n, n_parties)`` int32
+        seat counts and float32 GB shares (to stream the draws to a file).
 
     """
     if draws < 1:
@@ -380,8 +413,9 @@ def simulate(
     if not 0 <= seed < 2**64:
         raise ValueError("seed must be between 0 and 2**64 - 1")
     n_seats, n_parties = inputs.projection.shares.shape
-    seat_counts = np.zeros((draws, n_parties), dtype=np.int32)
-    gb_shares = np.zeros((draws, n_parties), dtype=np.float32)
+    summary = SeatSummary(n_parties, blocs)
+    seat_counts = np.zeros((draws, n_parties), dtype=np.int32) if keep_draws else None
+    gb_shares = np.zeros((draws, n_parties), dtype=np.float32) if keep_draws else None
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     hist = np.zeros((inputs.kernel.cand_idx.size, share_bins), dtype=np.int64)
     previous = numba.get_num_threads()
@@ -390,12 +424,16 @@ def simulate(
             numba.set_num_threads(threads)
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
-            with _sigint_deferred():
+            with sigint_deferred():
                 counts, batch_gb, batch_wins, batch_hist = simulate_seats(
                     inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads()
                 )
-            seat_counts[first : first + n] = counts
-            gb_shares[first : first + n] = batch_gb
+            summary.add(counts)
+            if seat_counts is not None and gb_shares is not None:
+                seat_counts[first : first + n] = counts
+                gb_shares[first : first + n] = batch_gb
+            if on_batch is not None:
+                on_batch(first, counts, batch_gb)
             wins += batch_wins
             hist += batch_hist
             if progress is not None:
@@ -403,24 +441,7 @@ def simulate(
     finally:
         numba.set_num_threads(previous)
     return SimulationResult(
-        projection=inputs.projection, seat_counts=seat_counts, gb_shares=gb_shares, wins=wins, seed=seed,
-        share_hist=hist if share_bins else None, cand_ptr=inputs.kernel.cand_ptr, cand_idx=inputs.kernel.cand_idx,
+        projection=inputs.projection, wins=wins, seed=seed, summary=summary, seat_counts=seat_counts,
+        gb_shares=gb_shares, share_hist=hist if share_bins else None, cand_ptr=inputs.kernel.cand_ptr,
+        cand_idx=inputs.kernel.cand_idx,
     )  # fmt: skip
-
-
-@contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) while a compiled kernel runs; it is delivered when the kernel returns.
-
-    A signal arriving inside numba's parallel region could crash the process (a segmentation
-    fault, seen here); blocked, it waits until the batch ends and then raises KeyboardInterrupt
-    as usual. Threads the kernel starts while it is blocked inherit the block.
-    """
-    block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    if block:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        if block:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -30,14 +30,16 @@ percentiles of 20,000 draws from it (a fixed seed: the same output every run).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.core.errors import DataError
 from sim.polls.kalman import Filtered, filter_smooth, initial
 from sim.polls.table import PARTY_CODES, SCOPES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DRAWS = 20_000
 CURRENT = 0.5
@@ -118,6 +120,8 @@ class Average:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per party: ``share, low, high, sd`` (fractions)."""
+        import pandas as pd
+
         return pd.DataFrame(
             {"share": self.share, "low": self.low, "high": self.high, "sd": self.sd},
             index=pd.Index(self.parties, name="party"),
@@ -169,6 +173,8 @@ def isotropic(d: int) -> np.ndarray:
 
 def scope_polls(polls: pd.DataFrame, scope: str, as_of: pd.Timestamp, window: int) -> pd.DataFrame:
     """The scope's polls with fieldwork ended by ``as_of`` and middle day within ``window`` days, in time order."""
+    import pandas as pd
+
     mid = polls["fieldwork_start"] + (polls["fieldwork_end"] - polls["fieldwork_start"]) / 2
     keep = (polls["scope"] == scope) & (polls["fieldwork_end"] <= as_of) & (mid > as_of - pd.Timedelta(days=window))
     out = polls[keep].assign(_mid=mid[keep]).sort_values(["_mid", "pollster"], kind="stable")
@@ -179,6 +185,8 @@ def poll_average(
     polls: pd.DataFrame, scope: str, as_of: str | pd.Timestamp, settings: Settings | None = None
 ) -> Average:
     """The average of ``scope``'s polls as of ``as_of`` (see the module docstring)."""
+    import pandas as pd
+
     settings = settings or Settings()
     as_of = pd.Timestamp(as_of)
     if scope not in SCOPES:
@@ -241,6 +249,8 @@ def _display_order(tracked: list[str]) -> list[str]:
 
 
 def _days(when: pd.Timestamp | pd.Series) -> Any:
+    import pandas as pd
+
     return (when - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)
 
 
@@ -279,6 +289,8 @@ def _trend(
     fit: Filtered, frame: pd.DataFrame, tracked: list[str], order: list[int], as_of: pd.Timestamp, settings: Settings
 ) -> pd.DataFrame:
     """The smoothed level at each poll date and at ``as_of`` as shares, with 90% intervals (delta method)."""
+    import pandas as pd
+
     d = fit.d
     dates = list(frame["_mid"].dt.normalize())
     keep = np.r_[np.diff(fit.times) > 0, True]  # the last observation of each time

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.core.errors import DataError
 from sim.data.polls import registry_polls
@@ -28,6 +27,9 @@ from sim.data.readers import DataDir
 from sim.polls import NAMES, SHIPPED
 from sim.polls.average import Average, Settings, poll_average
 from sim.polls.table import read_poll_csv, standard
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def shipped_path(name: str) -> Path:
@@ -43,6 +45,8 @@ def source_path(source: str, base: Path | None = None) -> Path:
 
 def load_polls(sources: str | list[str], data_dir: DataDir = None, base: Path | None = None) -> pd.DataFrame:
     """The polls of one source or several, in the poll-table layout (see the module docstring)."""
+    import pandas as pd
+
     names = [sources] if isinstance(sources, str) else list(sources)
     if not names:
         raise DataError(f"no poll source given; name one of {', '.join(NAMES)} or a poll file")
@@ -99,5 +103,7 @@ def cached_average(
 
 def latest(polls: pd.DataFrame, scope: str, as_of: str) -> pd.Timestamp | None:
     """The last fieldwork day of the scope's polls ended by ``as_of`` (None: none)."""
+    import pandas as pd
+
     ended = polls[(polls["scope"] == scope) & (polls["fieldwork_end"] <= pd.Timestamp(as_of))]
     return None if ended.empty else pd.Timestamp(ended["fieldwork_end"].max())

@@ -19,11 +19,14 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.core.errors import DataError, did_you_mean
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCOPES = ("GB", "Scotland", "Wales", "London")
 PARTY_CODES = ("CON", "LAB", "LD", "GRN", "SNP", "PC", "UKIP", "BRX", "REF", "IND", "OTH")
@@ -115,6 +118,8 @@ def _check_header(header: list[str], name: str) -> None:
 
 
 def _rows(header: list[str], lines: list[list[str]], name: str) -> pd.DataFrame:
+    import pandas as pd
+
     cols = [c.upper() if c.upper() in PARTY_CODES else c for c in header]
     parties = [c for c in cols if c in PARTY_CODES]
     problems: list[str] = []
@@ -210,6 +215,8 @@ def _row_total(values: dict[str, float], at: str) -> list[str]:
 
 
 def _date(text: str) -> pd.Timestamp | None:
+    import pandas as pd
+
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return None
     try:

@@ -11,8 +11,9 @@ standing there); where they have too little, the rest of the seat makes room in 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from sim.core.errors import LookupFailed, ScenarioError
 from sim.core.parties import PARTIES
@@ -21,6 +22,9 @@ from sim.data.election import DataDir, Election, load_election
 from sim.data.readers import overlaps
 from sim.projection.steps import State, covariate_values, party_column, seat_row, step_scope
 from sim.scenario import schema as s
+
+if TYPE_CHECKING:
+    pass
 
 MAX_SHARE = 0.95
 """A laid-out party's share in a seat is capped here (a pattern's outlier cannot take a whole seat)."""
@@ -32,6 +36,8 @@ def geography(election: Election, like: s.Geography, where: str, data_dir: DataD
     A party's shares at an election on the 2010-2024 boundaries are carried onto 2024 seats by
     population overlap. NaN where unknown (where the party did not stand, its strength is unknown).
     """
+    import pandas as pd
+
     if like.covariate is not None:
         return covariate_values(election, like.covariate, f"{where}.covariate").astype(float)
     assert like.party is not None and like.election is not None

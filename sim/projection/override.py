@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from sim.core.errors import ScenarioError
 from sim.core.parties import PARTIES, PARTY_INDEX, canonical_party
@@ -12,6 +13,9 @@ from sim.data.readers import by_election_candidacies
 from sim.projection.steps import State, party_column, seat_filter, seat_row
 from sim.scenario import schema as s
 from sim.scenario.rules import WITHDRAWN_TO
+
+if TYPE_CHECKING:
+    pass
 
 
 def apply_override(
@@ -107,6 +111,8 @@ def withdraw(
 
 
 def _use_by_election(state: State, election: Election, i: int, date: str, where: str, data_dir: DataDir) -> None:
+    import pandas as pd
+
     frame = by_election_candidacies(data_dir)
     seat_id, name = election.seat_ids[i], election.seat_names[i]
     when = pd.Timestamp(date)

@@ -27,8 +27,9 @@ calibrated poll error: :mod:`sim.montecarlo.simulate`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from sim.core.errors import ScenarioError
 from sim.core.parties import PARTIES, PARTY_INDEX
@@ -42,6 +43,9 @@ from sim.projection.steps import State, step_scope
 from sim.projection.swing import scope_shares
 from sim.scenario import schema as s
 
+if TYPE_CHECKING:
+    pass
+
 NATION_DAYS = 60
 """A nation's own polls are used when its latest ended within this many days of ``as_of``."""
 OWN_NATIONS = ("Scotland", "Wales")
@@ -51,6 +55,8 @@ CLIP_NOTE = 0.005
 
 def apply_polls(state: State, election: Election, step: s.PollsStep, where: str, data_dir: DataDir = None) -> None:
     """Set the step's targets from the poll average (see the module docstring) and swing to them."""
+    import pandas as pd
+
     sources = tuple(step.sources)
     polls = cached_polls(sources, data_dir)
     own = "GB" if step.scope == "gb" else step.scope

@@ -33,7 +33,7 @@ def _figure(width: float, height: float) -> Figure:
 
 def main_parties(result: SimulationResult, n: int = 6) -> list[str]:
     """Parties with at least one seat on average, most seats first (at most ``n``)."""
-    mean = result.seat_counts.mean(axis=0)
+    mean = result.mean_seats()
     return [result.parties[p] for p in np.argsort(-mean, kind="stable")[:n] if mean[p] >= 1]
 
 
@@ -65,13 +65,14 @@ def seat_distributions(results: Sequence[tuple[str, SimulationResult]], parties:
         p = results[0][1].parties.index(party)
         top = 0
         for name, result in results:
-            seats = result.seat_counts[:, p]
+            seats, weights = result.seat_histogram(p)
             top = max(top, int(seats.max()))
             bins = seat_bins(seats)
             colour = party_colour(party) if len(results) == 1 else None
             ax.hist(
                 seats,
                 bins=bins,
+                weights=weights,
                 color=colour,
                 alpha=0.55 if len(results) > 1 else 0.9,
                 label=name,
