@@ -5,9 +5,10 @@ Usage:
 * ``python -m benchmarks.history append BENCH.json``: add a row to ``benchmarks/history.csv`` from
   a pytest-benchmark file (``pytest benchmarks --benchmark-enable --benchmark-json=BENCH.json``):
   the date, the commit, the kernel's speed against the numpy reference and against the roofline,
-  and ``swingometer --help``'s start-up time against ``python -c "import numpy"``, all measured in
-  that one run, so rows from different machines compare;
-* ``python -m benchmarks.history --plot P``: draw the three ratios by commit (``.png`` or ``.svg``).
+  ``swingometer --help``'s start-up time against ``python -c "import numpy"``, and ``run``'s
+  marginal throughput (draws per second beyond its fixed cost, ``benchmarks/test_run.py``) against
+  the kernel's, all measured in that one run, so rows from different machines compare;
+* ``python -m benchmarks.history --plot P``: draw the ratios by commit (``.png`` or ``.svg``).
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.check_ratio import startup, throughput
+from benchmarks.check_ratio import runs, startup, throughput
 
 HISTORY = Path(__file__).resolve().with_name("history.csv")
-COLUMNS = ("date", "commit", "kernel_over_reference", "kernel_over_roofline", "help_over_numpy")
+COLUMNS = ("date", "commit", "kernel_over_reference", "kernel_over_roofline", "help_over_numpy", "run_over_kernel")
 
 
 def row(bench_json: str, commit: str = "HEAD") -> dict[str, str]:
     """The history row for one benchmark run of ``commit`` (default: the checkout's HEAD)."""
-    rates, starts = throughput(bench_json), startup(bench_json)
+    rates, starts, found_runs = throughput(bench_json), startup(bench_json), runs(bench_json)
     found = subprocess.run(["git", "rev-parse", "--short", commit], capture_output=True, text=True, check=False)
     return {
         "date": datetime.date.today().isoformat(),
@@ -35,18 +36,27 @@ def row(bench_json: str, commit: str = "HEAD") -> dict[str, str]:
         "kernel_over_reference": f"{rates['kernel'] / rates['reference']:.1f}",
         "kernel_over_roofline": f"{rates['kernel'] / rates['roofline']:.3f}",
         "help_over_numpy": f"{starts['help'] / starts['numpy']:.2f}" if starts else "",
+        "run_over_kernel": f"{_marginal(found_runs) / rates['kernel']:.2f}" if found_runs else "",
     }
+
+
+def _marginal(found: dict[str, dict[str, float]]) -> float:
+    """``run``'s draws per second beyond its fixed cost, from the small and the large run."""
+    small, large = found["small"], found["large"]
+    return (large["draws"] - small["draws"]) / (large["seconds"] - small["seconds"])
 
 
 def append(bench_json: str, path: Path = HISTORY, commit: str = "HEAD") -> dict[str, str]:
     """Append the run's row to the history file (written with its header if new)."""
     new = row(bench_json, commit)
-    exists = path.exists()
-    with path.open("a", newline="", encoding="utf-8") as fh:
+    rows = []
+    if path.exists():
+        with path.open(encoding="utf-8") as fh:
+            rows = [{k: r.get(k) or "" for k in COLUMNS} for r in csv.DictReader(fh)]  # older rows: new columns empty
+    with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-        if not exists:
-            writer.writeheader()
-        writer.writerow(new)
+        writer.writeheader()
+        writer.writerows([*rows, new])
     return new
 
 
@@ -62,15 +72,16 @@ def plot(out: Path, path: Path = HISTORY) -> None:
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     labels = [f"{r['commit']}\n{r['date']}" for r in rows]
-    fig = Figure(figsize=(max(6.0, 1.2 * len(rows)), 6.5), layout="constrained")
-    axes = fig.subplots(3, 1, sharex=True)
+    fig = Figure(figsize=(max(6.0, 1.2 * len(rows)), 8.5), layout="constrained")
+    axes = fig.subplots(4, 1, sharex=True)
     titles = (
         "kernel / numpy reference (higher is faster)",
         "kernel / bare argmax roofline (higher is faster)",
         "--help / import numpy start-up (lower is faster)",
+        "run's marginal draws per second / kernel's (higher is better)",
     )
     for ax, column, title in zip(axes, COLUMNS[2:], titles, strict=True):
-        values = [float(r[column]) if r[column] else float("nan") for r in rows]
+        values = [float(r[column]) if r.get(column) else float("nan") for r in rows]
         ax.plot(range(len(rows)), values, marker="o")
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
