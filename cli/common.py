@@ -103,7 +103,14 @@ DataDirOption = Annotated[
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite output files that already exist.")]
 SEED_MAX = 2**64 - 1
-DrawsOption = Annotated[int, typer.Option("--draws", "-n", min=1, help="Simulated elections (per run).")]
+DRAWS_MAX = 10_000_000_000
+"""The most draws a command takes: memory no longer bounds a run, so this bounds its time (a day at
+about 100,000 draws a second on 2 cores)."""
+DrawsOption = Annotated[
+    int,
+    typer.Option("--draws", "-n", min=1, max=DRAWS_MAX,
+                 help="Simulated elections (per run; at most 10,000,000,000, about a day on 2 cores)."),
+]  # fmt: skip
 ThreadsOption = Annotated[
     int | None,
     typer.Option("--threads", min=1, help="Numba threads (default: all cores; results do not depend on it)."),

@@ -389,8 +389,8 @@ def test_every_step_keeps_non_voters_at_or_above_zero(elections: dict[str, Elect
 
 
 ARGUMENT_CASES: dict[str, tuple[list[str], str]] = {
-    "draws-1e12": (["coalitions", "--scenario", SCENARIO, "--draws", "1000000000000"], "of memory"),
-    "parquet-1e15": (["run", SCENARIO, "--draws", "1000000000000000", "--parquet", "d.parquet"], "free on that disk"),
+    "draws-5e9-kept": (["coalitions", "--scenario", SCENARIO, "--draws", "5000000000"], "of memory"),
+    "draws-1e12": (["run", SCENARIO, "--draws", "1000000000000"], "10000000000"),
     "draws-not-integer": (["run", SCENARIO, "--draws", "1e12"], "--draws"),
     "threads-1000": (["run", SCENARIO, "--threads", "1000"], "--threads 1000: numba can use 1 to"),
     "bloc-twice": (["run", SCENARIO, "--draws", "100", "--bloc", "LAB+LAB"], "LAB is named twice"),
@@ -789,3 +789,18 @@ def test_a_file_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + Path(SCENARIO).read_bytes())
     result = invoke(["scenario", "check", str(path)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_parquet_file_too_big_for_its_disk_is_refused_before_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from cli import common
+
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(common.shutil, "disk_usage", lambda _: usage._replace(free=1_000_000))  # 1 MB free
+    out = tmp_path / "d.parquet"
+    result = invoke(["run", SCENARIO, "--draws", "100000", "--parquet", str(out)])
+    assert_refused(result, "free on that disk", "--draws 11,111 or fewer")
+    assert not out.exists()
