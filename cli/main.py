@@ -10,7 +10,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli import analysis_cmd, backtest_cmd, claims_cmd, data_cmd, polls_cmd, project_cmd, report_cmd, scenario_cmd
+from cli import (
+    analysis_cmd,
+    backtest_cmd,
+    claims_cmd,
+    data_cmd,
+    polls_cmd,
+    project_cmd,
+    report_cmd,
+    scenario_cmd,
+    systems_cmd,
+)
 from cli.common import (
     INTERRUPTED,
     DataDirOption,
@@ -52,6 +62,7 @@ app.command("targets")(project_cmd.targets)
 app.command("compare")(analysis_cmd.compare)
 app.command("sweep")(analysis_cmd.sweep)
 app.command("coalitions")(analysis_cmd.coalitions)
+app.command("systems")(systems_cmd.systems)
 app.command("backtest")(backtest_cmd.backtest)
 app.command("polls")(polls_cmd.polls)
 app.command("claims")(claims_cmd.claims)

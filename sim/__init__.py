@@ -4,8 +4,8 @@ The pipeline, one subpackage a stage: :mod:`sim.data` (elections) -> :mod:`sim.p
 files and the poll average) -> :mod:`sim.scenario`
 (scenario files) -> :mod:`sim.projection` (steps and swing, seat by seat) ->
 :mod:`sim.montecarlo` (simulated elections) -> :mod:`sim.analysis` (comparisons, sweeps,
-coalitions), with :mod:`sim.backtest`, :mod:`sim.claims` and :mod:`sim.report` on top and
-:mod:`sim.core` beneath. The public API is importable from here::
+coalitions) and :mod:`sim.systems` (other voting systems), with :mod:`sim.backtest`,
+:mod:`sim.claims` and :mod:`sim.report` on top and :mod:`sim.core` beneath. The public API is importable from here::
 
     import sim
 

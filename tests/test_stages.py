@@ -13,11 +13,11 @@ STAGES = (
     ("scenario", ("sim.scenario", "sim.provenance")),
     ("projection", ("sim.projection",)),
     ("montecarlo", ("sim.montecarlo",)),
-    ("run, backtest, analysis", ("sim.run", "sim.backtest", "sim.analysis")),
+    ("run, backtest, analysis, systems", ("sim.run", "sim.backtest", "sim.analysis", "sim.systems")),
     ("claims, report", ("sim.claims", "sim.report")),
     ("cli", ("cli",)),
 )
-"""The order of the pipeline: core, data, polls, scenario, projection, montecarlo, then run/backtest/analysis,
+"""The order of the pipeline: core, data, polls, scenario, projection, montecarlo, then run/backtest/analysis/systems,
 claims/report, cli (``sim/__init__.py``, the public API's lazy index, sits above them all)."""
 
 

@@ -1,0 +1,1 @@
+"""The same votes under other voting systems: seat allocations and disproportionality indices."""

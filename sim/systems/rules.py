@@ -1,0 +1,164 @@
+"""The voting systems: the seats each would give from the same constituency votes (deterministic).
+
+* ``fptp``: today's system, the constituency winners.
+* ``list-dhondt``, ``list-sainte-lague``: regional list PR in the twelve nations and regions, each
+  electing as many members as it has constituencies, by D'Hondt or Sainte-Lague on the parties'
+  votes in the region.
+* ``national-dhondt``, ``national-sainte-lague``: one national list of 650 seats.
+* ``ams-scottish``: the additional member system with the Scottish Parliament's top-up share
+  (56 regional seats of 129, 43.4%): the constituency winners, and in each region
+  ``round(n * share / (1 - share))`` top-up seats (``n`` its constituencies) by D'Hondt on the
+  party votes, each party's divisor counting the constituencies it won there. A party winning more
+  constituencies than its proportional entitlement keeps them (overhang, as in Scotland and Wales:
+  no levelling seats), so the house is 650 plus the top-ups.
+* ``ams-senedd-1999``: the same with the Senedd's 1999-2021 share (20 regional seats of 60, 33.3%).
+
+Lists: every party column but ``IND``, ``OTH`` (candidates of many separate groups, no list) and
+``SPK`` (the Speaker stands in no list) may win list and top-up seats; their votes still count in the
+indices. A ``threshold`` (share of the UK vote) keeps parties under it out of the list and top-up
+seats (not out of the constituencies). The model cannot know how people would vote under another
+system: the votes are the first-past-the-post ones as cast or projected (docs/systems.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.core.errors import SwingometerError, did_you_mean
+from sim.core.parties import PARTIES
+from sim.systems.divisor import allocate
+from sim.systems.indices import effective_parties, gallagher, loosemore_hanby
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NO_LIST = ("IND", "OTH", "SPK")
+"""Columns that are not a party list: they win constituencies only."""
+
+
+@dataclass(frozen=True)
+class System:
+    """A voting system's rules (see the module docstring)."""
+
+    key: str
+    label: str
+    kind: str  # "fptp", "list" or "ams"
+    method: str = "dhondt"
+    national: bool = False
+    topup_share: float = 0.0
+
+
+SYSTEMS: dict[str, System] = {s.key: s for s in (
+    System("fptp", "FPTP (today)", "fptp"),
+    System("list-dhondt", "Regional list, D'Hondt", "list", "dhondt"),
+    System("list-sainte-lague", "Regional list, Sainte-Lague", "list", "sainte-lague"),
+    System("national-dhondt", "National list, D'Hondt", "list", "dhondt", national=True),
+    System("national-sainte-lague", "National list, Sainte-Lague", "list", "sainte-lague", national=True),
+    System("ams-scottish", "AMS, Scottish top-ups (43%)", "ams", "dhondt", topup_share=56 / 129),
+    System("ams-senedd-1999", "AMS, Senedd 1999-2021 top-ups (33%)", "ams", "dhondt", topup_share=20 / 60),
+)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One system's seats per party (the engine's columns), its house size and its indices."""
+
+    system: System
+    seats: np.ndarray
+    votes: np.ndarray
+
+    @property
+    def house(self) -> int:
+        """Members elected."""
+        return int(self.seats.sum())
+
+    @property
+    def majority(self) -> int:
+        """Seats needed for a majority of this house."""
+        return self.house // 2 + 1
+
+    def indices(self) -> dict[str, float]:
+        """Gallagher, Loosemore-Hanby and the effective numbers of parties by votes and by seats."""
+        return {
+            "gallagher": float(gallagher(self.votes, self.seats)),
+            "loosemore_hanby": float(loosemore_hanby(self.votes, self.seats)),
+            "enp_votes": float(effective_parties(self.votes)),
+            "enp_seats": float(effective_parties(self.seats)),
+        }
+
+
+def parse_systems(text: str | None) -> list[System]:
+    """``fptp,list-dhondt,...`` (or None for all) as systems; an unknown name is refused with the known ones."""
+    if text is None:
+        return list(SYSTEMS.values())
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    if not names:
+        raise SwingometerError(f"--systems names no system; give some of {', '.join(SYSTEMS)}")
+    for name in names:
+        if name not in SYSTEMS:
+            raise SwingometerError(
+                f"--systems: unknown system '{name}'{did_you_mean(name, list(SYSTEMS))}; the systems are "
+                f"{', '.join(SYSTEMS)}"
+            )
+    return [SYSTEMS[n] for n in dict.fromkeys(names)]
+
+
+def outcomes(
+    votes: np.ndarray, winners: np.ndarray, regions: np.ndarray, systems: Sequence[System], threshold: float = 0.0
+) -> list[Outcome]:  # fmt: skip
+    """Each system's seats from constituency ``votes`` ``(n_seats, n_parties)``, ``winners`` and ``regions``."""
+    if not 0.0 <= threshold < 1.0:
+        raise SwingometerError(f"--threshold {threshold:g}: give a share of the vote from 0 to 1 (0.05 for 5%)")
+    votes = np.asarray(votes, dtype=float)
+    total = votes.sum(axis=0)
+    listed = np.array([p not in NO_LIST for p in PARTIES[: votes.shape[1]]])
+    listed &= total >= threshold * total.sum()
+    list_votes = np.where(listed, votes, 0.0)
+    fptp = np.bincount(winners, minlength=votes.shape[1])
+    out = []
+    for system in systems:
+        if system.kind == "fptp":
+            seats = fptp
+        elif system.kind == "list" and system.national:
+            seats = allocate(list_votes.sum(axis=0), len(winners), system.method)
+        else:
+            seats = fptp.copy() if system.kind == "ams" else np.zeros_like(fptp)
+            for region in np.unique(regions):
+                here = regions == region
+                n = int(here.sum())
+                region_votes = list_votes[here].sum(axis=0)
+                if system.kind == "list":
+                    seats += allocate(region_votes, n, system.method)
+                else:
+                    held = np.bincount(winners[here], minlength=votes.shape[1])
+                    topups = round(n * system.topup_share / (1 - system.topup_share))
+                    seats += allocate(region_votes, topups, system.method, held=held)
+        out.append(Outcome(system, np.asarray(seats, dtype=np.int64), total))
+    return out
+
+
+def systems_frame(results: Sequence[Outcome], parties: Sequence[str]) -> pd.DataFrame:
+    """Seats per party under each system (columns), the vote share first, then house, majority and indices.
+
+    Party rows are those winning a seat under any system, most votes first.
+    """
+    import pandas as pd
+
+    votes = results[0].votes
+    share = votes / votes.sum()
+    won = np.any([r.seats > 0 for r in results], axis=0)
+    order = [p for p in np.argsort(-votes, kind="stable") if won[p]]
+    rows = {parties[p]: {"vote %": 100 * share[p], **{r.system.key: int(r.seats[p]) for r in results}} for p in order}
+    rows["house"] = {"vote %": 100.0, **{r.system.key: r.house for r in results}}
+    rows["majority"] = {"vote %": np.nan, **{r.system.key: r.majority for r in results}}
+    names = {"gallagher": "Gallagher index", "loosemore_hanby": "Loosemore-Hanby index",
+             "enp_votes": "eff. parties (votes)", "enp_seats": "eff. parties (seats)"}  # fmt: skip
+    for key, name in names.items():
+        rows[name] = {"vote %": np.nan, **{r.system.key: r.indices()[key] for r in results}}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "party"
+    return frame
