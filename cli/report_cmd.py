@@ -45,6 +45,9 @@ def report(
     seed: SeedOption = 1,
     threads: ThreadsOption = None,
     bloc: Annotated[list[str] | None, typer.Option("--bloc", help=BLOC_HELP)] = None,
+    systems: Annotated[
+        bool, typer.Option("--systems", help="Add the projection's seats under other voting systems (docs/systems.md).")
+    ] = False,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -71,7 +74,7 @@ def report(
     with threads_used(threads):
         result = simulate_projection(scenario, projection, draws, seed, blocs=blocs)
     if html is not None:
-        outputs.add(html, report_html(result, scenario, file.name, hexmap, blocs, data_dir))
+        outputs.add(html, report_html(result, scenario, file.name, hexmap, blocs, data_dir, systems=systems))
     if map_png is not None:
         title = f"{scenario.name or file.name}\n{draws:,} draws, seed {seed}"
         outputs.add(map_png, map_png_bytes(result, hexmap, title))

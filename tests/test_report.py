@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from sim.core.errors import DataError
+from sim.core.parties import PARTY_INDEX
 from sim.data.election import Election
 from sim.report import DEFAULT_BLOCS, report_html
 from sim.report.hexmap import LAYOUTS, hex_centres, load_hexmap, read_hexjson
@@ -205,6 +206,23 @@ def test_report_tables_match_the_result(data_dir: Path | None) -> None:
         in html
     )
     assert "majority" in html and "<svg" in html
+
+
+def test_the_systems_section_shows_the_projection_under_each_system(data_dir: Path | None) -> None:
+    from sim.systems.rules import SYSTEMS, outcomes
+
+    result = run_file(BASELINE_2019, 200, 1, data_dir=data_dir, blocs=DEFAULT_BLOCS)
+    hexmap = load_hexmap(result.projection.election, data_dir)
+    plain = report_html(result, load_scenario(BASELINE_2019), "b", hexmap)
+    html = report_html(result, load_scenario(BASELINE_2019), "b", hexmap, systems=True)
+    assert "other voting systems" not in plain and "The same votes under other voting systems" in html
+    e = result.projection.election
+    found = {o.system.key: o for o in outcomes(result.projection.votes, result.projection.winners, e.regions,
+                                                   list(SYSTEMS.values()))}  # fmt: skip
+    con = PARTY_INDEX["CON"]
+    cells = "".join(f"<td>{found[k].seats[con]:,}</td>" for k in SYSTEMS)
+    assert cells in html  # the CON row: every system's seats in order
+    assert f"<td>{found['fptp'].indices()['gallagher']:.1f}</td>" in html
 
 
 def test_same_seed_gives_identical_pages(data_dir: Path | None) -> None:

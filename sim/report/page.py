@@ -147,6 +147,7 @@ def report_html(
     hexmap: HexMap,
     blocs: Sequence[Sequence[str]] = DEFAULT_BLOCS,
     data_dir: DataDir = None,
+    systems: bool = False,
 ) -> str:
     """The HTML report of one simulated scenario.
 
@@ -164,6 +165,8 @@ def report_html(
         Blocs whose odds are shown.
     data_dir : path, optional
         Where the data are read from (a scenario from polls shows how forecasts from the polls have done).
+    systems : bool
+        Add the projection's seats under other voting systems (:func:`systems_section`).
 
     """
     e = result.projection.election
@@ -189,8 +192,28 @@ def report_html(
             chart=inline_svg(chart),
             scenario=scenario_words(scenario),
             polls=polls_section(result, scenario, data_dir),
+            systems=systems_section(result) if systems else None,
         )
     )
+
+
+def systems_section(result: SimulationResult) -> dict[str, Any]:
+    """The projection's votes under every system of :mod:`sim.systems.rules`: seats per party, house, indices."""
+    from sim.systems.rules import SYSTEMS, outcomes, systems_frame
+
+    e = result.projection.election
+    frame = systems_frame(outcomes(result.projection.votes, result.projection.winners, e.regions,
+                                   list(SYSTEMS.values())), e.parties)  # fmt: skip
+    index_rows = frame.index[-4:]
+    rows = []
+    for name, row in frame.iterrows():
+        whole = name not in index_rows
+        rows.append({
+            "name": str(name), "colour": party_colour(str(name)) if name in PARTY_NAMES else "",
+            "share": "" if row["vote %"] != row["vote %"] else f"{row['vote %']:.1f}",
+            "cells": [f"{v:,.0f}" if whole else f"{v:.1f}" for v in row.iloc[1:]],
+        })  # fmt: skip
+    return {"columns": [SYSTEMS[k].label for k in frame.columns[1:]], "rows": rows}
 
 
 def comparison_html(runs: Sequence[tuple[str, Scenario, SimulationResult]], hexmap: HexMap) -> str:
