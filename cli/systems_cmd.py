@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from cli.common import DataDirOption, ForceOption, Outputs, console
+from cli.common import (
+    DRAWS_MAX,
+    DataDirOption,
+    ForceOption,
+    Outputs,
+    SeedOption,
+    ThreadsOption,
+    check_threads,
+    console,
+    threads_used,
+)
 from cli.tables import export
 from sim.core.errors import SwingometerError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+INDEX_KEYS = {"gallagher": "Gallagher index", "loosemore_hanby": "Loosemore-Hanby index",
+              "enp_votes": "eff. parties (votes)", "enp_seats": "eff. parties (seats)"}  # fmt: skip
 INDEX_ROWS = ("Gallagher index", "Loosemore-Hanby index", "eff. parties (votes)", "eff. parties (seats)")
 
 
@@ -34,42 +46,62 @@ def systems(
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.0, max=0.5, help="Share of the UK vote a party needs for list seats.")
     ] = 0.0,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write the table as JSON.")] = None,
-    csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the table as CSV.")] = None,
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", min=0, max=DRAWS_MAX, help="Simulated elections (0: the votes as they are).")
+    ] = 0,
+    seed: SeedOption = 1,
+    threads: ThreadsOption = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the tables as JSON (with --draws, the simulated one too).")
+    ] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the seats-and-indices table as CSV.")] = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
     """Seats per party under FPTP, list PR and AMS from the same votes, with disproportionality indices."""
+    import json
+
+    from sim.provenance import scenario_provenance
+    from sim.run import project_checked, project_file
+    from sim.scenario.load import parse_scenario
     from sim.systems.rules import outcomes, parse_systems, systems_frame
 
     if (election is None) == (file is None):
         raise SwingometerError("give either a scenario FILE or --election YEAR (e.g. --election 2024)")
     chosen = parse_systems(names)
+    check_threads(threads)
     outputs = Outputs(force, [json_path, csv_path])
-    if election is not None:
-        from sim.data.election import load_election
-
-        e = load_election(election, data_dir)
-        votes, winners, regions, title = e.votes, e.winners, e.regions, f"the {e.name} result"
-        outputs.describe(elections=[e.name])
+    if election is not None:  # the real result, simulated with the default errors as a scenario with no steps
+        scenario = parse_scenario({"schema": 1, "base": election})
+        projection = project_checked(scenario, data_dir, name=f"--election {election}")
+        title = f"the {projection.election.name} result"
+        outputs.describe(elections=[projection.election.name], seed=seed if draws else None, draws=draws or None)
     else:
         assert file is not None
-        from sim.provenance import scenario_provenance
-        from sim.run import project_file
-
         scenario, projection = project_file(file, data_dir)
-        e = projection.election
-        votes, winners, regions, title = projection.votes, projection.winners, e.regions, f"{file.name} (projected)"
-        outputs.provenance = scenario_provenance(file, scenario)
-    frame = systems_frame(outcomes(votes, winners, regions, chosen, threshold), e.parties)
+        title = f"{file.name} (projected)"
+        outputs.provenance = scenario_provenance(file, scenario, seed if draws else None, draws or None)
+    e = projection.election
+    frame = systems_frame(outcomes(projection.votes, projection.winners, e.regions, chosen, threshold), e.parties)
     if threshold:
         title += f", list seats for parties with {threshold:.1%} of the UK vote"
     console.print(_table(frame, f"{title}: seats under each system"))
+    doc: dict[str, object] = {"votes_as_given": json.loads(frame.reset_index().to_json(orient="records"))}
+    if draws:
+        from sim.systems.simulate import simulate_systems, simulated_frame
+
+        with threads_used(threads):
+            _, summaries = simulate_systems(scenario, projection, draws, seed, chosen, threshold)
+        simulated = simulated_frame(summaries, e.parties)
+        console.print(_simulated_table(simulated, f"{title}: {draws:,} simulated elections, seed {seed}"))
+        doc["simulated"] = json.loads(simulated.to_json(orient="records"))
     console.print(
         "The votes are the first-past-the-post votes as cast (or projected): under another system people would vote "
         "differently, which no model here knows (docs/systems.md)."
     )
-    export(frame, json_path, csv_path, outputs)
+    if json_path is not None:
+        outputs.add(json_path, json.dumps(doc, indent=1) + "\n")
+    export(frame, None, csv_path, outputs)
     outputs.commit()
 
 
@@ -84,4 +116,32 @@ def _table(frame: pd.DataFrame, title: str) -> Table:
         cells = [f"{row['vote %']:.1f}" if row["vote %"] == row["vote %"] else ""]
         cells += [f"{v:,.0f}" if whole else f"{v:.2f}" for v in row.iloc[1:]]
         table.add_row(str(name), *cells, end_section=name == "majority")
+    return table
+
+
+def _simulated_table(frame: pd.DataFrame, title: str) -> Table:
+    """Per party and system: mean seats and 90% interval, P(majority) of that system's house; then the indices."""
+    systems = list(dict.fromkeys(frame["system"]))
+    table = Table(title=title)
+    table.add_column("party")
+    for key in systems:
+        table.add_column(key, justify="right")
+    parties = [str(r) for r in dict.fromkeys(frame["row"]) if r not in ("house", *INDEX_KEYS)]
+    cell: dict[tuple[str, str], dict[str, Any]] = {
+        (str(r["system"]), str(r["row"])): {str(k): v for k, v in r.items()} for r in frame.to_dict("records")
+    }
+    for party in parties:
+        cells = []
+        for key in systems:
+            r = cell.get((key, party))
+            cells.append("" if r is None else f"{r['mean']:.0f} ({r['p5']:.0f}-{r['p95']:.0f})")
+        table.add_row(party, *cells)
+    for party in parties:
+        odds = [float(cell[(k, party)]["p_majority"]) if (k, party) in cell else 0.0 for k in systems]
+        if max(odds) >= 0.0005:
+            table.add_row(f"P({party} majority)", *[f"{p:.3f}" for p in odds])
+    table.add_row("house", *[f"{cell[(k, 'house')]['mean']:,.0f}" for k in systems], end_section=True)
+    for key, name in INDEX_KEYS.items():
+        rows = [cell[(k, key)] for k in systems]
+        table.add_row(name, *[f"{r['mean']:.2f} ({r['p5']:.2f}-{r['p95']:.2f})" for r in rows])
     return table

@@ -30,78 +30,19 @@ Exact ties go to one of the tied parties chosen uniformly (reservoir sampling) b
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 from numba import get_thread_id, njit, prange, uint64
 
+from kernels.inputs import ErrorGroups, KernelInputs
 from kernels.rng import Z_MAX, bits, key, mix64, normal, normal_mixed, to_uniform
+
+__all__ = ["BLOCK", "N_LANES", "ErrorGroups", "KernelInputs", "simulate_block", "simulate_seats"]
 
 # Tunables, the defaults of simulate_seats's ``block`` and ``lanes`` (neither changes a result).
 N_LANES = 64
 """Accumulator lanes: win counts take N_LANES x n_seats x n_parties, whatever n_draws."""
 BLOCK = 128
 """Draws simulated together, seat by seat: per-candidacy work is shared by the block's draws."""
-
-
-class ErrorGroups(NamedTuple):
-    """Errors shared by the seats of a group (the nation, each nation, each region): see :func:`_zero_sum_errors`.
-
-    Every field is ``(n_groups, n_parties)`` float64 but ``parent``, ``(n_groups,)`` int64.
-    """
-
-    sigma: np.ndarray
-    weight: np.ndarray
-    cover: np.ndarray
-    parent: np.ndarray
-    group_weight: np.ndarray
-    factor: np.ndarray
-
-
-class KernelInputs(NamedTuple):
-    """Everything :func:`simulate_seats` reads, in one typed object (built by :mod:`sim.montecarlo.simulate`).
-
-    Attributes
-    ----------
-    cand_share, cand_lead : (n_candidacies,) float64
-        Projected share, and the leading candidate's fraction of a pooled party's vote, per
-        candidacy. Seat ``i``'s candidacies are ``cand_ptr[i]:cand_ptr[i + 1]``, in descending
-        order of share; ``cand_idx`` gives each one's party.
-    cand_ptr : (n_seats + 1,) int64 and cand_idx : (n_candidacies,) int64
-    region, seat_contest : (n_seats,) int64 and region_nation : (n_regions,) int64
-        Each seat's region and contest type (its projected top two), and each region's nation.
-    nat, nation, reg, contest : ErrorGroups
-        The national (one group), nation, region and contest-type errors (:func:`_zero_sum_errors`).
-    cov : (n_covariates, n_seats) float64 and slope_sigma : (n_covariates, n_parties) float64
-        Covariates for slope errors, centred within region (0 where missing), and the slopes' sds.
-    quantiles : (n_params, n_q), centre : (n_params,), cand_sens : (n_params, n_candidacies)
-        Uncertain scenario parameters: inverse-CDF tables, projection value, sensitivities.
-    seat_sigma : (n_parties,) float64
-    gb_base : (n_parties,) float64, slope_agg : (n_covariates, n_parties), sens_agg : (n_params, n_parties)
-        The projected GB shares, and the GB-share effect of a unit slope or parameter deviation.
-
-    """
-
-    cand_share: np.ndarray
-    cand_lead: np.ndarray
-    cand_ptr: np.ndarray
-    cand_idx: np.ndarray
-    region: np.ndarray
-    region_nation: np.ndarray
-    seat_contest: np.ndarray
-    nat: ErrorGroups
-    nation: ErrorGroups
-    reg: ErrorGroups
-    contest: ErrorGroups
-    cov: np.ndarray
-    slope_sigma: np.ndarray
-    quantiles: np.ndarray
-    centre: np.ndarray
-    cand_sens: np.ndarray
-    seat_sigma: np.ndarray
-    gb_base: np.ndarray
-    slope_agg: np.ndarray
-    sens_agg: np.ndarray
 
 
 STREAM_NATIONAL = 1
@@ -221,12 +162,15 @@ def simulate_block(
     nation: tuple, reg: tuple, contest: tuple, cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
     centre: np.ndarray, cand_sens: np.ndarray, seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray,
     sens_agg: np.ndarray, seat_counts: np.ndarray, gb_shares: np.ndarray, wins: np.ndarray, hist: np.ndarray,
+    seat_votes: np.ndarray, region_seats: np.ndarray, region_votes: np.ndarray,
 ) -> None:  # fmt: skip
     """Simulate draws ``first .. first + count - 1``; ``seat_counts`` and ``gb_shares`` rows are those draws.
 
     Seats are visited once per block; for each candidacy the block's draws are handled in an
     inner loop (the shared terms are laid out draw-last so that loop reads contiguous memory).
-    With ``hist.shape[1] > 0`` each candidacy's share is binned, which needs every variate.
+    With ``hist.shape[1] > 0`` each candidacy's share is binned, and with ``region_seats.shape[0]
+    > 0`` each region's seats won and votes (``seat_votes`` times the seat's shares after noise,
+    scaled to add up to 1) are counted per draw; both need every variate.
     """
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
@@ -236,6 +180,8 @@ def simulate_block(
     n_cov = cov.shape[0]
     n_params = quantiles.shape[0]
     n_bins = hist.shape[1]
+    regions_on = region_seats.shape[0] > 0
+    full = n_bins > 0 or regions_on  # every candidacy's value is needed, not only the winner
     offset = np.empty((n_regions, n_parties, count))
     contest_offset = np.empty((n_contests, n_parties, count))
     one_contest = np.empty((n_contests, n_parties))
@@ -314,13 +260,13 @@ def simulate_block(
                     mean[b] += theta[k, b] * s_k
             for b in range(count):
                 m = mean[b]
-                if n_bins == 0 and max(m + edge, 0.0) * lead < best[b]:
+                if not full and max(m + edge, 0.0) * lead < best[b]:
                     continue  # exact test: its variate is not needed
                 x = m
                 if sigma > 0.0:
                     x += sigma * normal_mixed(seat_base[b], index, mixed)
                 x = max(x, 0.0)
-                if n_bins > 0:  # only share histograms need every value
+                if full:  # only share histograms and regional votes need every value
                     total[b] += x
                     value[j - lo, b] = x
                 sc = x * lead
@@ -339,13 +285,18 @@ def simulate_block(
             if n_bins > 0 and total[b] > 0.0:
                 for j in range(lo, hi):
                     hist[j, min(int(value[j - lo, b] / total[b] * n_bins), n_bins - 1)] += 1
+            if regions_on:
+                region_seats[b, r, w] += 1
+                if total[b] > 0.0:
+                    for j in range(lo, hi):
+                        region_votes[b, r, cand_idx[j]] += seat_votes[i] * value[j - lo, b] / total[b]
 
 
 @njit(cache=True)
 def simulate_seats(
     inp: KernelInputs, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int, n_slots: int,
-    block: int = BLOCK, lanes: int = N_LANES,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    regions: bool = False, block: int = BLOCK, lanes: int = N_LANES,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Simulate draws ``first_draw .. first_draw + n_draws - 1`` in parallel.
 
     Parameters
@@ -360,6 +311,9 @@ def simulate_seats(
     n_slots : int
         Numba's maximum thread count: histograms are accumulated per thread (integer counts, so
         the total does not depend on which thread counted what).
+    regions : bool
+        Also count each region's seats won and votes cast per party in every draw (for other
+        voting systems); this needs every variate, as share histograms do.
     block, lanes : int
         Tunables: draws simulated together seat by seat, and accumulator lanes. Neither changes
         a result (variates are keyed by draw; counts are integers).
@@ -370,6 +324,8 @@ def simulate_seats(
     gb_shares : (n_draws, n_parties) float32
     wins : (n_seats, n_parties) int64
     hist : (n_candidacies, n_bins) int64
+    region_seats : (n_draws, n_regions, n_parties) int32 and region_votes : same shape, float64
+        Seats won and votes per region, party and draw (``n_draws`` is 0 without ``regions``).
 
     """
     # The parallel driver takes the fields as arguments: numba's parallel loops cannot trace a
@@ -377,8 +333,8 @@ def simulate_seats(
     return _simulate_parallel(
         inp.cand_share, inp.cand_lead, inp.cand_ptr, inp.cand_idx, inp.region, inp.region_nation, inp.seat_contest,
         inp.nat, inp.nation, inp.reg, inp.contest, inp.cov, inp.slope_sigma, inp.quantiles, inp.centre,
-        inp.cand_sens, inp.seat_sigma, inp.gb_base, inp.slope_agg, inp.sens_agg, seed, first_draw, n_draws, n_bins,
-        n_slots, block, lanes,
+        inp.cand_sens, inp.seat_sigma, inp.gb_base, inp.slope_agg, inp.sens_agg, inp.seat_votes, seed, first_draw,
+        n_draws, n_bins, n_slots, regions, block, lanes,
     )  # fmt: skip
 
 
@@ -387,9 +343,9 @@ def _simulate_parallel(
     cand_share: np.ndarray, cand_lead: np.ndarray, cand_ptr: np.ndarray, cand_idx: np.ndarray, region: np.ndarray,
     region_nation: np.ndarray, seat_contest: np.ndarray, nat: tuple, nation: tuple, reg: tuple, contest: tuple,
     cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray,
-    seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray, sens_agg: np.ndarray, seed: np.uint64,
-    first_draw: int, n_draws: int, n_bins: int, n_slots: int, block: int, lanes: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray, sens_agg: np.ndarray, seat_votes: np.ndarray,
+    seed: np.uint64, first_draw: int, n_draws: int, n_bins: int, n_slots: int, regions: bool, block: int, lanes: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The parallel driver of :func:`simulate_seats` (its fields as arguments)."""
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
@@ -398,6 +354,9 @@ def _simulate_parallel(
     gb_shares = np.zeros((n_draws, n_parties), dtype=np.float32)
     lane_wins = np.zeros((lanes, n_seats, n_parties), dtype=np.int32)  # a lane has < 2**31 draws
     lane_hist = np.zeros((n_slots if n_bins > 0 else 1, n_candidacies, max(n_bins, 1)), dtype=np.int32)
+    n_regions = reg[0].shape[0]
+    region_seats = np.zeros((n_draws if regions else 0, n_regions, n_parties), dtype=np.int32)
+    region_votes = np.zeros((n_draws if regions else 0, n_regions, n_parties))
     n_blocks = (n_draws + block - 1) // block
     for lane in prange(lanes):
         thread = get_thread_id() if n_bins > 0 else 0
@@ -409,7 +368,8 @@ def _simulate_parallel(
                 first_draw + start, count, seed, cand_share, cand_lead, cand_ptr, cand_idx, region, region_nation,
                 seat_contest, nat, nation, reg, contest, cov, slope_sigma, quantiles, centre, cand_sens, seat_sigma,
                 gb_base, slope_agg, sens_agg, seat_counts[start : start + count], gb_shares[start : start + count],
-                lane_wins[lane], hist,
+                lane_wins[lane], hist, seat_votes, region_seats[start : start + count],
+                region_votes[start : start + count],
             )  # fmt: skip
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     for lane in range(lanes):
@@ -420,4 +380,4 @@ def _simulate_parallel(
     if n_bins > 0:
         for t in range(lane_hist.shape[0]):
             hist_total += lane_hist[t]
-    return seat_counts, gb_shares, wins, hist_total
+    return seat_counts, gb_shares, wins, hist_total, region_seats, region_votes

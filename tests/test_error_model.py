@@ -114,7 +114,7 @@ def test_a_partial_nations_table_keeps_the_other_defaults(tmp_path: Path) -> Non
 def test_two_unknown_nnls_matches_scipy() -> None:
     from scipy.optimize import nnls
 
-    from sim.montecarlo.simulate import nnls2
+    from sim.montecarlo.nnls import nnls2
 
     rng = np.random.default_rng(5)
     for _ in range(300):

@@ -97,7 +97,7 @@ def test_systems_command_for_a_result_and_a_scenario(tmp_path: Path) -> None:
     result = runner.invoke(app, ["systems", "--election", "2024", "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert "Gallagher index" in result.output and "ams-scottish" in result.output
-    rows = {r["party"]: r for r in json.loads(out.read_text())}
+    rows = {r["party"]: r for r in json.loads(out.read_text())["votes_as_given"]}
     assert rows["LAB"]["fptp"] == 411 and round(rows["Gallagher index"]["fptp"], 1) == 23.7
     scenario = ROOT / "scenarios" / "examples" / "pact-progressive.toml"
     result = runner.invoke(app, ["systems", str(scenario), "--systems", "fptp,list-dhondt"])
@@ -119,3 +119,83 @@ def test_systems_refuses_bad_input(args: list[str], fragment: str) -> None:
     from tests.hostile import assert_refused
 
     assert_refused(runner.invoke(app, args), fragment)
+
+
+def test_the_compiled_allocation_is_the_reference_one() -> None:
+    """kernels.apportion (numba, used draw by draw) gives what sim.systems.divisor gives, ties included."""
+    from kernels.apportion import highest_averages
+
+    rng = np.random.default_rng(21)
+    for _ in range(300):
+        n = int(rng.integers(2, 10))
+        votes = rng.integers(0, 50, size=n).astype(float) * 1000  # coarse: ties happen
+        seats = int(rng.integers(0, 40))
+        held = rng.integers(0, 5, size=n) * int(rng.integers(0, 2))
+        for method in ("dhondt", "sainte-lague"):
+            got = np.zeros(n, dtype=np.int64)
+            eligible = np.ones(n, dtype=np.bool_)
+            highest_averages(votes, eligible, seats, method == "sainte-lague", held.astype(np.int64), got, np.empty(n))
+            assert got.tolist() == allocate(votes, seats, method, held=held).tolist(), (votes, seats, held, method)
+
+
+def test_simulated_systems_without_noise_are_the_projection(data_dir: Path | None) -> None:
+    """No error at all: every draw's regional votes are the projection's, so each system gives its fixed seats."""
+    from sim.run import project_file
+    from sim.scenario.schema import Uncertainty
+    from sim.systems.simulate import simulate_systems
+
+    scenario, projection = project_file(ROOT / "scenarios" / "examples" / "pact-progressive.toml", data_dir)
+    still = scenario.model_copy(
+        update={"uncertainty": Uncertainty(national=0, nation=0, regional=0, contest=0, seat=0, slopes={})}
+    )
+    chosen = list(SYSTEMS.values())
+    _, summaries = simulate_systems(still, projection, 30, 2, chosen)
+    e = projection.election
+    expected = outcomes(projection.votes, projection.winners, e.regions, chosen)
+    for summary, outcome in zip(summaries, expected, strict=True):
+        assert summary.house == outcome.house
+        np.testing.assert_array_equal(summary.mean(), outcome.seats)  # every draw the same
+        assert abs(summary.index("gallagher")[0] - outcome.indices()["gallagher"]) < 1e-9
+
+
+def test_simulated_systems_share_the_runs_draws_and_stay_in_their_houses(data_dir: Path | None) -> None:
+    from sim.run import project_file, simulate_projection
+    from sim.systems.simulate import simulate_systems
+
+    scenario, projection = project_file(ROOT / "scenarios" / "baseline-2019.toml", data_dir)
+    run = simulate_projection(scenario, projection, 600, 4)
+    one, summaries = simulate_systems(scenario, projection, 600, 4, list(SYSTEMS.values()), threads=1)
+    np.testing.assert_array_equal(one.summary.hist, run.summary.hist)  # the same elections as `run`, seed for seed
+    np.testing.assert_array_equal(summaries[0].hist, run.summary.hist)  # FPTP is run's seat counts
+    _, again = simulate_systems(scenario, projection, 600, 4, list(SYSTEMS.values()), threads=2)
+    for a, b in zip(summaries, again, strict=True):
+        np.testing.assert_array_equal(a.hist, b.hist)  # any thread count
+        assert a.index("gallagher") == b.index("gallagher")
+        assert a.hist.sum(axis=1).tolist() == [600] * a.hist.shape[0]
+        assert ((a.hist * np.arange(a.house + 1)).sum() / 600) == a.house  # every draw fills the house exactly
+    fptp, dhondt = summaries[0], summaries[1]
+    assert dhondt.index("gallagher")[0] < fptp.index("gallagher")[0] / 4
+
+
+def test_systems_command_with_draws(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "s.json"
+    args = [
+        "systems",
+        "--election",
+        "2019",
+        "--systems",
+        "fptp,list-sainte-lague",
+        "--draws",
+        "300",
+        "--json",
+        str(out),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "300 simulated elections" in result.output and "P(CON majority)" in result.output
+    doc = json.loads(out.read_text())
+    rows = {(r["system"], r["row"]): r for r in doc["simulated"]}
+    assert rows[("fptp", "house")]["mean"] == 650 and rows[("list-sainte-lague", "CON")]["p5"] <= 300
+    assert doc["provenance"]["draws"] == 300

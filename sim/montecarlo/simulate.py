@@ -26,6 +26,7 @@ from sim.core.interrupts import sigint_deferred
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.model import NATIONS
 from sim.data.names import NUMERIC
+from sim.montecarlo.nnls import nnls2
 from sim.montecarlo.results import SimulationResult
 from sim.montecarlo.summary import SeatSummary
 from sim.projection.project import Projection
@@ -131,27 +132,6 @@ def error_groups(
         members = parents == root
         group_weight[members] = (group_votes[members] / group_votes[members].sum())[:, None]
     return ErrorGroups(sigma, weight, cover, parents.astype(np.int64), group_weight, np.zeros((n_groups, n_parties)))
-
-
-def nnls2(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """Non-negative least squares in two unknowns: ``argmin |a x - b|`` with ``x >= 0``.
-
-    The problem is convex, so the optimum is the unconstrained solution when it is non-negative
-    and otherwise the best of the boundary candidates (one unknown at zero, or both); the same
-    answer as ``scipy.optimize.nnls`` (tested) without importing scipy.optimize (half a second).
-    """
-    candidates = [np.zeros(2)]
-    for j in (0, 1):
-        norm = float(a[:, j] @ a[:, j])
-        if norm > 0:
-            x = np.zeros(2)
-            x[j] = max(float(a[:, j] @ b) / norm, 0.0)
-            candidates.append(x)
-    free = np.linalg.lstsq(a, b, rcond=None)[0]
-    if (free >= 0).all():
-        candidates.append(free)
-    best = min(candidates, key=lambda x: float(np.sum((a @ x - b) ** 2)))
-    return float(best[0]), float(best[1])
 
 
 def national_errors(
@@ -301,7 +281,7 @@ def inputs_for(
         cand_sens=np.ascontiguousarray(sens[:, seat, idx]), seat_sigma=unc.seat * scale,
         gb_base=weight @ projection.shares,
         slope_agg=np.einsum("ci,i,ip->cp", cov, weight, fights.astype(float)),
-        sens_agg=np.einsum("i,kip->kp", weight, sens),
+        sens_agg=np.einsum("i,kip->kp", weight, sens), seat_votes=projection.votes.sum(axis=1).astype(float),
     )  # fmt: skip
     return Inputs(projection=projection, kernel=kernel, sens=sens)
 
@@ -375,6 +355,7 @@ def simulate(
     keep_draws: bool = False,
     blocs: Sequence[Sequence[str]] = (),
     on_batch: Callable[[int, np.ndarray, np.ndarray], object] | None = None,
+    region_batch: Callable[[np.ndarray, np.ndarray], object] | None = None,
 ) -> SimulationResult:
     """Simulate ``draws`` elections.
 
@@ -406,6 +387,10 @@ def simulate(
     on_batch : callable, optional
         Called after each batch with the batch's first draw number, its ``(n, n_parties)`` int32
         seat counts and float32 GB shares (to stream the draws to a file).
+    region_batch : callable, optional
+        Called after each batch with its ``(n, n_regions, n_parties)`` seats won and votes per
+        region (regions in sorted order of name; every variate is then drawn, as with
+        ``share_bins``): what other voting systems are counted from (:mod:`sim.systems`).
 
     """
     if draws < 1:
@@ -425,8 +410,8 @@ def simulate(
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
             with sigint_deferred():
-                counts, batch_gb, batch_wins, batch_hist = simulate_seats(
-                    inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads()
+                counts, batch_gb, batch_wins, batch_hist, region_seats, region_votes = simulate_seats(
+                    inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads(), region_batch is not None
                 )
             summary.add(counts)
             if seat_counts is not None and gb_shares is not None:
@@ -434,6 +419,8 @@ def simulate(
                 gb_shares[first : first + n] = batch_gb
             if on_batch is not None:
                 on_batch(first, counts, batch_gb)
+            if region_batch is not None:
+                region_batch(region_seats, region_votes)
             wins += batch_wins
             hist += batch_hist
             if progress is not None:

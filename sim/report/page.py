@@ -25,6 +25,7 @@ from sim.report.hexmap import HexMap
 from sim.report.mapdata import SHADE_NAMES, SHADES, MapSeat, legend, map_seats, party_colour
 from sim.report.words import describe_step, describe_uncertainty
 from sim.scenario.schema import PollsStep, Scenario
+from sim.systems.rules import SYSTEMS, outcomes, systems_frame
 
 DEFAULT_BLOCS: tuple[tuple[str, ...], ...] = (("CON", "DUP", "UUP"), ("LAB", "LD", "SNP", "GRN", "PC"))
 """Blocs shown when none are given."""
@@ -199,8 +200,6 @@ def report_html(
 
 def systems_section(result: SimulationResult) -> dict[str, Any]:
     """The projection's votes under every system of :mod:`sim.systems.rules`: seats per party, house, indices."""
-    from sim.systems.rules import SYSTEMS, outcomes, systems_frame
-
     e = result.projection.election
     frame = systems_frame(outcomes(result.projection.votes, result.projection.winners, e.regions,
                                    list(SYSTEMS.values())), e.parties)  # fmt: skip

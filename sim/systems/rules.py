@@ -91,6 +91,11 @@ class Outcome:
         }
 
 
+def house_size(system: System, sizes: np.ndarray, topups: np.ndarray) -> int:
+    """A system's house: the constituencies, plus the top-ups under AMS."""
+    return int(sizes.sum() + (topups.sum() if system.kind == "ams" else 0))
+
+
 def parse_systems(text: str | None) -> list[System]:
     """``fptp,list-dhondt,...`` (or None for all) as systems; an unknown name is refused with the known ones."""
     if text is None:
