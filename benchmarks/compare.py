@@ -59,6 +59,9 @@ def compare(base: str, rounds: int, threshold: float, slack: float) -> int:
     subprocess.run(["git", "worktree", "add", "--detach", str(tree), base], cwd=ROOT, check=True, capture_output=True)
     try:
         subprocess.run(["uv", "sync", "--locked", "--quiet", "--compile-bytecode"], cwd=tree, check=True)
+        compile_sources = ["python", "-m", "compileall", "-q", "cli", "sim", "kernels", "benchmarks"]  # as .ci/run
+        subprocess.run(["uv", "run", "--project", str(tree), *compile_sources], cwd=tree, check=True,
+                       capture_output=True)  # fmt: skip
         ratios: dict[str, list[float]] = {}
         for k in range(rounds + 1):
             head_times = _bench(ROOT, folder / f"head-{k}.json")

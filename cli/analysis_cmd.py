@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
 
 from cli.common import (
     DataDirOption,
@@ -28,7 +29,7 @@ from sim.core.errors import SwingometerError
 from sim.core.parties import PARTIES, party_index
 
 if TYPE_CHECKING:
-    pass
+    from sim.montecarlo.results import SimulationResult
 
 PlotOption = Annotated[Path | None, typer.Option("--plot", help="Write a chart (.png or .svg).")]
 SWEEP_ROWS = 60
@@ -53,6 +54,9 @@ def compare(
     html: Annotated[
         Path | None, typer.Option("--html", help="Write an offline HTML page: the maps side by side, changes outlined.")
     ] = None,
+    systems: Annotated[
+        bool, typer.Option("--systems", help="Also each projection under other voting systems (docs/systems.md).")
+    ] = False,
     threads: ThreadsOption = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
@@ -85,6 +89,10 @@ def compare(
             percent=tuple(str(c) for c in moves.columns if str(c).startswith("p_") or str(c) == "change"),
         )
     )
+    by_system: dict[str, dict[str, dict[str, int]]] = {}
+    if systems:
+        table, by_system = _systems_table(results)
+        console.print(table)
     if plot is not None:
         from sim.analysis.plots import seat_distributions
 
@@ -92,6 +100,8 @@ def compare(
     if json_path is not None:
         doc = {"draws": draws, "seed": seed, "summary": json.loads(summary.to_json(orient="index")),
                "changes": json.loads(moves.to_json(orient="records"))}  # fmt: skip
+        if systems:
+            doc["systems"] = by_system
         outputs.add(json_path, json.dumps(doc, indent=1) + "\n")
     if csv_path is not None:
         outputs.add(csv_path, moves.to_csv(index=False))
@@ -103,6 +113,31 @@ def compare(
         runs = [(name, scenario, result) for (name, scenario), (_, result) in zip(named, results, strict=True)]
         outputs.add(html, comparison_html(runs, hexmap))
     outputs.commit()
+
+
+def _systems_table(results: list[tuple[str, SimulationResult]]) -> tuple[Table, dict[str, dict[str, dict[str, int]]]]:
+    """Each scenario's projection under every system: the largest party's seats of the house, and Gallagher's index."""
+    from sim.systems.rules import SYSTEMS, outcomes
+
+    table = Table(title="the projections under other voting systems (largest party, seats of the house; Gallagher)")
+    table.add_column("system")
+    for name, _ in results:
+        table.add_column(name, justify="right")
+    found = {}
+    for name, result in results:
+        p = result.projection
+        found[name] = outcomes(p.votes, p.winners, p.election.regions, list(SYSTEMS.values()))
+    by_system = {name: {o.system.key: {PARTIES[k]: int(v) for k, v in enumerate(o.seats) if v} for o in found[name]}
+                 for name, _ in results}  # fmt: skip
+    for k, system in enumerate(SYSTEMS.values()):
+        cells = []
+        for name, _ in results:
+            o = found[name][k]
+            top = int(o.seats.argmax())
+            mark = " maj." if o.seats[top] >= o.majority else ""
+            cells.append(f"{PARTIES[top]} {o.seats[top]}/{o.house}{mark}; {o.indices()['gallagher']:.1f}")
+        table.add_row(system.label, *cells)
+    return table, by_system
 
 
 @simulating

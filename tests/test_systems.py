@@ -199,3 +199,18 @@ def test_systems_command_with_draws(tmp_path: Path) -> None:
     rows = {(r["system"], r["row"]): r for r in doc["simulated"]}
     assert rows[("fptp", "house")]["mean"] == 650 and rows[("list-sainte-lague", "CON")]["p5"] <= 300
     assert doc["provenance"]["draws"] == 300
+
+
+def test_compare_shows_each_projection_under_the_systems(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "c.json"
+    files = [str(ROOT / "scenarios" / "baseline-2019.toml"), str(ROOT / "scenarios" / "uniform-2019-polls.toml")]
+    result = runner.invoke(app, ["compare", *files, "--draws", "200", "--systems", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "under other voting systems" in result.output and "Regional list, D'Hondt" in result.output
+    doc = json.loads(out.read_text())["systems"]
+    e = load_election("2019")
+    (expected,) = outcomes(e.votes, e.winners, e.regions, [SYSTEMS["list-dhondt"]])
+    assert doc["baseline-2019"]["list-dhondt"]["CON"] == expected.seats[PARTY_INDEX["CON"]]  # no swing: the 2019 votes
+    assert doc["baseline-2019"]["fptp"]["CON"] == 365

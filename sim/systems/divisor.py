@@ -4,9 +4,9 @@ Each of ``seats`` seats goes in turn to the party with the highest quotient ``vo
 the seats it holds so far (including ``held``, the constituency seats under AMS) and ``d(k) = k + 1``
 (D'Hondt, also Jefferson) or ``2k + 1`` (Sainte-Lague, also Webster). Ties go to the party with
 more votes, then to the lower column: deterministic, and rare with real vote counts. Sources: the
-Electoral Reform Society's and the Electoral Commission's descriptions of the Scottish Parliament's
-regional seats (D'Hondt with constituency seats counted), Pukelsheim (2017), *Proportional
-Representation*, ch. 3-4.
+Scotland Act 1998, section 7 (the Scottish Parliament's regional seats: D'Hondt with the
+constituency seats counted); Pukelsheim (2017), *Proportional Representation: Apportionment
+Methods and Their Applications*.
 """
 
 from __future__ import annotations
