@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -71,6 +71,13 @@ def compare(
         raise SwingometerError("compare needs at least two scenario files")
     check_html_path(html, "--html")
     outputs = Outputs(force, [plot, json_path, csv_path, html], figures=[plot])
+    stems = [f.stem for f in files]
+    twice = sorted({s for s in stems if stems.count(s) > 1})
+    if twice:
+        raise SwingometerError(
+            f"two scenario files are named {twice[0]} (the tables name each scenario by its file name); "
+            "rename or copy one of them"
+        )
     named = [(f.stem, load_scenario(f)) for f in files]
     outputs.describe(scenario_files=files, elections=sorted({e for _, s in named for e in elections_read(s)}),
                      seed=seed, draws=draws)  # fmt: skip
@@ -89,7 +96,7 @@ def compare(
             percent=tuple(str(c) for c in moves.columns if str(c).startswith("p_") or str(c) == "change"),
         )
     )
-    by_system: dict[str, dict[str, dict[str, int]]] = {}
+    by_system: dict[str, dict[str, Any]] = {}
     if systems:
         table, by_system = _systems_table(results)
         console.print(table)
@@ -115,7 +122,7 @@ def compare(
     outputs.commit()
 
 
-def _systems_table(results: list[tuple[str, SimulationResult]]) -> tuple[Table, dict[str, dict[str, dict[str, int]]]]:
+def _systems_table(results: list[tuple[str, SimulationResult]]) -> tuple[Table, dict[str, dict[str, Any]]]:
     """Each scenario's projection under every system: the largest party's seats of the house, and Gallagher's index."""
     from sim.systems.rules import SYSTEMS, outcomes
 
@@ -127,7 +134,8 @@ def _systems_table(results: list[tuple[str, SimulationResult]]) -> tuple[Table, 
     for name, result in results:
         p = result.projection
         found[name] = outcomes(p.votes, p.winners, p.election.regions, list(SYSTEMS.values()))
-    by_system = {name: {o.system.key: {PARTIES[k]: int(v) for k, v in enumerate(o.seats) if v} for o in found[name]}
+    by_system = {name: {o.system.key: {"seats": {PARTIES[k]: int(v) for k, v in enumerate(o.seats) if v},
+                                       "house": o.house, **o.indices()} for o in found[name]}
                  for name, _ in results}  # fmt: skip
     for k, system in enumerate(SYSTEMS.values()):
         cells = []

@@ -194,8 +194,22 @@ def _print_result(result: SimulationResult, title: str, blocs: list[list[str]], 
                                     percent=("p_favourite",)))  # fmt: skip
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM or SIGHUP: leave like an error, so unfinished outputs are removed (exit 128 + signal)."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
-    """Console-script entry point (Ctrl-C outside a command also ends with one line and 130)."""
+    """Console-script entry point (Ctrl-C outside a command also ends with one line and 130).
+
+    SIGTERM and SIGHUP end the command as an error does: the files not yet committed (a streamed
+    ``--parquet`` included) are removed, and the exit code is 128 plus the signal's number.
+    """
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminated)
     try:
         app()
     except (KeyboardInterrupt, Exception) as exc:  # a Ctrl-C, bare or wrapped (see cli.common.Group)

@@ -60,6 +60,8 @@ def report(
 
     if html is None and map_png is None:
         raise SwingometerError("report needs an output: --html report.html and/or --map-png map.png")
+    if systems and html is None:
+        raise SwingometerError("--systems adds a table to the HTML report: give --html report.html as well")
     check_html_path(html, "--html")
     if map_png is not None and map_png.suffix.lower() != ".png":
         raise SwingometerError(f"--map-png writes a .png file, not '{map_png.name}'; name it e.g. map.png")

@@ -44,7 +44,13 @@ def systems(
         ),
     ] = None,
     threshold: Annotated[
-        float, typer.Option("--threshold", min=0.0, max=0.5, help="Share of the UK vote a party needs for list seats.")
+        float,
+        typer.Option(
+            "--threshold",
+            min=0.0,
+            max=0.2,
+            help="Share of the UK vote, or of a region's, a party needs for list seats there (at most 0.2).",
+        ),
     ] = 0.0,
     draws: Annotated[
         int, typer.Option("--draws", "-n", min=0, max=DRAWS_MAX, help="Simulated elections (0: the votes as they are).")
@@ -70,6 +76,8 @@ def systems(
         raise SwingometerError("give either a scenario FILE or --election YEAR (e.g. --election 2024)")
     chosen = parse_systems(names)
     check_threads(threads)
+    if threads is not None and not draws:
+        raise SwingometerError("--threads applies to the simulation: add --draws N (e.g. --draws 10000)")
     outputs = Outputs(force, [json_path, csv_path])
     if election is not None:  # the real result, simulated with the default errors as a scenario with no steps
         scenario = parse_scenario({"schema": 1, "base": election})
@@ -84,7 +92,7 @@ def systems(
     e = projection.election
     frame = systems_frame(outcomes(projection.votes, projection.winners, e.regions, chosen, threshold), e.parties)
     if threshold:
-        title += f", list seats for parties with {threshold:.1%} of the UK vote"
+        title += f", list seats for parties with at least {threshold:.1%} of the UK vote or of the region's"
     console.print(_table(frame, f"{title}: seats under each system"))
     doc: dict[str, object] = {"votes_as_given": json.loads(frame.reset_index().to_json(orient="records"))}
     if draws:

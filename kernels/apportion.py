@@ -45,6 +45,20 @@ def highest_averages(
         quotient[best] = _quotient(votes[best], held[best] + out[best], sainte_lague)
 
 
+@njit(cache=True)
+def _eligible(listed: np.ndarray, uk: np.ndarray, region: np.ndarray, threshold: float, out: np.ndarray) -> None:
+    """:func:`sim.systems.rules.eligible`: a list with ``threshold`` of the UK vote or the region's; else every list."""
+    uk_total = uk.sum()
+    region_total = region.sum()
+    any_ok = False
+    for p in range(uk.size):
+        out[p] = listed[p] and (uk[p] >= threshold * uk_total or region[p] >= threshold * region_total)
+        any_ok = any_ok or (out[p] and region[p] > 0.0)
+    if not any_ok:
+        for p in range(uk.size):
+            out[p] = listed[p]
+
+
 @njit(parallel=True, cache=True)
 def allocate_draws(
     region_votes: np.ndarray, region_seats: np.ndarray, sizes: np.ndarray, listed: np.ndarray, threshold: float,
@@ -54,7 +68,8 @@ def allocate_draws(
 
     ``region_votes`` and ``region_seats`` are ``(n_draws, n_regions, n_parties)`` (from the seat
     kernel); ``sizes`` each region's constituencies; ``listed`` the parties with lists, of which
-    those under ``threshold`` of the draw's UK vote win no list seats; ``kind`` regional list,
+    those under ``threshold`` of the draw's UK vote and of the region's win no list seats there
+    (:func:`_eligible`); ``kind`` regional list,
     national list or AMS (constituencies plus ``topups[r]`` seats per region).
     """
     n_draws, n_regions, n_parties = region_votes.shape
@@ -68,13 +83,12 @@ def allocate_draws(
         for r in range(n_regions):
             for p in range(n_parties):
                 uk[p] += region_votes[d, r, p]
-        total = uk.sum()
-        for p in range(n_parties):
-            eligible[p] = listed[p] and uk[p] >= threshold * total
         if kind == KIND_NATIONAL:
+            _eligible(listed, uk, uk, threshold, eligible)
             highest_averages(uk, eligible, int(sizes.sum()), sainte_lague, none, out[d], quotient)
             continue
         for r in range(n_regions):
+            _eligible(listed, uk, region_votes[d, r], threshold, eligible)
             here[:] = 0
             held = region_seats[d, r].astype(np.int64) if kind == KIND_AMS else none
             seats = topups[r] if kind == KIND_AMS else sizes[r]

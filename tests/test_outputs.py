@@ -64,3 +64,27 @@ def test_the_same_draws_make_the_same_file_streamed_or_kept(tmp_path: Path) -> N
     stream.write(draws_frame(PARTIES, 4, counts[4:], shares[4:]))
     out.commit()
     pd.testing.assert_frame_equal(pd.read_parquet(kept), pd.read_parquet(streamed))
+
+
+@pytest.mark.slow
+def test_a_terminated_run_leaves_no_partial_parquet_file(tmp_path: Path) -> None:
+    """SIGTERM in the middle of `run --parquet`: exit 143 and no temporary file left in the folder."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "d.parquet"
+    command = [sys.executable, "-c", "from cli.entry import main; main()", "run",
+               str(root / "scenarios" / "baseline-2019.toml"), "--draws", "5000000", "--parquet", str(out)]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".*.part")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert list(tmp_path.glob(".*.part")), "the run never started its parquet file"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err.decode()
+    assert list(tmp_path.iterdir()) == []

@@ -6,8 +6,8 @@
   votes in the region.
 * ``national-dhondt``, ``national-sainte-lague``: one national list of 650 seats.
 * ``ams-scottish``: the additional member system with the Scottish Parliament's top-up share
-  (56 regional seats of 129, 43.4%): the constituency winners, and in each region
-  ``round(n * share / (1 - share))`` top-up seats (``n`` its constituencies) by D'Hondt on the
+  (56 regional seats of 129, 43.4%): the constituency winners, and in each region ``n * 56 / 73``
+  top-up seats rounded half up (``n`` its constituencies) by D'Hondt on the
   party votes, each party's divisor counting the constituencies it won there. A party winning more
   constituencies than its proportional entitlement keeps them (overhang, as in Scotland and Wales:
   no levelling seats), so the house is 650 plus the top-ups.
@@ -15,9 +15,10 @@
 
 Lists: every party column but ``IND``, ``OTH`` (candidates of many separate groups, no list) and
 ``SPK`` (the Speaker stands in no list) may win list and top-up seats; their votes still count in the
-indices. A ``threshold`` (share of the UK vote) keeps parties under it out of the list and top-up
-seats (not out of the constituencies). The model cannot know how people would vote under another
-system: the votes are the first-past-the-post ones as cast or projected (docs/systems.md).
+indices. A ``threshold`` keeps parties with under that share of the UK vote, and of the region's,
+out of the list and top-up seats there (not out of the constituencies); see :func:`eligible`. The
+model cannot know how people would vote under another system: the votes are the
+first-past-the-post ones as cast or projected (docs/systems.md).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from sim.systems.indices import effective_parties, gallagher, loosemore_hanby
 if TYPE_CHECKING:
     import pandas as pd
 
+MAX_THRESHOLD = 0.2
+"""The highest list threshold accepted (a share of the vote)."""
 NO_LIST = ("IND", "OTH", "SPK")
 """Columns that are not a party list: they win constituencies only."""
 
@@ -49,7 +52,12 @@ class System:
     kind: str  # "fptp", "list" or "ams"
     method: str = "dhondt"
     national: bool = False
-    topup_share: float = 0.0
+    topup: tuple[int, int] = (0, 1)  # AMS: regional seats to constituency seats, e.g. (56, 73) in Scotland
+
+    def topups(self, constituencies: int) -> int:
+        """Top-up seats of a region with this many constituencies, rounded half up (exact: integers)."""
+        regional, seats = self.topup
+        return (2 * constituencies * regional + seats) // (2 * seats) if self.kind == "ams" else 0
 
 
 SYSTEMS: dict[str, System] = {s.key: s for s in (
@@ -58,8 +66,8 @@ SYSTEMS: dict[str, System] = {s.key: s for s in (
     System("list-sainte-lague", "Regional list, Sainte-Lague", "list", "sainte-lague"),
     System("national-dhondt", "National list, D'Hondt", "list", "dhondt", national=True),
     System("national-sainte-lague", "National list, Sainte-Lague", "list", "sainte-lague", national=True),
-    System("ams-scottish", "AMS, Scottish top-ups (43%)", "ams", "dhondt", topup_share=56 / 129),
-    System("ams-senedd-1999", "AMS, Senedd 1999-2021 top-ups (33%)", "ams", "dhondt", topup_share=20 / 60),
+    System("ams-scottish", "AMS, Scottish top-ups (43%)", "ams", "dhondt", topup=(56, 73)),
+    System("ams-senedd-1999", "AMS, Senedd 1999-2021 top-ups (33%)", "ams", "dhondt", topup=(20, 40)),
 )}  # fmt: skip
 
 
@@ -116,46 +124,57 @@ def outcomes(
     votes: np.ndarray, winners: np.ndarray, regions: np.ndarray, systems: Sequence[System], threshold: float = 0.0
 ) -> list[Outcome]:  # fmt: skip
     """Each system's seats from constituency ``votes`` ``(n_seats, n_parties)``, ``winners`` and ``regions``."""
-    if not 0.0 <= threshold < 1.0:
-        raise SwingometerError(f"--threshold {threshold:g}: give a share of the vote from 0 to 1 (0.05 for 5%)")
+    if not 0.0 <= threshold <= MAX_THRESHOLD:
+        raise SwingometerError(f"--threshold {threshold:g}: give a share of the vote from 0 to 0.2 (0.05 for 5%)")
     votes = np.asarray(votes, dtype=float)
     total = votes.sum(axis=0)
     listed = np.array([p not in NO_LIST for p in PARTIES[: votes.shape[1]]])
-    listed &= total >= threshold * total.sum()
-    list_votes = np.where(listed, votes, 0.0)
     fptp = np.bincount(winners, minlength=votes.shape[1])
     out = []
     for system in systems:
         if system.kind == "fptp":
             seats = fptp
         elif system.kind == "list" and system.national:
-            seats = allocate(list_votes.sum(axis=0), len(winners), system.method)
+            seats = allocate(total * eligible(listed, total, total, threshold), len(winners), system.method)
         else:
             seats = fptp.copy() if system.kind == "ams" else np.zeros_like(fptp)
             for region in np.unique(regions):
                 here = regions == region
                 n = int(here.sum())
-                region_votes = list_votes[here].sum(axis=0)
+                region_votes = votes[here].sum(axis=0)
+                region_votes = region_votes * eligible(listed, total, region_votes, threshold)
                 if system.kind == "list":
                     seats += allocate(region_votes, n, system.method)
                 else:
                     held = np.bincount(winners[here], minlength=votes.shape[1])
-                    topups = round(n * system.topup_share / (1 - system.topup_share))
-                    seats += allocate(region_votes, topups, system.method, held=held)
+                    seats += allocate(region_votes, system.topups(n), system.method, held=held)
         out.append(Outcome(system, np.asarray(seats, dtype=np.int64), total))
     return out
+
+
+def eligible(listed: np.ndarray, uk: np.ndarray, region: np.ndarray, threshold: float) -> np.ndarray:
+    """Parties that may win list seats in a region: a list, and ``threshold`` of the UK vote or of the region's.
+
+    A party reaching the threshold in its own region qualifies there (so Northern Ireland's and
+    Scotland's parties are not shut out by a UK-wide bar). Should no party with votes reach it, every
+    list qualifies: the region's seats are always filled.
+    """
+    ok = listed & ((uk >= threshold * uk.sum()) | (region >= threshold * region.sum()))
+    if not (ok & (region > 0)).any():
+        ok = listed.copy()
+    return ok
 
 
 def systems_frame(results: Sequence[Outcome], parties: Sequence[str]) -> pd.DataFrame:
     """Seats per party under each system (columns), the vote share first, then house, majority and indices.
 
-    Party rows are those winning a seat under any system, most votes first.
+    Party rows are every party with votes or a seat under any system, most votes first.
     """
     import pandas as pd
 
     votes = results[0].votes
     share = votes / votes.sum()
-    won = np.any([r.seats > 0 for r in results], axis=0)
+    won = np.any([r.seats > 0 for r in results], axis=0) | (votes > 0)
     order = [p for p in np.argsort(-votes, kind="stable") if won[p]]
     rows = {parties[p]: {"vote %": 100 * share[p], **{r.system.key: int(r.seats[p]) for r in results}} for p in order}
     rows["house"] = {"vote %": 100.0, **{r.system.key: r.house for r in results}}

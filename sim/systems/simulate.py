@@ -98,8 +98,7 @@ class Accumulator:
         self.sizes = sizes.astype(np.int64)
         self.threshold = threshold
         self.listed = np.array([p not in NO_LIST for p in PARTIES[:n_parties]])
-        self.topups = {s.key: np.array([round(n * s.topup_share / (1 - s.topup_share)) for n in self.sizes],
-                                       dtype=np.int64) for s in self.systems}  # fmt: skip
+        self.topups = {s.key: np.array([s.topups(int(n)) for n in self.sizes], dtype=np.int64) for s in self.systems}
         self.summaries = [
             SystemSummary(s, house_size(s, self.sizes, self.topups[s.key]), n_parties) for s in self.systems
         ]
