@@ -21,13 +21,13 @@ from cli.common import (
 )
 from cli.tables import export
 from sim.core.errors import SwingometerError
+from sim.systems.indices import INDEX_NAMES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-INDEX_KEYS = {"gallagher": "Gallagher index", "loosemore_hanby": "Loosemore-Hanby index",
-              "enp_votes": "eff. parties (votes)", "enp_seats": "eff. parties (seats)"}  # fmt: skip
-INDEX_ROWS = ("Gallagher index", "Loosemore-Hanby index", "eff. parties (votes)", "eff. parties (seats)")
+INDEX_KEYS = INDEX_NAMES
+"""The index rows of the simulated table (``simulated_frame``'s keys) and their names."""
 
 
 def systems(
@@ -120,7 +120,7 @@ def _table(frame: pd.DataFrame, title: str) -> Table:
     for col in frame.columns:
         table.add_column(str(col), justify="right")
     for name, row in frame.iterrows():
-        whole = name in ("house", "majority") or name not in INDEX_ROWS
+        whole = name in ("house", "majority") or name not in INDEX_NAMES.values()
         cells = [f"{row['vote %']:.1f}" if row["vote %"] == row["vote %"] else ""]
         cells += [f"{v:,.0f}" if whole else f"{v:.2f}" for v in row.iloc[1:]]
         table.add_row(str(name), *cells, end_section=name == "majority")

@@ -25,8 +25,7 @@ import numpy as np
 from sim.core.errors import SwingometerError
 from sim.core.output import Outputs
 from sim.core.parties import PARTY_INDEX, party_index
-from sim.data.model import N_SEATS
-from sim.montecarlo.summary import SeatSummary, histogram_quantiles
+from sim.montecarlo.summary import SeatSummary, column_histograms, histogram_quantiles
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,8 +41,7 @@ def seat_quantiles(seat_counts: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     Seat counts are integers from 0 to 650, so a bincount gives the exact distribution in one
     pass, with no sort of the draws.
     """
-    hist = np.stack([np.bincount(column, minlength=N_SEATS + 1) for column in seat_counts.T])
-    return histogram_quantiles(hist, qs)
+    return histogram_quantiles(column_histograms(seat_counts), qs)
 
 
 def draws_frame(parties: Sequence[str], first: int, counts: np.ndarray, shares: np.ndarray) -> pd.DataFrame:
@@ -58,6 +56,15 @@ def draws_frame(parties: Sequence[str], first: int, counts: np.ndarray, shares: 
     seats = pd.DataFrame(counts, columns=list(parties), index=index)
     gb = pd.DataFrame(shares, columns=[f"share_{p}" for p in parties], index=index)
     return pd.concat([seats, gb], axis=1)
+
+
+def _kept(draws: np.ndarray | None, what: str) -> np.ndarray:
+    """A per-draw array of a result, or a clear error when the run kept summaries only."""
+    if draws is None:
+        raise SwingometerError(
+            f"this run kept summaries only, not every draw; simulate with keep_draws=True to get the per-draw {what}"
+        )
+    return draws
 
 
 def label(probability: float) -> str:
@@ -116,21 +123,11 @@ class SimulationResult:
 
     def seat_draws(self) -> np.ndarray:
         """Seats per party in every draw, ``(n_draws, n_parties)``; only when the run kept its draws."""
-        if self.seat_counts is None:
-            raise SwingometerError(
-                "this run kept summaries only, not every draw; simulate with keep_draws=True to get the "
-                "per-draw seat counts"
-            )
-        return self.seat_counts
+        return _kept(self.seat_counts, "seat counts")
 
     def share_draws(self) -> np.ndarray:
         """GB vote shares per party in every draw (see ``gb_shares``); only when the run kept its draws."""
-        if self.gb_shares is None:
-            raise SwingometerError(
-                "this run kept summaries only, not every draw; simulate with keep_draws=True to get the "
-                "per-draw GB shares"
-            )
-        return self.gb_shares
+        return _kept(self.gb_shares, "GB shares")
 
     def mean_seats(self) -> np.ndarray:
         """Mean seats per party."""

@@ -33,6 +33,22 @@ def effective_threshold(seat_counts: np.ndarray) -> np.ndarray:
     return (N_SEATS - absent) // 2 + 1
 
 
+def column_histograms(counts: np.ndarray, top: int = N_SEATS) -> np.ndarray:
+    """Histogram of each column of non-negative integer ``counts`` (at most ``top``), ``(n_columns, top + 1)``.
+
+    One bincount over the flattened counts, each column offset into its own row.
+    """
+    n_columns = counts.shape[1]
+    offsets = np.arange(n_columns, dtype=np.int64) * (top + 1)
+    flat = (counts.astype(np.int64) + offsets).ravel()
+    return np.bincount(flat, minlength=n_columns * (top + 1)).reshape(n_columns, top + 1)
+
+
+def histogram_mean(hist: np.ndarray) -> np.ndarray:
+    """Mean value of each row of a histogram over 0, 1, 2, ..."""
+    return (hist @ np.arange(hist.shape[-1])) / hist.sum(axis=-1)
+
+
 def histogram_quantiles(hist: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     """Inverted-CDF quantiles of integer counts from their histograms, ``(len(qs), n_rows)``.
 
@@ -81,13 +97,11 @@ class SeatSummary:
 
     def add(self, counts: np.ndarray) -> None:
         """Fold in a batch of draws, ``(n, n_parties)`` seat counts."""
-        n, n_parties = counts.shape
+        n = counts.shape[0]
         if n == 0:
             return
         self.draws += n
-        offsets = np.arange(n_parties, dtype=np.int64) * (N_SEATS + 1)
-        flat = (counts.astype(np.int64) + offsets).ravel()
-        self.hist += np.bincount(flat, minlength=n_parties * (N_SEATS + 1)).reshape(n_parties, N_SEATS + 1)
+        self.hist += column_histograms(counts)
         threshold = effective_threshold(counts)
         self.effective += (counts >= threshold[:, None]).sum(axis=0)
         top = counts.max(axis=1, keepdims=True)
@@ -103,7 +117,7 @@ class SeatSummary:
 
     def mean(self) -> np.ndarray:
         """Mean seats per party."""
-        return (self.hist @ np.arange(N_SEATS + 1)) / self.draws
+        return histogram_mean(self.hist)
 
     def quantiles(self, qs: Sequence[float]) -> np.ndarray:
         """Inverted-CDF seat quantiles per party, ``(len(qs), n_parties)``."""
@@ -137,7 +151,7 @@ class SeatSummary:
         hist = self.blocs[key]
         p5, p95 = histogram_quantiles(hist[None, :], (0.05, 0.95))[:, 0]
         return {
-            "mean": float(hist @ np.arange(N_SEATS + 1) / self.draws),
+            "mean": float(histogram_mean(hist)),
             "p5": float(p5),
             "p95": float(p95),
             "p_majority": float(hist[MAJORITY:].sum() / self.draws),

@@ -25,6 +25,7 @@ from sim.report.hexmap import HexMap
 from sim.report.mapdata import SHADE_NAMES, SHADES, MapSeat, legend, map_seats, party_colour
 from sim.report.words import describe_step, describe_uncertainty
 from sim.scenario.schema import PollsStep, Scenario
+from sim.systems.indices import INDEX_NAMES
 from sim.systems.rules import SYSTEMS, outcomes, systems_frame
 
 DEFAULT_BLOCS: tuple[tuple[str, ...], ...] = (("CON", "DUP", "UUP"), ("LAB", "LD", "SNP", "GRN", "PC"))
@@ -203,10 +204,9 @@ def systems_section(result: SimulationResult) -> dict[str, Any]:
     e = result.projection.election
     frame = systems_frame(outcomes(result.projection.votes, result.projection.winners, e.regions,
                                    list(SYSTEMS.values())), e.parties)  # fmt: skip
-    index_rows = frame.index[-4:]
     rows = []
     for name, row in frame.iterrows():
-        whole = name not in index_rows
+        whole = name not in INDEX_NAMES.values()
         rows.append({
             "name": str(name), "colour": party_colour(str(name)) if name in PARTY_NAMES else "",
             "share": "" if row["vote %"] != row["vote %"] else f"{row['vote %']:.1f}",

@@ -37,3 +37,18 @@ def effective_parties(x: np.ndarray) -> np.ndarray | float:
     """Laakso-Taagepera effective number of parties of votes or seats (per row for 2-d input)."""
     squares = (_shares(x) ** 2).sum(axis=-1)
     return np.divide(1.0, squares, out=np.zeros_like(squares), where=squares > 0)
+
+
+INDEX_NAMES = {"gallagher": "Gallagher index", "loosemore_hanby": "Loosemore-Hanby index",
+               "enp_votes": "eff. parties (votes)", "enp_seats": "eff. parties (seats)"}  # fmt: skip
+"""The indices by key, with the names tables show."""
+
+
+def indices(votes: np.ndarray, seats: np.ndarray) -> dict[str, np.ndarray | float]:
+    """Every index of :data:`INDEX_NAMES` for votes and seats (per row for 2-d input)."""
+    return {
+        "gallagher": gallagher(votes, seats),
+        "loosemore_hanby": loosemore_hanby(votes, seats),
+        "enp_votes": effective_parties(votes),
+        "enp_seats": effective_parties(seats),
+    }

@@ -32,7 +32,7 @@ import numpy as np
 from sim.core.errors import SwingometerError, did_you_mean
 from sim.core.parties import PARTIES
 from sim.systems.divisor import allocate
-from sim.systems.indices import effective_parties, gallagher, loosemore_hanby
+from sim.systems.indices import INDEX_NAMES, indices
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,12 +91,7 @@ class Outcome:
 
     def indices(self) -> dict[str, float]:
         """Gallagher, Loosemore-Hanby and the effective numbers of parties by votes and by seats."""
-        return {
-            "gallagher": float(gallagher(self.votes, self.seats)),
-            "loosemore_hanby": float(loosemore_hanby(self.votes, self.seats)),
-            "enp_votes": float(effective_parties(self.votes)),
-            "enp_seats": float(effective_parties(self.seats)),
-        }
+        return {key: float(value) for key, value in indices(self.votes, self.seats).items()}
 
 
 def house_size(system: System, sizes: np.ndarray, topups: np.ndarray) -> int:
@@ -179,10 +174,9 @@ def systems_frame(results: Sequence[Outcome], parties: Sequence[str]) -> pd.Data
     rows = {parties[p]: {"vote %": 100 * share[p], **{r.system.key: int(r.seats[p]) for r in results}} for p in order}
     rows["house"] = {"vote %": 100.0, **{r.system.key: r.house for r in results}}
     rows["majority"] = {"vote %": np.nan, **{r.system.key: r.majority for r in results}}
-    names = {"gallagher": "Gallagher index", "loosemore_hanby": "Loosemore-Hanby index",
-             "enp_votes": "eff. parties (votes)", "enp_seats": "eff. parties (seats)"}  # fmt: skip
-    for key, name in names.items():
-        rows[name] = {"vote %": np.nan, **{r.system.key: r.indices()[key] for r in results}}
+    found = {r.system.key: r.indices() for r in results}
+    for key, name in INDEX_NAMES.items():
+        rows[name] = {"vote %": np.nan, **{system: values[key] for system, values in found.items()}}
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "party"
     return frame

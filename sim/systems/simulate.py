@@ -20,8 +20,8 @@ import numpy as np
 from kernels.apportion import KIND_AMS, KIND_LIST, KIND_NATIONAL, allocate_draws
 from sim.core.parties import PARTIES
 from sim.montecarlo.simulate import prepare, simulate
-from sim.montecarlo.summary import histogram_quantiles
-from sim.systems.indices import effective_parties, gallagher, loosemore_hanby
+from sim.montecarlo.summary import column_histograms, histogram_mean, histogram_quantiles
+from sim.systems.indices import indices
 from sim.systems.rules import NO_LIST, System, house_size
 
 if TYPE_CHECKING:
@@ -56,17 +56,10 @@ class SystemSummary:
 
     def add(self, seats: np.ndarray, votes: np.ndarray) -> None:
         """Fold in a batch: ``seats`` and ``votes`` are ``(n, n_parties)``."""
-        n = seats.shape[0]
-        self.draws += n
-        offsets = np.arange(self.n_parties) * (self.house + 1)
-        flat = (np.minimum(seats, self.house) + offsets).ravel()
-        self.hist += np.bincount(flat, minlength=self.hist.size).reshape(self.hist.shape)
+        self.draws += seats.shape[0]
+        self.hist += column_histograms(np.minimum(seats, self.house), self.house)
         self.majorities += (seats >= self.house // 2 + 1).sum(axis=0)
-        values = {
-            "gallagher": gallagher(votes, seats), "loosemore_hanby": loosemore_hanby(votes, seats),
-            "enp_votes": effective_parties(votes), "enp_seats": effective_parties(seats),
-        }  # fmt: skip
-        for key, v in values.items():
+        for key, v in indices(votes, seats).items():
             v = np.asarray(v, dtype=float)
             self.index_sum[key] += float(v.sum())
             bins = np.clip(np.rint(v / INDEX_STEP[key]).astype(np.int64), 0, self.index_hist[key].size - 1)
@@ -74,7 +67,7 @@ class SystemSummary:
 
     def mean(self) -> np.ndarray:
         """Mean seats per party."""
-        return (self.hist @ np.arange(self.house + 1)) / self.draws
+        return histogram_mean(self.hist)
 
     def quantiles(self, qs: Sequence[float]) -> np.ndarray:
         """Seat quantiles per party, ``(len(qs), n_parties)``."""
