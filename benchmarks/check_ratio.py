@@ -68,7 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     if ratio < args.min_ratio:
         print("FAIL: the kernel is slower than required against the reference", file=sys.stderr)
         return 1
+    print_serve(args.json)
     return check_runs(runs(args.json), rates.get("kernel"), args.max_memory_growth)
+
+
+def print_serve(path: str) -> None:
+    """Print the page's redraw and start against their targets (1 s and 3 s), and the redraw over the simulation."""
+    with open(path) as f:
+        doc = json.load(f)
+    found = {b["extra_info"]["serve"]: b["stats"]["median"] for b in doc["benchmarks"] if "serve" in b["extra_info"]}
+    if "redraw" in found:
+        over = f", {found['redraw'] / found['simulation']:.1f}x the simulation alone" if "simulation" in found else ""
+        print(f"serve: a slider change redraws in {found['redraw']:.2f} s at 10,000 draws (target 1 s){over}")
+    if "start" in found:
+        print(f"serve: starts and serves its first page in {found['start']:.2f} s (target 3 s)")
 
 
 def check_runs(found: dict[str, dict[str, float]], kernel: float | None, max_growth: float) -> int:

@@ -19,6 +19,7 @@ from cli import (
     project_cmd,
     report_cmd,
     scenario_cmd,
+    serve_cmd,
     systems_cmd,
 )
 from cli.common import (
@@ -67,6 +68,7 @@ app.command("backtest")(backtest_cmd.backtest)
 app.command("polls")(polls_cmd.polls)
 app.command("claims")(claims_cmd.claims)
 app.command("report")(report_cmd.report)
+app.command("serve")(serve_cmd.serve)
 
 
 def _summary_table(result: SimulationResult, title: str) -> Table:

@@ -15,10 +15,11 @@ STAGES = (
     ("montecarlo", ("sim.montecarlo",)),
     ("run, backtest, analysis, systems", ("sim.run", "sim.backtest", "sim.analysis", "sim.systems")),
     ("claims, report", ("sim.claims", "sim.report")),
+    ("serve", ("sim.serve",)),
     ("cli", ("cli",)),
 )
 """The order of the pipeline: core, data, polls, scenario, projection, montecarlo, then run/backtest/analysis/systems,
-claims/report, cli (``sim/__init__.py``, the public API's lazy index, sits above them all)."""
+claims/report, serve (the page), cli (``sim/__init__.py``, the public API's lazy index, sits above them all)."""
 
 
 def stage(module: str) -> int | None:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sim.montecarlo.results import SimulationResult
 
 COLOURS = {
-    "CON": "#0087DC", "LAB": "#E4003B", "LD": "#FAA61A", "GRN": "#02A95B", "SNP": "#FDF38E",
+    "CON": "#0087DC", "LAB": "#E4003B", "LD": "#FAA61A", "GRN": "#02A95B", "SNP": "#F2C500",
     "PC": "#005B54", "UKIP": "#6D3177", "BRX": "#12B6CF", "REF": "#12B6CF", "SPK": "#909090",
     "DUP": "#D46A4C", "SF": "#326760", "SDLP": "#2AA82C", "UUP": "#48A5EE", "APNI": "#F6CB2F",
     "IND": "#DDDDDD", "OTH": "#AAAAAA",

@@ -12,7 +12,7 @@ import numpy as np
 from sim.data.election import MAJORITY
 from sim.montecarlo.results import SimulationResult, label
 from sim.report.hexmap import HexMap
-from sim.report.mapdata import SHADE_NAMES, SHADES, legend, party_colour
+from sim.report.mapdata import HATCHED, HEX_INSET, SHADE_NAMES, SHADES, legend, outline_colour, party_colour
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -101,16 +101,30 @@ def map_figure(result: SimulationResult, hexmap: HexMap, title: str) -> Figure:
 
     prob = result.wins / result.draws
     fav = prob.argmax(axis=1)
-    faces = [to_rgba(party_colour(result.parties[f]), SHADES[label(float(prob[i, f]))]) for i, f in enumerate(fav)]
+    parties = [result.parties[f] for f in fav]
+    faces = [
+        to_rgba(party_colour(p), SHADES[label(float(prob[i, f]))])
+        for i, (p, f) in enumerate(zip(parties, fav, strict=True))
+    ]
+    edges = [outline_colour(p) for p in parties]
+    corners = hexmap.corners()
+    centres = corners.mean(axis=1, keepdims=True)
+    corners = centres + HEX_INSET * (corners - centres)
     fig = _figure(9.5, 8.5)
     ax = fig.subplots()
-    ax.add_collection(PolyCollection(list(hexmap.corners()), facecolors=faces, edgecolors="#666666", linewidths=0.3))
+    for hatched in (False, True):  # Reform (and the Brexit Party, UKIP) hatched, as on the HTML map
+        keep = [i for i, p in enumerate(parties) if (p in HATCHED) == hatched]
+        if keep:
+            ax.add_collection(PolyCollection([corners[i] for i in keep], facecolors=[faces[i] for i in keep],
+                                             edgecolors=[edges[i] for i in keep], linewidths=0.5,
+                                             hatch="/////" if hatched else None))  # fmt: skip
     ax.autoscale_view()
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title, fontsize=11)
-    handles = [Patch(color=colour, label=f"{party} ({n})") for party, colour, n in legend(result)]
-    first = ax.legend(handles=handles, title="favourite (seats)", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+    handles = [Patch(facecolor=party_colour(party), edgecolor=outline_colour(party), hatch="/////" if party in HATCHED
+                     else None, label=f"{party} ({n})") for party, _, n in legend(result)]  # fmt: skip
+    first = ax.legend(handles=handles, title="favourite in (seats)", loc="upper left", bbox_to_anchor=(1.0, 1.0),
                       fontsize=8, title_fontsize=8)  # fmt: skip
     ax.add_artist(first)
     shades = [Patch(color=to_rgba("#555555", a), label=SHADE_NAMES[name]) for name, a in SHADES.items()]

@@ -22,7 +22,17 @@ from sim.data.election import DataDir
 from sim.montecarlo.results import SimulationResult
 from sim.report.charts import inline_svg, main_parties, seat_distributions
 from sim.report.hexmap import HexMap
-from sim.report.mapdata import SHADE_NAMES, SHADES, MapSeat, legend, map_seats, party_colour
+from sim.report.mapdata import (
+    HATCHED,
+    SHADE_NAMES,
+    SHADES,
+    MapSeat,
+    Region,
+    legend,
+    map_seats,
+    party_colour,
+    region_outlines,
+)
 from sim.report.words import describe_step, describe_uncertainty
 from sim.scenario.schema import PollsStep, Scenario
 from sim.systems.indices import INDEX_NAMES
@@ -43,9 +53,13 @@ class MapView:
     width: float
     height: float
     legend: list[tuple[str, str, int]]
+    borders: str = ""
+    regions: tuple[Region, ...] = ()
+    hatches: tuple[tuple[str, str], ...] = ()
 
 
-def _environment() -> Any:
+def environment() -> Any:
+    """The jinja2 environment of the report's and the page's templates (``sim/report/templates``)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     return Environment(
@@ -57,9 +71,12 @@ def _environment() -> Any:
     )
 
 
-def _map_view(caption: str, result: SimulationResult, hexmap: HexMap, highlight: np.ndarray | None = None) -> MapView:
+def map_view(caption: str, result: SimulationResult, hexmap: HexMap, highlight: np.ndarray | None = None) -> MapView:
+    """A map of the favourites, with the region borders and labels and the hatch patterns it uses."""
     seats, width, height = map_seats(result, hexmap, highlight)
-    return MapView(caption, seats, width, height, legend(result))
+    borders, regions = region_outlines(hexmap, result.projection.election.regions)
+    hatches = tuple((p, party_colour(p)) for p in HATCHED)
+    return MapView(caption, seats, width, height, legend(result), borders, tuple(regions), hatches)
 
 
 def party_rows(result: SimulationResult) -> list[dict[str, Any]]:
@@ -175,7 +192,7 @@ def report_html(
     chart = seat_distributions([(source, result)], main_parties(result))
     p_change = 1.0 - (result.wins[np.arange(e.n_seats), e.winners] / result.draws)
     return (
-        _environment()
+        environment()
         .get_template("report.html.j2")
         .render(
             title=scenario.name or source,
@@ -183,7 +200,7 @@ def report_html(
             base=e.name,
             draws=f"{result.draws:,}",
             seed=result.seed,
-            view=_map_view(f"Favourite in each seat ({e.n_seats} seats, {e.name} base)", result, hexmap),
+            view=map_view(f"Favourite in each seat ({e.n_seats} seats, {e.name} base)", result, hexmap),
             shades=[(SHADE_NAMES[k], v) for k, v in SHADES.items()],
             parties=party_rows(result),
             blocs=bloc_rows(result, blocs),
@@ -225,10 +242,10 @@ def comparison_html(runs: Sequence[tuple[str, Scenario, SimulationResult]], hexm
     favourites = np.array([(r.wins / r.draws).argmax(axis=1) for _, r in results])
     moved = (favourites != favourites[0]).any(axis=0)
     summary, moves = comparison_tables(results)
-    views = [_map_view(f"{name} ({r.projection.election.name} base)", r, hexmap, moved) for name, r in results]
+    views = [map_view(f"{name} ({r.projection.election.name} base)", r, hexmap, moved) for name, r in results]
     chart = seat_distributions(results, main_parties(results[0][1], n=4))
     first = results[0][1]
-    return _environment().get_template("compare.html.j2").render(
+    return environment().get_template("compare.html.j2").render(
         title=" vs ".join(name for name, _ in results),
         draws=f"{first.draws:,}",
         seed=first.seed,

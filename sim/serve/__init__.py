@@ -1,0 +1,1 @@
+"""``swingometer serve``: the interactive swingometer page (docs/serve.md)."""

@@ -1,0 +1,132 @@
+"""The page's engine: page states projected and simulated, one simulation at a time, recent ones cached.
+
+Every state goes through :func:`sim.serve.state.scenario_of` (the scenario schema and its checks)
+and then exactly what ``swingometer run`` does (:func:`sim.run.project_checked` and
+:func:`sim.run.simulate_projection` with the same draws and seed), so a downloaded scenario file
+run from the command line gives the page's figures.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sim.data.election import DataDir
+from sim.montecarlo.results import SimulationResult
+from sim.projection.project import Projection
+from sim.report.hexmap import HexMap, load_hexmap
+from sim.run import project_checked, simulate_projection
+from sim.scenario import schema as s
+from sim.scenario.write import to_toml
+from sim.serve.scenario import Context, context_of, scenario_of, state_of_scenario
+from sim.serve.state import PROGRESSIVE, PageState, canonical, decode_token
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Recent(OrderedDict[K, V]):
+    """A small least-recently-used cache."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key: K, make: Callable[[], V]) -> V:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = make()
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluated:
+    """A page state with its context, its scenario and its simulation."""
+
+    state: PageState
+    ctx: Context
+    scenario: s.Scenario
+    result: SimulationResult
+    blocs: tuple[tuple[str, ...], ...]
+
+
+class Engine:
+    """Projects and simulates page states for the server.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Where the data are read from.
+    max_draws : int
+        The most draws a request may ask for.
+    default_draws : int
+        Draws of a page opened without a ``draws`` parameter.
+    threads : int, optional
+        Threads of each simulation (output is the same on any number).
+
+    """
+
+    def __init__(self, data_dir: DataDir = None, max_draws: int = 100_000, default_draws: int = 10_000,
+                 threads: int | None = None) -> None:  # fmt: skip
+        self.data_dir = data_dir
+        self.max_draws = max_draws
+        self.default_draws = min(default_draws, max_draws)
+        self.threads = threads
+        self._lock = threading.Lock()  # one projection or simulation at a time: numba's pool is not re-entrant
+        self._projections: _Recent[str, Projection] = _Recent(16)
+        self._results: _Recent[str, Evaluated] = _Recent(8)
+        self._hexmaps: dict[str, HexMap] = {}
+
+    def project(self, scenario: s.Scenario) -> Projection:
+        """A scenario projected (recent projections are reused; the scenario's TOML is the key)."""
+        return self._projections.get_or(to_toml(scenario), lambda: project_checked(scenario, self.data_dir))
+
+    def prelude(self, state: PageState) -> s.Scenario:
+        """The opened scenario of a state (its token), or the bare base."""
+        if state.token:
+            return decode_token(state.token)
+        return s.Scenario.model_validate({"schema": 1, "base": state.base})
+
+    def context(self, state: PageState) -> Context:
+        """The controls' starting point for a state."""
+        prelude = self.prelude(state)
+        return context_of(prelude, self.project(prelude))
+
+    def open(self, scenario: s.Scenario, draws: int | None = None, seed: int = 1) -> PageState:
+        """The page state of an opened scenario (its page steps become controls)."""
+        with self._lock:
+            state, _ = state_of_scenario(scenario, self.project, draws or self.default_draws, seed)
+        return canonical(state, self.max_draws)
+
+    def scenario(self, state: PageState) -> s.Scenario:
+        """The scenario a state stands for (checked by the schema, not projected)."""
+        with self._lock:
+            return scenario_of(state, self.context(state))
+
+    def evaluate(self, state: PageState) -> Evaluated:
+        """Project and simulate a state, as ``swingometer run`` would its scenario file."""
+        key = state.query()
+        with self._lock:
+            if key in self._results:
+                return self._results.get_or(key, lambda: self._results[key])
+            ctx = self.context(state)
+            scenario = scenario_of(state, ctx)
+            projection = self.project(scenario)
+            blocs = (PROGRESSIVE, ctx.right)
+            result = simulate_projection(scenario, projection, state.draws, state.seed, threads=self.threads,
+                                         blocs=[list(b) for b in blocs])  # fmt: skip
+            return self._results.get_or(key, lambda: Evaluated(state, ctx, scenario, result, blocs))
+
+    def hexmap(self, projection: Projection) -> HexMap:
+        """The hex map of a projection's boundaries (loaded once)."""
+        e = projection.election
+        if e.boundaries not in self._hexmaps:
+            self._hexmaps[e.boundaries] = load_hexmap(e, self.data_dir)
+        return self._hexmaps[e.boundaries]
