@@ -120,4 +120,3 @@ def test_a_slider_moves_the_seats_and_the_download_reproduces_the_page(
     assert result.exit_code == 0, result.output
     run = json.loads(out.read_text())["parties"]
     assert {p: round(v["mean"], 1) for p, v in run.items() if p in shown} == shown
-
