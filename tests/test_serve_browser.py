@@ -120,3 +120,42 @@ def test_a_slider_moves_the_seats_and_the_download_reproduces_the_page(
     assert result.exit_code == 0, result.output
     run = json.loads(out.read_text())["parties"]
     assert {p: round(v["mean"], 1) for p, v in run.items() if p in shown} == shown
+
+
+def test_base_nations_and_opening_a_file(server: str) -> None:
+    executable = chromium()
+    from playwright.sync_api import sync_playwright
+
+    repo = Path(__file__).resolve().parent.parent
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(server)
+
+        def names() -> list[str]:
+            return page.eval_on_selector_all("input[data-name]", "els => els.map(e => e.dataset.name)")
+
+        # another base: its own sliders (UKIP in 2015), the old sliders dropped
+        page.locator('input[data-name="s.LAB"]').fill("28")
+        page.wait_for_function("location.search.includes('s.LAB=28')", timeout=60_000)
+        page.select_option('select[name="base"]', "2015")
+        page.wait_for_function("location.search.includes('base=2015')", timeout=60_000)
+        assert "s.UKIP" in names() and "s.REF" not in names() and "s.LAB=" not in page.url
+
+        # Scotland and Wales on request: their panels appear, and a move there is in the URL
+        page.check('input[name="nations"]')
+        page.wait_for_function("location.search.includes('nations=1')", timeout=60_000)
+        assert "sc.SNP" in names() and "wa.PC" in names()
+        page.locator('input[data-name="sc.SNP"]').fill("40")
+        page.wait_for_function("location.search.includes('sc.SNP=40')", timeout=60_000)
+
+        # opening a shipped scenario fills the controls; a file that is not a scenario says why
+        page.set_input_files("#open-file", str(repo / "scenarios" / "2024" / "right-pact.toml"))
+        page.wait_for_function("location.search.includes('pact=right')", timeout=60_000)
+        assert page.input_value('select[name="pact"]') == "right"
+        assert "A right pact (CON, REF)" in page.inner_text("#controls")
+        page.set_input_files("#open-file", str(repo / "README.md"))
+        page.wait_for_function("document.getElementById('error').textContent.length > 0", timeout=60_000)
+        assert "not valid TOML" in page.inner_text("#error")
+        assert "pact=right" in page.url  # the page keeps its last good state
+        browser.close()
