@@ -80,6 +80,9 @@ def print_serve(path: str) -> None:
     if "redraw" in found:
         over = f", {found['redraw'] / found['simulation']:.1f}x the simulation alone" if "simulation" in found else ""
         print(f"serve: a slider change redraws in {found['redraw']:.2f} s at 10,000 draws (target 1 s){over}")
+    for key, seconds in found.items():
+        if key.startswith("redraw with"):
+            print(f"serve: a slider change {key[7:]} redraws in {seconds:.2f} s at 10,000 draws (target 1 s)")
     if "start" in found:
         print(f"serve: starts and serves its first page in {found['start']:.2f} s (target 3 s)")
 

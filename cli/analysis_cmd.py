@@ -98,7 +98,7 @@ def compare(
     )
     by_system: dict[str, dict[str, Any]] = {}
     if systems:
-        table, by_system = _systems_table(results)
+        table, by_system = _systems_table(results, [s.preferences for _, s in named], data_dir)
         console.print(table)
     if plot is not None:
         from sim.analysis.plots import seat_distributions
@@ -122,18 +122,20 @@ def compare(
     outputs.commit()
 
 
-def _systems_table(results: list[tuple[str, SimulationResult]]) -> tuple[Table, dict[str, dict[str, Any]]]:
+def _systems_table(
+    results: list[tuple[str, SimulationResult]], preferences: list[dict[str, dict[str, float]]], data_dir: Path | None
+) -> tuple[Table, dict[str, dict[str, Any]]]:
     """Each scenario's projection under every system: the largest party's seats of the house, and Gallagher's index."""
-    from sim.systems.rules import SYSTEMS, outcomes
+    from sim.systems.preferences import projection_outcomes
+    from sim.systems.rules import SYSTEMS
 
     table = Table(title="the projections under other voting systems (largest party, seats of the house; Gallagher)")
     table.add_column("system")
     for name, _ in results:
         table.add_column(name, justify="right")
     found = {}
-    for name, result in results:
-        p = result.projection
-        found[name] = outcomes(p.votes, p.winners, p.election.regions, list(SYSTEMS.values()))
+    for (name, result), rows in zip(results, preferences, strict=True):
+        found[name] = projection_outcomes(result.projection, list(SYSTEMS.values()), rows, data_dir)
     by_system = {name: {o.system.key: {"seats": {PARTIES[k]: int(v) for k, v in enumerate(o.seats) if v},
                                        "house": o.house, **o.indices()} for o in found[name]}
                  for name, _ in results}  # fmt: skip

@@ -40,9 +40,17 @@ def systems(
         typer.Option(
             "--systems",
             help="Comma-separated: fptp, list-dhondt, list-sainte-lague, national-dhondt, "
-            "national-sainte-lague, ams-scottish, ams-senedd-1999 (default: all).",
+            "national-sainte-lague, ams-scottish, ams-senedd-1999, av, av-plus (default: all).",
         ),
     ] = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--preferences",
+            help="AV and AV+: whose later preferences, yougov-2024 (2019-2024 switchers) or bes-2019 (2017-2019); "
+            "a scenario's [preferences] rows replace the matrix's.",
+        ),
+    ] = "yougov-2024",
     threshold: Annotated[
         float,
         typer.Option(
@@ -64,17 +72,20 @@ def systems(
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Seats per party under FPTP, list PR and AMS from the same votes, with disproportionality indices."""
+    """Seats per party under FPTP, AV, list PR, AMS and AV+ from the same votes, with disproportionality indices."""
     import json
 
     from sim.provenance import scenario_provenance
     from sim.run import project_checked, project_file
     from sim.scenario.load import parse_scenario
-    from sim.systems.rules import outcomes, parse_systems, systems_frame
+    from sim.systems.preferences import SOURCES, matrix_for
+    from sim.systems.rules import av_winners, needs_av, outcomes, parse_systems, systems_frame
 
     if (election is None) == (file is None):
         raise SwingometerError("give either a scenario FILE or --election YEAR (e.g. --election 2024)")
     chosen = parse_systems(names)
+    if source not in SOURCES:
+        raise SwingometerError(f"--preferences {source}: choose one of {', '.join(SOURCES)}")
     check_threads(threads)
     if threads is not None and not draws:
         raise SwingometerError("--threads applies to the simulation: add --draws N (e.g. --draws 10000)")
@@ -90,7 +101,10 @@ def systems(
         title = f"{file.name} (projected)"
         outputs.provenance = scenario_provenance(file, scenario, seed if draws else None, draws or None)
     e = projection.election
-    frame = systems_frame(outcomes(projection.votes, projection.winners, e.regions, chosen, threshold), e.parties)
+    prefs = matrix_for(scenario.preferences, source, data_dir) if needs_av(chosen) else None
+    av = av_winners(projection.votes, projection.stood, projection.lead, prefs) if prefs is not None else None
+    found = outcomes(projection.votes, projection.winners, e.regions, chosen, threshold, av=av)
+    frame = systems_frame(found, e.parties)
     if threshold:
         title += f", list seats for parties with at least {threshold:.1%} of the UK vote or of the region's"
     console.print(_table(frame, f"{title}: seats under each system"))
@@ -99,7 +113,7 @@ def systems(
         from sim.systems.simulate import simulate_systems, simulated_frame
 
         with threads_used(threads):
-            _, summaries = simulate_systems(scenario, projection, draws, seed, chosen, threshold)
+            _, summaries = simulate_systems(scenario, projection, draws, seed, chosen, threshold, prefs=prefs)
         simulated = simulated_frame(summaries, e.parties)
         console.print(_simulated_table(simulated, f"{title}: {draws:,} simulated elections, seed {seed}"))
         doc["simulated"] = json.loads(simulated.to_json(orient="records"))

@@ -34,6 +34,7 @@ import numpy as np
 from numba import get_thread_id, njit, prange, uint64
 
 from kernels.inputs import ErrorGroups, KernelInputs
+from kernels.preferential import irv_winner
 from kernels.rng import Z_MAX, bits, key, mix64, normal, normal_mixed, to_uniform
 
 __all__ = ["BLOCK", "N_LANES", "ErrorGroups", "KernelInputs", "simulate_block", "simulate_seats"]
@@ -162,7 +163,8 @@ def simulate_block(
     nation: tuple, reg: tuple, contest: tuple, cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
     centre: np.ndarray, cand_sens: np.ndarray, seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray,
     sens_agg: np.ndarray, seat_counts: np.ndarray, gb_shares: np.ndarray, wins: np.ndarray, hist: np.ndarray,
-    seat_votes: np.ndarray, region_seats: np.ndarray, region_votes: np.ndarray,
+    seat_votes: np.ndarray, region_seats: np.ndarray, region_votes: np.ndarray, prefs: np.ndarray,
+    region_av: np.ndarray,
 ) -> None:  # fmt: skip
     """Simulate draws ``first .. first + count - 1``; ``seat_counts`` and ``gb_shares`` rows are those draws.
 
@@ -170,7 +172,10 @@ def simulate_block(
     inner loop (the shared terms are laid out draw-last so that loop reads contiguous memory).
     With ``hist.shape[1] > 0`` each candidacy's share is binned, and with ``region_seats.shape[0]
     > 0`` each region's seats won and votes (``seat_votes`` times the seat's shares after noise,
-    scaled to add up to 1) are counted per draw; both need every variate.
+    scaled to add up to 1) are counted per draw; both need every variate. With ``region_av.shape[0] >
+    0`` each seat is also counted by the alternative vote (:func:`kernels.preferential.irv_winner`,
+    first preferences the candidates' shares after noise, transfers by ``prefs``) and its winner
+    counted in ``region_av`` by region.
     """
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
@@ -181,7 +186,8 @@ def simulate_block(
     n_params = quantiles.shape[0]
     n_bins = hist.shape[1]
     regions_on = region_seats.shape[0] > 0
-    full = n_bins > 0 or regions_on  # every candidacy's value is needed, not only the winner
+    av_on = region_av.shape[0] > 0
+    full = n_bins > 0 or regions_on or av_on  # every candidacy's value is needed, not only the winner
     offset = np.empty((n_regions, n_parties, count))
     contest_offset = np.empty((n_contests, n_parties, count))
     one_contest = np.empty((n_contests, n_parties))
@@ -226,6 +232,10 @@ def simulate_block(
         max_cands = max(max_cands, cand_ptr[i + 1] - cand_ptr[i])
     value = np.empty((max_cands, count))
     mean = np.empty(count)
+    av_first = np.empty(max_cands)
+    av_parties = np.empty(max_cands, dtype=np.int64)
+    av_pile = np.empty(max_cands)
+    av_alive = np.empty(max_cands, dtype=np.bool_)
     for i in range(n_seats):
         lo = cand_ptr[i]
         hi = cand_ptr[i + 1]
@@ -290,13 +300,20 @@ def simulate_block(
                 if total[b] > 0.0:
                     for j in range(lo, hi):
                         region_votes[b, r, cand_idx[j]] += seat_votes[i] * value[j - lo, b] / total[b]
+            if av_on:
+                k = hi - lo
+                for j in range(lo, hi):
+                    av_first[j - lo] = value[j - lo, b] * cand_lead[j]
+                    av_parties[j - lo] = cand_idx[j]
+                won = irv_winner(av_first[:k], av_parties[:k], prefs, av_pile, av_alive)
+                region_av[b, r, av_parties[won]] += 1
 
 
 @njit(cache=True)
 def simulate_seats(
     inp: KernelInputs, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int, n_slots: int,
-    regions: bool = False, block: int = BLOCK, lanes: int = N_LANES,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    regions: bool, prefs: np.ndarray, block: int = BLOCK, lanes: int = N_LANES,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Simulate draws ``first_draw .. first_draw + n_draws - 1`` in parallel.
 
     Parameters
@@ -317,6 +334,9 @@ def simulate_seats(
     block, lanes : int
         Tunables: draws simulated together seat by seat, and accumulator lanes. Neither changes
         a result (variates are keyed by draw; counts are integers).
+    prefs : (n_parties, n_parties) float64, or (0, 0)
+        A preference matrix: also count every seat by the alternative vote, per region and draw
+        (an empty one for none: one compiled specialisation either way).
 
     Returns
     -------
@@ -326,6 +346,8 @@ def simulate_seats(
     hist : (n_candidacies, n_bins) int64
     region_seats : (n_draws, n_regions, n_parties) int32 and region_votes : same shape, float64
         Seats won and votes per region, party and draw (``n_draws`` is 0 without ``regions``).
+    region_av : (n_draws, n_regions, n_parties) int32
+        Seats won by the alternative vote (``n_draws`` is 0 without ``prefs``).
 
     """
     # The parallel driver takes the fields as arguments: numba's parallel loops cannot trace a
@@ -334,7 +356,7 @@ def simulate_seats(
         inp.cand_share, inp.cand_lead, inp.cand_ptr, inp.cand_idx, inp.region, inp.region_nation, inp.seat_contest,
         inp.nat, inp.nation, inp.reg, inp.contest, inp.cov, inp.slope_sigma, inp.quantiles, inp.centre,
         inp.cand_sens, inp.seat_sigma, inp.gb_base, inp.slope_agg, inp.sens_agg, inp.seat_votes, seed, first_draw,
-        n_draws, n_bins, n_slots, regions, block, lanes,
+        n_draws, n_bins, n_slots, regions, block, lanes, prefs,
     )  # fmt: skip
 
 
@@ -345,7 +367,8 @@ def _simulate_parallel(
     cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray,
     seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray, sens_agg: np.ndarray, seat_votes: np.ndarray,
     seed: np.uint64, first_draw: int, n_draws: int, n_bins: int, n_slots: int, regions: bool, block: int, lanes: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    prefs: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The parallel driver of :func:`simulate_seats` (its fields as arguments)."""
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
@@ -357,6 +380,7 @@ def _simulate_parallel(
     n_regions = reg[0].shape[0]
     region_seats = np.zeros((n_draws if regions else 0, n_regions, n_parties), dtype=np.int32)
     region_votes = np.zeros((n_draws if regions else 0, n_regions, n_parties))
+    region_av = np.zeros((n_draws if prefs.shape[0] > 0 else 0, n_regions, n_parties), dtype=np.int32)
     n_blocks = (n_draws + block - 1) // block
     for lane in prange(lanes):
         thread = get_thread_id() if n_bins > 0 else 0
@@ -369,7 +393,7 @@ def _simulate_parallel(
                 seat_contest, nat, nation, reg, contest, cov, slope_sigma, quantiles, centre, cand_sens, seat_sigma,
                 gb_base, slope_agg, sens_agg, seat_counts[start : start + count], gb_shares[start : start + count],
                 lane_wins[lane], hist, seat_votes, region_seats[start : start + count],
-                region_votes[start : start + count],
+                region_votes[start : start + count], prefs, region_av[start : start + count],
             )  # fmt: skip
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     for lane in range(lanes):
@@ -380,4 +404,4 @@ def _simulate_parallel(
     if n_bins > 0:
         for t in range(lane_hist.shape[0]):
             hist_total += lane_hist[t]
-    return seat_counts, gb_shares, wins, hist_total, region_seats, region_votes
+    return seat_counts, gb_shares, wins, hist_total, region_seats, region_votes, region_av

@@ -209,16 +209,15 @@ def test_report_tables_match_the_result(data_dir: Path | None) -> None:
 
 
 def test_the_systems_section_shows_the_projection_under_each_system(data_dir: Path | None) -> None:
-    from sim.systems.rules import SYSTEMS, outcomes
+    from sim.systems.preferences import projection_outcomes
+    from sim.systems.rules import SYSTEMS
 
     result = run_file(BASELINE_2019, 200, 1, data_dir=data_dir, blocs=DEFAULT_BLOCS)
     hexmap = load_hexmap(result.projection.election, data_dir)
     plain = report_html(result, load_scenario(BASELINE_2019), "b", hexmap)
     html = report_html(result, load_scenario(BASELINE_2019), "b", hexmap, systems=True)
     assert "other voting systems" not in plain and "The same votes under other voting systems" in html
-    e = result.projection.election
-    found = {o.system.key: o for o in outcomes(result.projection.votes, result.projection.winners, e.regions,
-                                                   list(SYSTEMS.values()))}  # fmt: skip
+    found = {o.system.key: o for o in projection_outcomes(result.projection, list(SYSTEMS.values()), data_dir=data_dir)}
     con = PARTY_INDEX["CON"]
     cells = "".join(f"<td>{found[k].seats[con]:,}</td>" for k in SYSTEMS)
     assert cells in html  # the CON row: every system's seats in order

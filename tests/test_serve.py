@@ -27,6 +27,15 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 GB = {"LAB": 30.0, "CON": 24.3, "REF": 14.7, "LD": 12.6, "GRN": 6.9}
+"""Slider values in percent; :func:`fit` scales them to what the parties without a slider leave."""
+TOTALS = {"s": 93.247, "sc": 98.5126, "wa": 98.0263}
+"""2024's slider totals: 100 less the share of the parties without a slider (the Speaker's seat left out)."""
+
+
+def fit(values: dict[str, float], prefix: str = "s") -> dict[str, float]:
+    """``values`` scaled to add up to the 2024 panel's total (a consistent panel, as the page sends)."""
+    scale = TOTALS[prefix] / sum(values.values())
+    return {p: round(v * scale, 6) for p, v in values.items()}
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +94,27 @@ def test_rebalance_keeps_the_total_and_the_proportions() -> None:
         ({"pact": "grand"}, "pact: 'grand' is not one of none, progressive, right"),
         ({"tr": "80"}, "tr: 80 is outside 0-50"),
         ({"seed": "-1"}, "seed: '-1' is not a whole number"),
+        ({"seed": "\u00b2"}, "is not a whole number"),  # a superscript two: a digit to str.isdigit, not to int
+        ({"draws": "\u0663000"}, "is not a whole number"),
+        ({"nations": "yes"}, "nations: 'yes' is not 1"),
+        ({"sc.SNP": "30"}, "Scotland's shares need nations=1"),
+        ({"t.zz": "1"}, "unknown parameter 't.zz'"),
+        ({"moved": "zz"}, "moved: 'zz' names no slider"),
+        ({"s.LAB": "30", "s.lab": "31"}, "LAB's gb share is given twice"),
+        ({"s.LAB": "30", "moved": "s.CON"}, "moved: 's.CON' names no slider"),
     ],
 )
 def test_bad_query_parameters_say_what_is_wrong(params: dict[str, str], message: str) -> None:
     with pytest.raises(PageError, match=re.escape(message)):
         parse_query(params, max_draws=20_000)
+
+
+def test_the_totals_are_2024s(engine: Engine) -> None:
+    from sim.serve.scenario import slider_total
+
+    ctx = engine.context(PageState())
+    for panel, key in (("gb", "s"), ("Scotland", "sc"), ("Wales", "wa")):
+        assert 100 * slider_total(ctx, panel) == pytest.approx(TOTALS[key], abs=1e-3)
 
 
 def test_page_opens_on_the_2024_result(client: TestClient) -> None:
@@ -107,21 +132,21 @@ def test_page_opens_on_the_2024_result(client: TestClient) -> None:
 
 def test_moving_a_slider_rebalances_and_redraws(client: TestClient) -> None:
     before = client.get("/update?base=2024")
-    values = {"LAB": 25.0, "CON": 24.3, "REF": 14.7, "LD": 12.6, "GRN": 6.9}  # LAB moved from 33.7
-    r = client.get(f"/update?base=2024&{sliders(values)}&t.s=92.2&moved=s.LAB")
+    values = {"LAB": 25.0, "CON": 24.39, "REF": 14.71, "LD": 12.57, "GRN": 6.9}  # LAB moved from 34.68
+    r = client.get(f"/update?base=2024&{sliders(values)}&t.s=93.247&moved=s.LAB")
     assert r.status_code == 200, r.text
     state = dict(parse_qsl(query(r.text)))
     shares = {k[2:]: float(v) for k, v in state.items() if k.startswith("s.")}
     assert shares["LAB"] == 25.0
-    assert sum(shares.values()) == pytest.approx(92.2, abs=0.011)
-    assert shares["CON"] / shares["REF"] == pytest.approx(24.3 / 14.7, rel=2e-3)
+    assert sum(shares.values()) == pytest.approx(93.247, abs=1e-6)
+    assert shares["CON"] / shares["REF"] == pytest.approx(24.39 / 14.71, rel=1e-3)
     assert means(r.text)["LAB"] < means(before.text)["LAB"] - 50
     assert favourites(r.text) != favourites(before.text)
     assert ' name="s.LAB"' in r.text  # set: the panel's sliders are sent from now on
 
 
 def test_downloaded_scenario_reproduces_the_page(client: TestClient, tmp_path: Path, data_dir: Path | None) -> None:
-    q = f"base=2024&method=multiparty&{sliders(GB)}&pact=progressive&tv=right&tr=10&draws=2000&seed=7"
+    q = f"base=2024&method=multiparty&{sliders(fit(GB))}&pact=progressive&tv=right&tr=10&draws=2000&seed=7"
     page = client.get(f"/update?{q}")
     assert page.status_code == 200, page.text
     toml = client.get(f"/scenario.toml?{q}")
@@ -147,9 +172,10 @@ def test_downloaded_scenario_reproduces_the_page(client: TestClient, tmp_path: P
 
 
 def test_scotland_and_wales_set_separately_keep_the_gb_totals(engine: Engine) -> None:
-    q = {"base": "2024", "nations": "1", **{f"s.{p}": str(v) for p, v in GB.items()},
-         "sc.SNP": "36", "sc.LAB": "30", "sc.CON": "12", "sc.LD": "9", "sc.REF": "7", "sc.GRN": "3.5",
-         "wa.LAB": "33", "wa.REF": "16", "wa.PC": "15", "wa.CON": "18", "wa.LD": "6", "wa.GRN": "4.5"}  # fmt: skip
+    scot = fit({"SNP": 36, "LAB": 30, "CON": 12, "LD": 9, "REF": 7, "GRN": 3.5}, "sc")
+    wales = fit({"LAB": 33, "REF": 16, "PC": 15, "CON": 18, "LD": 6, "GRN": 4.5}, "wa")
+    q = {"base": "2024", "nations": "1", **{f"s.{p}": str(v) for p, v in fit(GB).items()},
+         **{f"sc.{p}": str(v) for p, v in scot.items()}, **{f"wa.{p}": str(v) for p, v in wales.items()}}  # fmt: skip
     state = parse_query(q, max_draws=20_000)
     ctx = engine.context(state)
     assert set(ctx.sliders["Scotland"]) == {"LAB", "CON", "REF", "LD", "GRN", "SNP"}
@@ -159,18 +185,21 @@ def test_scotland_and_wales_set_separately_keep_the_gb_totals(engine: Engine) ->
     votes = projection.votes
     counted = ~projection.stood[:, e.parties.index("SPK")]  # the Speaker's seat is out, as in a shares step
     gb = counted & (e.nations != "Northern Ireland")
-    for p, v in GB.items():
+    for p, v in fit(GB).items():
         k = e.parties.index(p)
         assert votes[gb, k].sum() / votes[gb].sum() == pytest.approx(v / 100, abs=1e-6), p
     scot = counted & (e.nations == "Scotland")
     snp = e.parties.index("SNP")
-    assert votes[scot, snp].sum() / votes[scot].sum() == pytest.approx(0.36, abs=1e-6)
+    assert votes[scot, snp].sum() / votes[scot].sum() == pytest.approx(state.scotland["SNP"], abs=1e-6)
 
 
 def test_impossible_nation_shares_are_refused(client: TestClient) -> None:
     # Labour at 90% in Scotland and Wales cannot leave a non-negative England for a GB 10%
-    q = (f"base=2024&nations=1&{sliders({**GB, 'LAB': 10.0})}&sc.LAB=90&sc.SNP=1&sc.CON=1&sc.LD=1&sc.REF=1&sc.GRN=1"
-         "&wa.LAB=90&wa.REF=1&wa.PC=1&wa.CON=1&wa.LD=1&wa.GRN=1")  # fmt: skip
+    gb = fit({**GB, "LAB": 10.0})
+    gb = {**gb, "LAB": 10.0, "CON": gb["CON"] + gb["LAB"] - 10.0}
+    scot = {"LAB": 90.0, "SNP": 1.0, "CON": 1.0, "LD": 1.0, "REF": 1.0, "GRN": TOTALS["sc"] - 94.0}
+    wales = {"LAB": 90.0, "REF": 1.0, "PC": 1.0, "CON": 1.0, "LD": 1.0, "GRN": TOTALS["wa"] - 94.0}
+    q = f"base=2024&nations=1&{sliders(gb)}&{sliders(scot, 'sc')}&{sliders(wales, 'wa')}"
     r = client.get(f"/update?{q}")
     assert r.status_code == 400
     assert "LAB at 10.0% of GB needs a negative share in England" in r.text
@@ -181,15 +210,29 @@ def test_a_scenario_file_opens_with_its_own_steps_kept(engine: Engine, client: T
 
     scenario = load(REPO / "scenarios" / "2024" / "progressive-pact.toml")
     state = engine.open(scenario, 1_000, 1)
-    assert state.pact == "progressive" and state.method == "multiparty" and state.token
-    # its shares step has areas for England, Scotland and Wales: the controls hold them, nations on
-    assert state.nations and state.gb is not None and state.scotland is not None
-    assert state.gb["REF"] == pytest.approx(0.29, abs=0.002)  # the file's GB headline (REF 29%)
+    assert state.pact == "progressive" and state.token  # its last step is the page's progressive pact
+    # its shares step sets the parties without a slider too, so it stays the scenario's own: sliders untouched
+    assert state.gb is None and not state.nations
+    assert [step.kind for step in engine.prelude(state).steps] == ["override", "override", "shares"]
     page = client.get(f"/update?{state.query()}")
     assert page.status_code == 200, page.text
-    assert "progressive-pact" not in page.text or True
-    prelude = engine.prelude(state)
-    assert [step.kind for step in prelude.steps] == ["override", "override"]
+    assert "A progressive pact (LAB, LD, GRN) in a Reform-led field" in page.text
+
+
+def test_a_round_trip_keeps_the_state_and_the_name(engine: Engine, client: TestClient) -> None:
+    scot = fit({"SNP": 36, "LAB": 30, "CON": 12, "LD": 9, "REF": 7, "GRN": 3.5}, "sc")
+    q = f"base=2024&nations=1&{sliders(fit(GB))}&{sliders(scot, 'sc')}&pact=right&tv=progressive&tr=5&draws=1000"
+    first = client.get(f"/update?{q}")
+    assert first.status_code == 200, first.text
+    state = query(first.text)
+    for _ in range(2):
+        toml = client.get(f"/scenario.toml?{state}")
+        opened = client.post("/open?draws=1000", content=toml.text.encode())
+        assert opened.status_code == 200, opened.text
+        assert dict(parse_qsl(query(opened.text))) == dict(parse_qsl(state))
+        assert means(opened.text) == means(first.text)
+        assert toml.text.count("Made on the swingometer page") == 1
+        assert toml.text.count(", on the swingometer page") == 1
 
 
 def test_bad_requests_get_messages_and_the_server_goes_on(client: TestClient) -> None:
@@ -208,6 +251,41 @@ def test_bad_requests_get_messages_and_the_server_goes_on(client: TestClient) ->
     long = client.get("/update?name=" + "x" * 30_000)
     assert long.status_code == 400 and "characters long" in long.text
     assert client.get("/update?base=2024&draws=1000").status_code == 200
+
+
+def test_more_bad_links(client: TestClient, engine: Engine) -> None:
+    def message(q: str) -> str:
+        r = client.get(f"/update?{q}")
+        assert r.status_code == 400, (q, r.text[:300])
+        return r.text
+
+    assert "given more than once" in message("seed=1&seed=2")
+    # the sliders of another panel, a partial panel, and a panel that does not leave the others their shares
+    assert "Wales sliders: got SNP" in message(f"{sliders(fit(GB))}&nations=1&wa.SNP=5")
+    assert "Scotland sliders: got SNP" in message(f"{sliders(fit(GB))}&nations=1&sc.SNP=30")
+    assert "must add up to 93.25%" in message(
+        "s.LAB=30&s.CON=24.39&s.LD=12.57&s.GRN=6.9&s.REF=14.71&t.s=100&moved=s.LAB"
+    )
+    assert "damaged" in message("scenario=!!!$$$***")
+    from sim.run import load
+    from sim.serve.state import encode_token
+
+    token = encode_token(load(REPO / "scenarios" / "claims" / "croydon.toml"))
+    assert "on the 2015 base, not 2024" in message(f"scenario={token}&base=2024")
+    named = client.get(f"/update?scenario={token}")  # no name: the scenario's own, and the page keeps the token
+    assert named.status_code == 200 and f'name="scenario" value="{token}"' in named.text
+    assert "base=2015" in query(named.text)
+    many = 'schema = 1\nbase = "2024"\n' + '[[steps]]\nkind = "turnout"\nparties = { LAB = -0.01 }\n' * 21
+    r = client.post("/open", content=many.encode())
+    assert r.status_code == 400 and "at most 20" in r.text
+
+
+@pytest.mark.parametrize("base", ["2010", "2017"])
+def test_the_right_pact_runs_where_one_member_never_stands_down(client: TestClient, base: str) -> None:
+    r = client.get(f"/update?base={base}&pact=right")
+    assert r.status_code == 200, r.text
+    toml = client.get(f"/scenario.toml?base={base}&pact=right")
+    assert 'kind = "pact"' in toml.text and "transfer.CON" not in toml.text  # CON stands down nowhere
 
 
 def test_a_polls_file_path_is_refused() -> None:
@@ -249,7 +327,7 @@ def test_a_burst_beyond_the_queue_is_refused_then_served(data_dir: Path | None) 
 def test_map_is_legible(client: TestClient) -> None:
     from sim.report.mapdata import outline_colour
 
-    r = client.get(f"/update?base=2024&{sliders({'LAB': 24, 'CON': 22.2, 'REF': 27, 'LD': 12, 'GRN': 7})}")
+    r = client.get(f"/update?base=2024&{sliders(fit({'LAB': 24, 'CON': 22.2, 'REF': 27, 'LD': 12, 'GRN': 7}))}")
     assert 'fill="url(#hatch-REF)"' in r.text and '<pattern id="hatch-REF"' in r.text  # REF hatched, CON not
     assert 'fill="url(#hatch-CON)"' not in r.text
     assert re.search(r'<path class="borders" d="M[\d. LM]{200,}', r.text)

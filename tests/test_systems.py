@@ -13,6 +13,7 @@ from sim.core.parties import PARTY_INDEX
 from sim.data.election import load_election
 from sim.systems.divisor import allocate
 from sim.systems.indices import effective_parties, gallagher, loosemore_hanby
+from sim.systems.preferences import matrix_for, projection_outcomes
 from sim.systems.rules import SYSTEMS, outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +59,8 @@ def test_the_published_disproportionality_of_real_results(year: str, g: float, l
 
 def test_list_pr_fills_each_region_and_cuts_disproportionality() -> None:
     e = load_election("2024")
-    results = {o.system.key: o for o in outcomes(e.votes, e.winners, e.regions, list(SYSTEMS.values()))}
+    plain = [s for s in SYSTEMS.values() if s.rule == "plurality"]
+    results = {o.system.key: o for o in outcomes(e.votes, e.winners, e.regions, plain)}
     assert results["fptp"].seats.tolist() == np.bincount(e.winners, minlength=len(e.parties)).tolist()
     for key in ("list-dhondt", "list-sainte-lague", "national-dhondt", "national-sainte-lague"):
         assert results[key].house == 650
@@ -149,9 +151,10 @@ def test_simulated_systems_without_noise_are_the_projection(data_dir: Path | Non
         update={"uncertainty": Uncertainty(national=0, nation=0, regional=0, contest=0, seat=0, slopes={})}
     )
     chosen = list(SYSTEMS.values())
-    _, summaries = simulate_systems(still, projection, 30, 2, chosen)
-    e = projection.election
-    expected = outcomes(projection.votes, projection.winners, e.regions, chosen)
+    prefs = matrix_for({}, data_dir=data_dir)
+    _, summaries = simulate_systems(still, projection, 30, 2, chosen, prefs=prefs)
+    expected = projection_outcomes(projection, chosen, data_dir=data_dir)
+    assert {o.system.key for o in expected} >= {"av", "av-plus"}
     for summary, outcome in zip(summaries, expected, strict=True):
         assert summary.house == outcome.house
         np.testing.assert_array_equal(summary.mean(), outcome.seats)  # every draw the same
@@ -164,10 +167,11 @@ def test_simulated_systems_share_the_runs_draws_and_stay_in_their_houses(data_di
 
     scenario, projection = project_file(ROOT / "scenarios" / "baseline-2019.toml", data_dir)
     run = simulate_projection(scenario, projection, 600, 4)
-    one, summaries = simulate_systems(scenario, projection, 600, 4, list(SYSTEMS.values()), threads=1)
+    prefs = matrix_for({}, data_dir=data_dir)
+    one, summaries = simulate_systems(scenario, projection, 600, 4, list(SYSTEMS.values()), threads=1, prefs=prefs)
     np.testing.assert_array_equal(one.summary.hist, run.summary.hist)  # the same elections as `run`, seed for seed
     np.testing.assert_array_equal(summaries[0].hist, run.summary.hist)  # FPTP is run's seat counts
-    _, again = simulate_systems(scenario, projection, 600, 4, list(SYSTEMS.values()), threads=2)
+    _, again = simulate_systems(scenario, projection, 600, 4, list(SYSTEMS.values()), threads=2, prefs=prefs)
     for a, b in zip(summaries, again, strict=True):
         np.testing.assert_array_equal(a.hist, b.hist)  # any thread count
         assert a.index("gallagher") == b.index("gallagher")

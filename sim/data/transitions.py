@@ -186,6 +186,11 @@ def _yougov(data_dir: DataDir) -> dict[str, dict[str, float]]:
     return out
 
 
+def yougov_table(data_dir: DataDir = None) -> dict[str, dict[str, float]]:
+    """YouGov's pivot: per 2019 party, the share of its voters for each 2024 party, and ``n`` (unweighted)."""
+    return {party: dict(column) for party, column in _yougov(data_dir).items()}
+
+
 def yougov_2019_2024(from_party: str, to_party: str, data_dir: DataDir = None) -> Transition:
     """YouGov's share of 2019 ``from_party`` voters who voted ``to_party`` in 2024 (indicative).
 

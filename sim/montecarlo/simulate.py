@@ -355,7 +355,8 @@ def simulate(
     keep_draws: bool = False,
     blocs: Sequence[Sequence[str]] = (),
     on_batch: Callable[[int, np.ndarray, np.ndarray], object] | None = None,
-    region_batch: Callable[[np.ndarray, np.ndarray], object] | None = None,
+    region_batch: Callable[[np.ndarray, np.ndarray, np.ndarray], object] | None = None,
+    prefs: np.ndarray | None = None,
 ) -> SimulationResult:
     """Simulate ``draws`` elections.
 
@@ -388,9 +389,13 @@ def simulate(
         Called after each batch with the batch's first draw number, its ``(n, n_parties)`` int32
         seat counts and float32 GB shares (to stream the draws to a file).
     region_batch : callable, optional
-        Called after each batch with its ``(n, n_regions, n_parties)`` seats won and votes per
-        region (regions in sorted order of name; every variate is then drawn, as with
-        ``share_bins``): what other voting systems are counted from (:mod:`sim.systems`).
+        Called after each batch with its ``(n, n_regions, n_parties)`` seats won, votes, and seats
+        won by the alternative vote per region (regions in sorted order of name; every variate is
+        then drawn, as with ``share_bins``; the AV array has no draws without ``prefs``): what other
+        voting systems are counted from (:mod:`sim.systems`).
+    prefs : (n_parties, n_parties) array, optional
+        A preference matrix (:mod:`sim.systems.preferences`): count every seat by the alternative
+        vote as well (for ``region_batch``). It changes no other output.
 
     """
     if draws < 1:
@@ -403,6 +408,7 @@ def simulate(
     gb_shares = np.zeros((draws, n_parties), dtype=np.float32) if keep_draws else None
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     hist = np.zeros((inputs.kernel.cand_idx.size, share_bins), dtype=np.int64)
+    av = np.zeros((0, 0)) if prefs is None else np.ascontiguousarray(prefs, dtype=np.float64)
     previous = numba.get_num_threads()
     try:
         if threads is not None:
@@ -410,8 +416,8 @@ def simulate(
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
             with sigint_deferred():
-                counts, batch_gb, batch_wins, batch_hist, region_seats, region_votes = simulate_seats(
-                    inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads(), region_batch is not None
+                counts, batch_gb, batch_wins, batch_hist, region_seats, region_votes, region_av = simulate_seats(
+                    inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads(), region_batch is not None, av
                 )
             summary.add(counts)
             if seat_counts is not None and gb_shares is not None:
@@ -420,7 +426,7 @@ def simulate(
             if on_batch is not None:
                 on_batch(first, counts, batch_gb)
             if region_batch is not None:
-                region_batch(region_seats, region_votes)
+                region_batch(region_seats, region_votes, region_av)
             wins += batch_wins
             hist += batch_hist
             if progress is not None:

@@ -203,6 +203,12 @@ def poll_average(
     folded = [p for p in PARTY_CODES if p in frame.columns and p not in parties and p != "OTH"]
     if folded:
         frame = frame.assign(**{p: np.nan for p in folded})  # counted among the others
+    if not parties:
+        raise DataError(
+            f"no {scope} polls in the {CURRENT_DAYS} days before {as_of.date()} name a party often enough to average "
+            f"(the latest poll in the window ended on {frame['fieldwork_end'].max().date()}); choose a date "
+            "closer to the source's polls, or another source"
+        )
     counts = frame[parties].notna().sum()
     ref = max(parties, key=lambda p: (counts[p], frame[p].mean()))
     lacking = frame[ref].isna()

@@ -36,7 +36,8 @@ from sim.report.mapdata import (
 from sim.report.words import describe_step, describe_uncertainty
 from sim.scenario.schema import PollsStep, Scenario
 from sim.systems.indices import INDEX_NAMES
-from sim.systems.rules import SYSTEMS, outcomes, systems_frame
+from sim.systems.preferences import projection_outcomes
+from sim.systems.rules import SYSTEMS, systems_frame
 
 DEFAULT_BLOCS: tuple[tuple[str, ...], ...] = (("CON", "DUP", "UUP"), ("LAB", "LD", "SNP", "GRN", "PC"))
 """Blocs shown when none are given."""
@@ -211,16 +212,21 @@ def report_html(
             chart=inline_svg(chart),
             scenario=scenario_words(scenario),
             polls=polls_section(result, scenario, data_dir),
-            systems=systems_section(result) if systems else None,
+            systems=systems_section(result, scenario.preferences, data_dir) if systems else None,
         )
     )
 
 
-def systems_section(result: SimulationResult) -> dict[str, Any]:
-    """The projection's votes under every system of :mod:`sim.systems.rules`: seats per party, house, indices."""
+def systems_section(
+    result: SimulationResult, preferences: dict[str, dict[str, float]] | None = None, data_dir: DataDir = None
+) -> dict[str, Any]:
+    """The projection's votes under every system of :mod:`sim.systems.rules`: seats per party, house, indices.
+
+    AV and AV+ count with the default preference matrix, ``preferences`` (a scenario's rows) in place.
+    """
     e = result.projection.election
-    frame = systems_frame(outcomes(result.projection.votes, result.projection.winners, e.regions,
-                                   list(SYSTEMS.values())), e.parties)  # fmt: skip
+    found = projection_outcomes(result.projection, list(SYSTEMS.values()), preferences, data_dir)
+    frame = systems_frame(found, e.parties)
     rows = []
     for name, row in frame.iterrows():
         whole = name not in INDEX_NAMES.values()

@@ -138,6 +138,16 @@ def parse_scenario(data: dict[str, Any], path: str = "<scenario>") -> Scenario:
                 party_index(code, where=f"steps[{k}].{where}")
             except LookupFailed as exc:
                 raise ScenarioError(f"{path}: {exc}") from None
+    for origin, row in scenario.preferences.items():
+        for where, code in [("preferences", origin), *((f"preferences.{origin}", dest) for dest in row)]:
+            try:
+                party_index(code, where=where)
+            except LookupFailed as exc:
+                raise ScenarioError(f"{path}: {exc}") from None
+        if _code(origin) in {_code(dest) for dest in row}:
+            raise ScenarioError(f"{path}: preferences.{origin}: a party's voters cannot transfer to the party itself")
+        if not any(share > 0 for share in row.values()):
+            raise ScenarioError(f"{path}: preferences.{origin}: give at least one party a share above 0")
     try:
         check_static(scenario)
     except ScenarioError as exc:
@@ -154,9 +164,11 @@ def canonical_codes(scenario: Scenario, path: str = "<scenario>") -> Scenario:
     """
     data = scenario.model_dump(by_alias=True)
     steps = [_canonical_step(step) for step in data["steps"]]
-    if steps == data["steps"]:
+    preferences = {_code(origin): _keys(row) for origin, row in data["preferences"].items()}
+    if steps == data["steps"] and preferences == data["preferences"]:
         return scenario
     data["steps"] = steps
+    data["preferences"] = preferences
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

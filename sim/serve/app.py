@@ -16,8 +16,9 @@ what is wrong, and the server goes on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sim.core.errors import SwingometerError
 from sim.report.page import environment
@@ -29,6 +30,7 @@ from sim.serve.views import page_values
 MAX_QUERY = 24_576
 """Longest query string accepted (characters)."""
 STATIC = Path(__file__).parent / "static"
+T = TypeVar("T")
 
 
 class Busy(SwingometerError):
@@ -58,13 +60,14 @@ def create_app(engine: Engine, initial: PageState | None = None, max_waiting: in
     env = environment()
     waiting = 0
 
-    async def evaluate(state: PageState) -> Evaluated:
+    async def gated(fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn`` in a worker thread, unless too many are waiting already (then :class:`Busy`)."""
         nonlocal waiting
         if waiting >= max_waiting + 1:
             raise Busy(f"the server is busy with {waiting} simulations; try again in a moment")
         waiting += 1
         try:
-            return await to_thread.run_sync(engine.evaluate, state)
+            return await to_thread.run_sync(fn, *args)
         finally:
             waiting -= 1
 
@@ -75,44 +78,45 @@ def create_app(engine: Engine, initial: PageState | None = None, max_waiting: in
             )
         if not request.url.query and initial is not None:
             return initial
-        return canonical(parse_query(request.query_params, engine.max_draws, engine.default_draws), engine.max_draws)
+        keys = [key for key, _ in request.query_params.multi_items()]
+        twice = next((key for key in keys if keys.count(key) > 1), None)
+        if twice is not None:
+            raise SwingometerError(f"{twice[:40]}: given more than once; give each parameter once")
+        state = parse_query(request.query_params, engine.max_draws, engine.default_draws)
+        return canonical(engine.resolve(state), engine.max_draws)
 
     def render(template: str, page: Evaluated, status: int = 200, error: str = "") -> HTMLResponse:
         values = page_values(page, engine.hexmap(page.result.projection), engine.max_draws)
-        return HTMLResponse(
-            env.get_template(template).render(error=error, title="Swingometer: " + values["scenario_name"], **values),
-            status_code=status,
-        )
+        html = env.get_template(template).render(error=error, title="Swingometer: " + values["scenario_name"], **values)
+        return HTMLResponse(html, status_code=status)
 
-    def problem(exc: Exception) -> tuple[int, str]:
-        if isinstance(exc, Busy):
-            return 503, str(exc)
-        return 400, str(exc)
+    def problem(exc: SwingometerError) -> PlainTextResponse:
+        return PlainTextResponse(str(exc), status_code=503 if isinstance(exc, Busy) else 400)
 
     async def page(request: Request) -> Response:
         try:
-            return render("serve.html.j2", await evaluate(state_of(request)))
+            return render("serve.html.j2", await gated(engine.evaluate, state_of(request)))
+        except Busy as exc:
+            return problem(exc)
         except SwingometerError as exc:  # a bad link: the page as it opens, with the message
-            status, message = problem(exc)
-            if status == 503:
-                return PlainTextResponse(message, status_code=503)
             start = initial or PageState(draws=engine.default_draws)
-            return render("serve.html.j2", await evaluate(start), status, f"{message} (the page was reset)")
+            try:
+                return render("serve.html.j2", await gated(engine.evaluate, start), 400, f"{exc} (the page was reset)")
+            except SwingometerError as again:
+                return problem(again)
 
     async def update(request: Request) -> Response:
         try:
-            return render("serve_app.html.j2", await evaluate(state_of(request)))
+            return render("serve_app.html.j2", await gated(engine.evaluate, state_of(request)))
         except SwingometerError as exc:
-            status, message = problem(exc)
-            return PlainTextResponse(message, status_code=status)
+            return problem(exc)
 
     async def scenario_file(request: Request) -> Response:
         try:
             state = state_of(request)
-            text = await to_thread.run_sync(lambda: page_toml(state, engine.scenario(state)))
+            text = await gated(lambda: page_toml(state, engine.scenario(state)))
         except SwingometerError as exc:
-            status, message = problem(exc)
-            return PlainTextResponse(message, status_code=status)
+            return problem(exc)
         headers = {"Content-Disposition": 'attachment; filename="swingometer-page.toml"'}
         return Response(text, media_type="application/toml", headers=headers)
 
@@ -127,14 +131,15 @@ def create_app(engine: Engine, initial: PageState | None = None, max_waiting: in
             async for chunk in request.stream():
                 body += chunk
                 if len(body) > MAX_SCENARIO_TEXT:
-                    raise SwingometerError(f"the file is more than {MAX_SCENARIO_TEXT:,} bytes; is it a scenario file?")
+                    raise SwingometerError(
+                        f"the file is more than {MAX_SCENARIO_TEXT:,} bytes; is it a scenario file?"
+                    )
             params = parse_query(request.query_params, engine.max_draws, engine.default_draws)
             scenario = scenario_from_text(body, "the opened file")
-            state = await to_thread.run_sync(lambda: engine.open(scenario, params.draws, params.seed))
-            return render("serve_app.html.j2", await evaluate(state))
+            state = await gated(engine.open, scenario, params.draws, params.seed)
+            return render("serve_app.html.j2", await gated(engine.evaluate, state))
         except SwingometerError as exc:
-            status, message = problem(exc)
-            return PlainTextResponse(message, status_code=status)
+            return problem(exc)
 
     routes = [
         Route("/", page),

@@ -11,9 +11,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from sim.core.parties import PARTIES
 from sim.data.election import DataDir
 from sim.montecarlo.results import SimulationResult
 from sim.projection.project import Projection
@@ -22,7 +23,7 @@ from sim.run import project_checked, simulate_projection
 from sim.scenario import schema as s
 from sim.scenario.write import to_toml
 from sim.serve.scenario import Context, context_of, scenario_of, state_of_scenario
-from sim.serve.state import PROGRESSIVE, PageState, canonical, decode_token
+from sim.serve.state import PROGRESSIVE, PageError, PageState, canonical, decode_token
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -105,10 +106,29 @@ class Engine:
             state, _ = state_of_scenario(scenario, self.project, draws or self.default_draws, seed)
         return canonical(state, self.max_draws)
 
+    def resolve(self, state: PageState) -> PageState:
+        """The state with its opened scenario's base and name (a link's ``base`` must agree with the scenario's)."""
+        if not state.token:
+            return state
+        prelude = decode_token(state.token)
+        if state.base and state.base != prelude.base:
+            raise PageError(f"base: the opened scenario is on the {prelude.base} base, not {state.base[:20]}")
+        return replace(state, base=prelude.base, name=state.name or prelude.name or "the opened scenario")
+
+    def _scenario(self, state: PageState, ctx: Context) -> tuple[s.Scenario, Projection]:
+        """The state's scenario and its projection; a pact member that stands down nowhere has no uncertain rate."""
+        plain = scenario_of(state, ctx, uncertain=())
+        projection = self.project(plain)
+        if state.pact == "none":
+            return plain, projection
+        down = [p for p in ctx.bloc(state.pact) if projection.stood_down[:, PARTIES.index(p)].any()]
+        scenario = scenario_of(state, ctx, uncertain=down)
+        return scenario, self.project(scenario)
+
     def scenario(self, state: PageState) -> s.Scenario:
-        """The scenario a state stands for (checked by the schema, not projected)."""
+        """The scenario a state stands for (what the page downloads)."""
         with self._lock:
-            return scenario_of(state, self.context(state))
+            return self._scenario(state, self.context(state))[0]
 
     def evaluate(self, state: PageState) -> Evaluated:
         """Project and simulate a state, as ``swingometer run`` would its scenario file."""
@@ -117,8 +137,7 @@ class Engine:
             if key in self._results:
                 return self._results.get_or(key, lambda: self._results[key])
             ctx = self.context(state)
-            scenario = scenario_of(state, ctx)
-            projection = self.project(scenario)
+            scenario, projection = self._scenario(state, ctx)
             blocs = (PROGRESSIVE, ctx.right)
             result = simulate_projection(scenario, projection, state.draws, state.seed, threads=self.threads,
                                          blocs=[list(b) for b in blocs])  # fmt: skip

@@ -17,6 +17,7 @@ when it is opened again. The controls' steps come after the opened scenario's, i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,20 +148,40 @@ def _nation_table(ctx: Context, state: PageState, nation: str) -> dict[str, floa
     return {**values, **held}
 
 
+def slider_total(ctx: Context, panel: str) -> float:
+    """What a panel's sliders must add up to: the share the parties without a slider leave them (kept)."""
+    return sum(ctx.shares[panel][p] for p in ctx.sliders[panel])
+
+
 def _check_panel(ctx: Context, panel: str, values: dict[str, float]) -> None:
+    """A panel's sliders are this base's, and add up to what the parties without one leave (those keep theirs)."""
     expected = ctx.sliders[panel]
+    where = "GB" if panel == "gb" else panel
     if set(values) != set(expected):
-        where = "GB" if panel == "gb" else panel
         raise PageError(
-            f"{where} sliders: got {', '.join(values) or 'none'}, but on this base they are {', '.join(expected)}; "
-            "open the page again from its start"
+            f"{where} sliders: got {', '.join(values) or 'none'}, but here they are {', '.join(expected)} (every one "
+            "of them, in percent); open the page again from its start"
         )
-    if sum(values.values()) > 1.0 + 1e-6:
-        raise PageError(f"{panel} shares add up to {100 * sum(values.values()):.1f}%, more than 100%")
+    total, needed = sum(values.values()), slider_total(ctx, panel)
+    if abs(total - needed) > 1e-4:
+        raise PageError(
+            f"{where} sliders add up to {100 * total:.2f}%, but the parties without a slider keep "
+            f"{100 * (1 - needed):.2f}%, so they must add up to {100 * needed:.2f}%; move one slider (the others "
+            "follow) rather than set them all"
+        )
 
 
-def scenario_of(state: PageState, ctx: Context) -> s.Scenario:
-    """The scenario a state stands for, validated by the scenario schema like a file."""
+PAGE_NAME = ", on the swingometer page"
+PAGE_WORDS = "Made on the swingometer page"
+
+
+def scenario_of(state: PageState, ctx: Context, uncertain: Sequence[str] | None = None) -> s.Scenario:
+    """The scenario a state stands for, validated by the scenario schema like a file.
+
+    ``uncertain`` names the pact members whose transfer rate is drawn in the Monte Carlo (default
+    every member); a member that stands down nowhere has no rate to draw (:meth:`Engine.evaluate`
+    leaves it out).
+    """
     prelude = ctx.prelude
     data: dict[str, Any] = plain(prelude.model_dump(by_alias=True, exclude_defaults=True))
     data["schema"] = 1
@@ -171,9 +192,11 @@ def scenario_of(state: PageState, ctx: Context) -> s.Scenario:
         _check_panel(ctx, "gb", gb)
         words.append("GB " + ", ".join(f"{p} {100 * v:.1f}%" for p, v in gb.items()))
         if state.nations:
-            tables = {n: _nation_table(ctx, state, n) for n in NATION_PANELS}
             for n in NATION_PANELS:
-                _check_panel(ctx, n, {p: tables[n][p] for p in ctx.sliders[n]})
+                values = state.panel(n)
+                if values is not None:
+                    _check_panel(ctx, n, values)
+            tables = {n: _nation_table(ctx, state, n) for n in NATION_PANELS}
             areas = {"England": england_targets(ctx, gb, tables), **tables}
             steps.append({"kind": "shares", "method": state.method, "areas": _rounded_tables(areas)})
             words.append("Scotland and Wales set separately")
@@ -193,19 +216,19 @@ def scenario_of(state: PageState, ctx: Context) -> s.Scenario:
                       "transfer": {p: t for p, (t, _) in rates.items()},
                       "to_others": {p: o for p, (_, o) in rates.items()}})  # fmt: skip
         for p, (t, o) in rates.items():
+            if uncertain is not None and p not in uncertain:
+                continue
             low, high = max(0.0, t - PACT_SPREAD), min(1.0 - o, t + PACT_SPREAD)
             parameters[f"steps.{len(steps) - 1}.transfer.{p}"] = {"triangular": [round(low, 6), t, round(high, 6)]}
         words.append(f"a {state.pact} pact ({', '.join(members)})")
     if parameters:
         data.setdefault("uncertainty", {})["parameters"] = parameters
     data["steps"] = steps
-    opened = state.name or prelude.name
-    data["name"] = (
-        f"{opened}, on the swingometer page" if opened else f"The {prelude.base} result on the swingometer page"
-    )
+    opened = (state.name or prelude.name).removesuffix(PAGE_NAME)
+    data["name"] = f"{opened}{PAGE_NAME}" if opened else f"The {prelude.base} result{PAGE_NAME}"
     data["description"] = (
         (prelude.description.strip() + "\n\n" if prelude.description.strip() else "")
-        + "Made on the swingometer page (swingometer serve): "
+        + f"{PAGE_WORDS} (swingometer serve): "
         + ("; ".join(words) if words else "the opened scenario as it is")
         + f". Reproduce its figures with `swingometer run FILE --draws {state.draws} --seed {state.seed}`."
     )
@@ -270,7 +293,11 @@ def split_scenario(scenario: s.Scenario, right: tuple[str, ...]) -> tuple[s.Scen
     if any(int(key.split(".")[1]) >= len(steps) for key in params if key.startswith("steps.")):
         return scenario, {}  # the error model draws a parameter of a step the page would take over: keep them all
     uncertainty = scenario.uncertainty.model_copy(update={"parameters": params}) if params or found else None
-    update: dict[str, Any] = {"steps": steps}
+    # what the page wrote into the name and the description goes, so a round trip does not repeat it
+    description = scenario.description.split(PAGE_WORDS, 1)[0].strip()
+    name = scenario.name.removesuffix(PAGE_NAME)
+    name = "" if name == f"The {scenario.base} result" else name
+    update: dict[str, Any] = {"steps": steps, "description": description, "name": name}
     if uncertainty is not None:
         update["uncertainty"] = uncertainty
     return scenario.model_copy(update=update), found
@@ -319,25 +346,13 @@ def state_of_scenario(scenario: s.Scenario, project: Any, draws: int, seed: int 
     probe = context_of(stripped, project(stripped))
     prelude, found = split_scenario(scenario, probe.right)
     ctx = context_of(prelude, project(prelude))
-    gb = scotland = wales = None
-    nations = "areas" in found
-    if nations:
-        areas = found["areas"]
-        gb = {}
-        for p in ctx.sliders["gb"]:
-            total = sum(areas[a].get(p, ctx.shares[a][p]) * ctx.votes[a] for a in ("England", *NATION_PANELS))
-            gb[p] = total / ctx.votes["gb"]
-        scotland = {p: areas["Scotland"].get(p, ctx.shares["Scotland"][p]) for p in ctx.sliders["Scotland"]}
-        wales = {p: areas["Wales"].get(p, ctx.shares["Wales"][p]) for p in ctx.sliders["Wales"]}
-    elif "gb" in found:
-        shares = found["gb"]
-        if set(shares) == set(ctx.sliders["gb"]):
-            gb = {p: shares[p] for p in ctx.sliders["gb"]}
-        else:  # targets for other parties than the sliders': the step stays the scenario's own
-            prelude = prelude.model_copy(update={"steps": [*prelude.steps, _shares_step(found)]})
-            ctx = context_of(prelude, project(prelude))
-            found.pop("method")
+    gb, nations, scotland, wales = _controls_of(ctx, found)
+    if "method" in found and gb is None:  # targets the sliders cannot hold: the step stays the scenario's own
+        prelude = prelude.model_copy(update={"steps": [*prelude.steps, _shares_step(found)]})
+        ctx = context_of(prelude, project(prelude))
+        found.pop("method")
     bare = not prelude.steps and prelude.uncertainty == s.Uncertainty()
+    nations = nations and gb is not None
     state = PageState(
         base=scenario.base,
         method=found.get("method", "multiparty"),
@@ -351,12 +366,45 @@ def state_of_scenario(scenario: s.Scenario, project: Any, draws: int, seed: int 
         draws=draws,
         seed=seed,
         token="" if bare else encode_token(prelude),
-        name="" if bare else (scenario.name or "the opened scenario")[:200],
+        name="" if bare else (prelude.name or "the opened scenario")[:200],
     )
     return state, ctx
 
 
+def _controls_of(ctx: Context, found: dict[str, Any]) -> tuple[dict[str, float] | None, bool, Any, Any]:
+    """The sliders a page shares step sets: ``(gb, nations, scotland, wales)``; ``gb`` None if it cannot be held.
+
+    The step's targets must be the sliders' parties, and each panel's must add up to what the parties
+    without a slider leave (as :func:`scenario_of` writes them). A nation panel equal to the opened
+    scenario's shares is left untouched.
+    """
+
+    def fits(panel: str, values: dict[str, float]) -> bool:
+        return set(values) == set(ctx.sliders[panel]) and abs(sum(values.values()) - slider_total(ctx, panel)) <= 1e-4
+
+    if "gb" in found:
+        gb = {p: found["gb"][p] for p in ctx.sliders["gb"] if p in found["gb"]}
+        return (gb, False, None, None) if fits("gb", dict(found["gb"])) else (None, False, None, None)
+    if "areas" not in found:
+        return None, False, None, None
+    areas = found["areas"]
+    gb = {}
+    for p in ctx.sliders["gb"]:
+        total = sum(areas[a].get(p, ctx.shares[a][p]) * ctx.votes[a] for a in ("England", *NATION_PANELS))
+        gb[p] = total / ctx.votes["gb"]
+    panels = {n: {p: areas[n][p] for p in ctx.sliders[n] if p in areas[n]} for n in NATION_PANELS}
+    expected = {n: set(ctx.sliders[n]) | set(ctx.sliders["gb"]) for n in NATION_PANELS}
+    if not (fits("gb", gb) and set(areas["England"]) == set(ctx.sliders["gb"])
+            and all(fits(n, panels[n]) and set(areas[n]) == expected[n] for n in NATION_PANELS)):  # fmt: skip
+        return None, True, None, None
+    untouched = {n: all(abs(v - ctx.shares[n][p]) <= 1e-9 for p, v in panels[n].items()) for n in NATION_PANELS}
+    scotland, wales = (None if untouched[n] else panels[n] for n in NATION_PANELS)
+    return gb, True, scotland, wales
+
+
 def _shares_step(found: dict[str, Any]) -> s.SharesStep:
+    if "areas" in found:
+        return s.SharesStep(kind="shares", method=found["method"], areas=found["areas"])
     return s.SharesStep(kind="shares", method=found["method"], scope="gb", shares=found["gb"])
 
 

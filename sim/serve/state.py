@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.core.errors import ScenarioError
-from sim.core.parties import NI_PARTIES
+from sim.core.parties import NI_PARTIES, PARTIES
 from sim.polls.sources import NAMES as POLL_SOURCES
 from sim.scenario import schema as s
 from sim.scenario.load import parse_scenario
@@ -65,6 +65,10 @@ MAX_TOKEN = 16_384
 """Longest opened-scenario token accepted (characters; the URL carries it)."""
 MAX_SCENARIO_TEXT = 65_536
 """Largest scenario text accepted from the page (bytes)."""
+MAX_STEPS = 20
+MAX_PARAMETERS = 8
+"""The most steps and uncertain parameters of a scenario opened in the page (the shipped ones have 5 and 3):
+each redraw projects every step, twice more per uncertain parameter."""
 
 
 class PageError(ScenarioError):
@@ -116,7 +120,7 @@ class PageState:
 
 
 def _percent(value: float) -> str:
-    return f"{100 * value:.4f}".rstrip("0").rstrip(".")
+    return f"{100 * value + 0.0:.4f}".rstrip("0").rstrip(".")
 
 
 def canonical(state: PageState, max_draws: int) -> PageState:
@@ -151,7 +155,7 @@ def _whole(params: Mapping[str, str], key: str, low: int, high: int, default: in
     text = params.get(key, "").replace(",", "").replace("_", "").strip()
     if not text:
         return default
-    if not text.isdigit() or not (low <= int(text) <= high):
+    if not (text.isascii() and text.isdigit()) or not (low <= int(text) <= high):
         raise PageError(f"{key}: '{text[:40]}' is not a whole number from {low:,} to {high:,}")
     return int(text)
 
@@ -164,6 +168,8 @@ def _choice(params: Mapping[str, str], key: str, choices: tuple[str, ...], defau
 
 
 KNOWN_KEYS = frozenset({"base", "method", "nations", "pact", "tv", "tr", "draws", "seed", "scenario", "name", "moved"})
+TOTAL_KEYS = frozenset(f"t.{key}" for key in PANEL_KEYS.values())
+PARTY_ORDER = {p: k for k, p in enumerate(PARTIES)}
 
 
 def parse_query(params: Mapping[str, str], max_draws: int, default_draws: int = 10_000) -> PageState:
@@ -180,25 +186,39 @@ def parse_query(params: Mapping[str, str], max_draws: int, default_draws: int = 
     """
     for key in params:
         prefix = key.split(".", 1)[0]
-        if key not in KNOWN_KEYS and not (prefix in (*PANEL_KEYS.values(), "t") and "." in key):
-            raise PageError(
-                f"unknown parameter '{key[:40]}'; the page's parameters are {', '.join(sorted(KNOWN_KEYS))}"
-            )
+        if key in KNOWN_KEYS or (prefix in PANEL_KEYS.values() and "." in key) or key in TOTAL_KEYS:
+            continue
+        known = ", ".join(sorted(KNOWN_KEYS))
+        raise PageError(f"unknown parameter '{key[:40]}'; the page's parameters are {known}, s.PARTY, sc.PARTY, "
+                        "wa.PARTY (shares in percent) and t.s, t.sc, t.wa (a panel's total)")  # fmt: skip
     token = params.get("scenario", "")
     if len(token) > MAX_TOKEN:
         raise PageError(f"scenario: the opened scenario is {len(token):,} characters, more than {MAX_TOKEN:,}")
     base = _choice(params, "base", BASES, "2024") if not token else params.get("base", "")
     draws = _whole(params, "draws", 1_000, max_draws, min(default_draws, max_draws))
+    nations_text = params.get("nations", "")
+    if nations_text not in ("", "0", "1", "on", "true"):
+        raise PageError(f"nations: '{nations_text[:20]}' is not 1 (Scotland and Wales set separately) or 0")
+    nations = nations_text in ("1", "on", "true")
     panels: dict[str, dict[str, float] | None] = {}
     moved = params.get("moved", "")
+    if moved and (moved.split(".", 1)[0] not in PANEL_KEYS.values() or moved not in params):
+        raise PageError(f"moved: '{moved[:40]}' names no slider sent with it (e.g. moved=s.LAB with s.LAB=30)")
     for panel, key in PANEL_KEYS.items():
-        values = {k.split(".", 1)[1].upper(): _number(params, k, 0.0, 100.0, 0.0) / 100.0
-                  for k in params if k.startswith(f"{key}.")}  # fmt: skip
+        sent = [k for k in params if k.startswith(f"{key}.")]
+        if sent and panel != "gb" and not nations:
+            raise PageError(f"{sent[0][:40]}: {panel}'s shares need nations=1 (Scotland and Wales set separately)")
+        values: dict[str, float] = {}
+        for k in sent:
+            party = k.split(".", 1)[1].upper()
+            if party in values:
+                raise PageError(f"{k[:40]}: {party}'s {panel} share is given twice")
+            values[party] = _number(params, k, 0.0, 100.0, 0.0) / 100.0
+        values = {p: values[p] for p in sorted(values, key=lambda p: (PARTY_ORDER.get(p, len(PARTY_ORDER)), p))}
         panels[panel] = values or None
         if values and moved.startswith(f"{key}."):
             total = _number(params, f"t.{key}", 0.0, 100.0, np.nan) / 100.0
             panels[panel] = rebalance(values, moved.split(".", 1)[1].upper(), None if np.isnan(total) else total)
-    nations = params.get("nations", "") in ("1", "on", "true")
     return PageState(
         base=base,
         method=_choice(params, "method", METHODS, "multiparty"),
@@ -227,7 +247,7 @@ def rebalance(values: dict[str, float], moved: str, total: float | None) -> dict
     if moved not in values:
         raise PageError(f"moved: no slider for {moved[:20]} in this panel; its sliders are {', '.join(values)}")
     total = sum(values.values()) if total is None else total
-    value = min(max(round(values[moved], 3), 0.0), total)
+    value = min(max(round(values[moved], 6), 0.0), total)
     others = [p for p in values if p != moved]
     rest = sum(values[p] for p in others)
     scaled = {p: (values[p] * (total - value) / rest if rest > 0 else (total - value) / len(others)) for p in others}
@@ -250,19 +270,25 @@ def encode_token(scenario: s.Scenario) -> str:
 
 def decode_token(token: str) -> s.Scenario:
     """The scenario a token carries, validated like a file; polls from a file path are refused."""
+    damaged = PageError(
+        "scenario: the link's scenario token is damaged (copied only in part?); open the scenario file again"
+    )
+    if not token.replace("-", "").replace("_", "").isalnum() or not token.isascii():
+        raise damaged
     try:
         packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         unpacker = zlib.decompressobj()
         text = unpacker.decompress(packed, MAX_SCENARIO_TEXT + 1)
-        if len(text) > MAX_SCENARIO_TEXT or not unpacker.eof:
-            raise PageError(f"scenario: the opened scenario is larger than {MAX_SCENARIO_TEXT:,} bytes")
+    except (binascii.Error, zlib.error, ValueError):
+        raise damaged from None
+    if len(text) > MAX_SCENARIO_TEXT:
+        raise PageError(f"scenario: the opened scenario is larger than {MAX_SCENARIO_TEXT:,} bytes")
+    if not unpacker.eof:
+        raise damaged
+    try:
         return scenario_from_text(text.decode("utf-8"), "the opened scenario")
-    except (binascii.Error, zlib.error, UnicodeDecodeError, ValueError) as exc:
-        if isinstance(exc, PageError):
-            raise
-        raise PageError(
-            "scenario: the link's scenario token is damaged (copied only in part?); open the scenario file again"
-        ) from None
+    except UnicodeDecodeError:
+        raise damaged from None
 
 
 def scenario_from_text(text: str | bytes, name: str = "the scenario") -> s.Scenario:
@@ -281,6 +307,12 @@ def scenario_from_text(text: str | bytes, name: str = "the scenario") -> s.Scena
     except RecursionError:
         raise PageError(f"{name} nests arrays or tables too deeply; no scenario field needs it") from None
     scenario = parse_scenario(data, name)
+    if len(scenario.steps) > MAX_STEPS or len(scenario.uncertainty.parameters) > MAX_PARAMETERS:
+        raise PageError(
+            f"{name} has {len(scenario.steps)} steps and {len(scenario.uncertainty.parameters)} uncertain parameters; "
+            f"the page takes at most {MAX_STEPS} and {MAX_PARAMETERS} (each redraw projects them all): run it with "
+            "`swingometer run`"
+        )
     for k, step in enumerate(scenario.steps):
         if isinstance(step, s.PollsStep) and any(x not in POLL_SOURCES for x in step.sources):
             raise PageError(

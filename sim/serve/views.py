@@ -58,7 +58,7 @@ def controls(page: Evaluated, max_draws: int) -> dict[str, Any]:
         "pact": state.pact,
         "blocs": [(b, f"{b} ({blocs[b]})") for b in BLOCS],
         "tactical_bloc": state.tactical_bloc,
-        "tactical_rate": f"{100 * state.tactical_rate:.0f}",
+        "tactical_rate": f"{100 * state.tactical_rate + 0.0:.4f}".rstrip("0").rstrip("."),
         "tactical_max": f"{100 * TACTICAL_MAX:.0f}",
         "draws_choices": [d for d in DRAWS_CHOICES if d <= max_draws] or [max_draws],
         "draws": state.draws,

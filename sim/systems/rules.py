@@ -12,6 +12,11 @@
   constituencies than its proportional entitlement keeps them (overhang, as in Scotland and Wales:
   no levelling seats), so the house is 650 plus the top-ups.
 * ``ams-senedd-1999``: the same with the Senedd's 1999-2021 share (20 regional seats of 60, 33.3%).
+* ``av``: the alternative vote (instant runoff) in every constituency, later preferences from a
+  preference matrix (:mod:`sim.systems.preferences`; the count: :mod:`kernels.preferential`).
+* ``av-plus``: the Jenkins Commission's AV+ (1998): AV constituencies, and corrective top-ups by
+  region as under AMS, 17.5% of the house (``n * 7 / 33`` per region, the middle of the
+  Commission's 15-20%), each party's divisor counting the constituencies it won by AV.
 
 Lists: every party column but ``IND``, ``OTH`` (candidates of many separate groups, no list) and
 ``SPK`` (the Speaker stands in no list) may win list and top-up seats; their votes still count in the
@@ -49,10 +54,11 @@ class System:
 
     key: str
     label: str
-    kind: str  # "fptp", "list" or "ams"
+    kind: str  # "fptp" (constituencies only), "list" or "ams"
     method: str = "dhondt"
     national: bool = False
     topup: tuple[int, int] = (0, 1)  # AMS: regional seats to constituency seats, e.g. (56, 73) in Scotland
+    rule: str = "plurality"  # how constituencies are won: "plurality" or "av"
 
     def topups(self, constituencies: int) -> int:
         """Top-up seats of a region with this many constituencies, rounded half up (exact: integers)."""
@@ -68,7 +74,27 @@ SYSTEMS: dict[str, System] = {s.key: s for s in (
     System("national-sainte-lague", "National list, Sainte-Lague", "list", "sainte-lague", national=True),
     System("ams-scottish", "AMS, Scottish top-ups (43%)", "ams", "dhondt", topup=(56, 73)),
     System("ams-senedd-1999", "AMS, Senedd 1999-2021 top-ups (33%)", "ams", "dhondt", topup=(20, 40)),
+    System("av", "AV (instant runoff)", "fptp", rule="av"),
+    System("av-plus", "AV+, Jenkins top-ups (17.5%)", "ams", "dhondt", topup=(7, 33), rule="av"),
 )}  # fmt: skip
+
+
+def needs_av(systems: Sequence[System]) -> bool:
+    """Whether any of the systems counts its constituencies by the alternative vote."""
+    return any(s.rule == "av" for s in systems)
+
+
+def av_winners(votes: np.ndarray, stood: np.ndarray, lead: np.ndarray, prefs: np.ndarray) -> np.ndarray:
+    """Each constituency's AV winner from its votes ``(n_seats, n_parties)``, as the Monte Carlo counts it.
+
+    A candidate's first preferences are its column's votes times its ``lead`` fraction (a pooled
+    column such as independents counts its leading candidate only, as the plurality count does).
+    """
+    from kernels.preferential import av_winners as count
+
+    first = np.asarray(votes, dtype=float) * np.asarray(lead, dtype=float)
+    return count(np.ascontiguousarray(first), np.ascontiguousarray(stood, dtype=np.bool_),
+                 np.ascontiguousarray(prefs, dtype=float))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -116,17 +142,25 @@ def parse_systems(text: str | None) -> list[System]:
 
 
 def outcomes(
-    votes: np.ndarray, winners: np.ndarray, regions: np.ndarray, systems: Sequence[System], threshold: float = 0.0
+    votes: np.ndarray, winners: np.ndarray, regions: np.ndarray, systems: Sequence[System], threshold: float = 0.0,
+    av: np.ndarray | None = None,
 ) -> list[Outcome]:  # fmt: skip
-    """Each system's seats from constituency ``votes`` ``(n_seats, n_parties)``, ``winners`` and ``regions``."""
+    """Each system's seats from constituency ``votes`` ``(n_seats, n_parties)``, ``winners`` and ``regions``.
+
+    ``av`` holds each constituency's AV winner (:func:`av_winners`), needed by the AV systems.
+    """
+    if needs_av(systems) and av is None:
+        raise SwingometerError("the AV systems need each constituency's AV winner: give av=av_winners(...)")
     if not 0.0 <= threshold <= MAX_THRESHOLD:
         raise SwingometerError(f"--threshold {threshold:g}: give a share of the vote from 0 to 0.2 (0.05 for 5%)")
     votes = np.asarray(votes, dtype=float)
     total = votes.sum(axis=0)
     listed = np.array([p not in NO_LIST for p in PARTIES[: votes.shape[1]]])
-    fptp = np.bincount(winners, minlength=votes.shape[1])
+    won = {"plurality": winners, "av": av}
     out = []
     for system in systems:
+        local = np.asarray(won[system.rule])
+        fptp = np.bincount(local, minlength=votes.shape[1])
         if system.kind == "fptp":
             seats = fptp
         elif system.kind == "list" and system.national:
@@ -141,7 +175,7 @@ def outcomes(
                 if system.kind == "list":
                     seats += allocate(region_votes, n, system.method)
                 else:
-                    held = np.bincount(winners[here], minlength=votes.shape[1])
+                    held = np.bincount(local[here], minlength=votes.shape[1])
                     seats += allocate(region_votes, system.topups(n), system.method, held=held)
         out.append(Outcome(system, np.asarray(seats, dtype=np.int64), total))
     return out

@@ -22,7 +22,7 @@ from sim.core.parties import PARTIES
 from sim.montecarlo.simulate import prepare, simulate
 from sim.montecarlo.summary import column_histograms, histogram_mean, histogram_quantiles
 from sim.systems.indices import indices
-from sim.systems.rules import NO_LIST, System, house_size
+from sim.systems.rules import NO_LIST, System, house_size, needs_av
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,15 +96,16 @@ class Accumulator:
             SystemSummary(s, house_size(s, self.sizes, self.topups[s.key]), n_parties) for s in self.systems
         ]
 
-    def add(self, region_seats: np.ndarray, region_votes: np.ndarray) -> None:
+    def add(self, region_seats: np.ndarray, region_votes: np.ndarray, region_av: np.ndarray) -> None:
         """The ``region_batch`` callback of :func:`sim.montecarlo.simulate.simulate`."""
         votes = region_votes.sum(axis=1)
         for system, summary in zip(self.systems, self.summaries, strict=True):
+            won = region_av if system.rule == "av" else region_seats
             if system.kind == "fptp":
-                seats = region_seats.sum(axis=1).astype(np.int64)
+                seats = won.sum(axis=1).astype(np.int64)
             else:
                 kind = KIND_AMS if system.kind == "ams" else KIND_NATIONAL if system.national else KIND_LIST
-                seats = allocate_draws(region_votes, region_seats, self.sizes, self.listed, self.threshold, kind,
+                seats = allocate_draws(region_votes, won, self.sizes, self.listed, self.threshold, kind,
                                        system.method == "sainte-lague", self.topups[system.key])  # fmt: skip
             summary.add(seats, votes)
 
@@ -112,13 +113,20 @@ class Accumulator:
 def simulate_systems(
     scenario: Scenario, projection: Projection, draws: int, seed: int, systems: Sequence[System],
     threshold: float = 0.0, *, threads: int | None = None, progress: Callable[[int], object] | None = None,
+    prefs: np.ndarray | None = None,
 ) -> tuple[SimulationResult, list[SystemSummary]]:  # fmt: skip
-    """Simulate a projected scenario and count every draw under each system (the same draws as ``run``'s seed)."""
+    """Simulate a projected scenario and count every draw under each system (the same draws as ``run``'s seed).
+
+    ``prefs`` is the preference matrix of the AV systems (:mod:`sim.systems.preferences`), needed when
+    one is among ``systems``.
+    """
+    if needs_av(systems) and prefs is None:
+        raise ValueError("the AV systems need a preference matrix (prefs)")
     e = projection.election
     _, sizes = np.unique(e.regions.astype(str), return_counts=True)  # the kernel's region order
     acc = Accumulator(systems, sizes, threshold, len(e.parties))
     result = simulate(prepare(scenario, projection), draws, seed, threads=threads, progress=progress,
-                      region_batch=acc.add)  # fmt: skip
+                      region_batch=acc.add, prefs=prefs if needs_av(systems) else None)  # fmt: skip
     return result, acc.summaries
 
 

@@ -51,7 +51,7 @@
     const input = event.target;
     if (input.type !== "range") return;
     const output = input.parentElement.querySelector("output");
-    if (output) output.textContent = Number(input.value).toFixed(input.dataset.name ? 1 : 0) + "%";
+    if (output) output.textContent = Number(input.value).toFixed(1) + "%";
   });
 
   app.addEventListener("change", (event) => {
