@@ -131,9 +131,7 @@ def create_app(engine: Engine, initial: PageState | None = None, max_waiting: in
             async for chunk in request.stream():
                 body += chunk
                 if len(body) > MAX_SCENARIO_TEXT:
-                    raise SwingometerError(
-                        f"the file is more than {MAX_SCENARIO_TEXT:,} bytes; is it a scenario file?"
-                    )
+                    raise SwingometerError(f"the file is more than {MAX_SCENARIO_TEXT:,} bytes; is it a scenario file?")
             params = parse_query(request.query_params, engine.max_draws, engine.default_draws)
             scenario = scenario_from_text(body, "the opened file")
             state = await gated(engine.open, scenario, params.draws, params.seed)
