@@ -300,13 +300,26 @@ def simulate_block(
                 if total[b] > 0.0:
                     for j in range(lo, hi):
                         region_votes[b, r, cand_idx[j]] += seat_votes[i] * value[j - lo, b] / total[b]
-            if av_on:
-                k = hi - lo
-                for j in range(lo, hi):
-                    av_first[j - lo] = value[j - lo, b] * cand_lead[j]
-                    av_parties[j - lo] = cand_idx[j]
-                won = irv_winner(av_first[:k], av_parties[:k], prefs, av_pile, av_alive)
-                region_av[b, r, av_parties[won]] += 1
+        if av_on:  # outside the draw loop above, so the loop the plurality count runs stays as it was
+            _count_av(lo, hi, r, count, value, cand_lead, cand_idx, prefs, region_av, av_first, av_parties, av_pile,
+                      av_alive)  # fmt: skip
+
+
+@njit(cache=True, inline="never")
+def _count_av(
+    lo: int, hi: int, r: int, count: int, value: np.ndarray, cand_lead: np.ndarray, cand_idx: np.ndarray,
+    prefs: np.ndarray, region_av: np.ndarray, first: np.ndarray, parties: np.ndarray, pile: np.ndarray,
+    alive: np.ndarray,
+) -> None:  # fmt: skip
+    """One seat's AV count in each of a block's draws, its winners counted in ``region_av`` by region ``r``."""
+    k = hi - lo
+    for j in range(lo, hi):
+        parties[j - lo] = cand_idx[j]
+    for b in range(count):
+        for j in range(lo, hi):
+            first[j - lo] = value[j - lo, b] * cand_lead[j]
+        won = irv_winner(first[:k], parties[:k], prefs, pile, alive)
+        region_av[b, r, parties[won]] += 1
 
 
 @njit(cache=True)
