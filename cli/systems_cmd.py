@@ -78,7 +78,7 @@ def systems(
     from sim.provenance import scenario_provenance
     from sim.run import project_checked, project_file
     from sim.scenario.load import parse_scenario
-    from sim.systems.preferences import SOURCES, matrix_for
+    from sim.systems.preferences import SOURCES, preferences_for
     from sim.systems.rules import av_winners, needs_av, outcomes, parse_systems, systems_frame
 
     if (election is None) == (file is None):
@@ -101,8 +101,8 @@ def systems(
         title = f"{file.name} (projected)"
         outputs.provenance = scenario_provenance(file, scenario, seed if draws else None, draws or None)
     e = projection.election
-    prefs = matrix_for(scenario.preferences, source, data_dir) if needs_av(chosen) else None
-    av = av_winners(projection.votes, projection.stood, projection.lead, prefs) if prefs is not None else None
+    prefs = preferences_for(scenario.preferences, source, data_dir) if needs_av(chosen) else None
+    av = av_winners(projection.votes, projection.stood, projection.lead, prefs.matrix) if prefs else None
     found = outcomes(projection.votes, projection.winners, e.regions, chosen, threshold, av=av)
     frame = systems_frame(found, e.parties)
     if threshold:
@@ -112,8 +112,10 @@ def systems(
     if draws:
         from sim.systems.simulate import simulate_systems, simulated_frame
 
+        matrix, sd = (prefs.matrix, prefs.sd) if prefs else (None, None)
         with threads_used(threads):
-            _, summaries = simulate_systems(scenario, projection, draws, seed, chosen, threshold, prefs=prefs)
+            _, summaries = simulate_systems(scenario, projection, draws, seed, chosen, threshold, prefs=matrix,
+                                            prefs_sd=sd)  # fmt: skip
         simulated = simulated_frame(summaries, e.parties)
         console.print(_simulated_table(simulated, f"{title}: {draws:,} simulated elections, seed {seed}"))
         doc["simulated"] = json.loads(simulated.to_json(orient="records"))

@@ -54,6 +54,7 @@ STREAM_PARAMETER = 5
 STREAM_SEAT = 6
 STREAM_TIE = 7
 STREAM_CONTEST = 8
+STREAM_PREFERENCE = 9
 
 
 @njit(cache=True)
@@ -174,7 +175,8 @@ def simulate_block(
     > 0`` each region's seats won and votes (``seat_votes`` times the seat's shares after noise,
     scaled to add up to 1) are counted per draw; both need every variate. With ``region_av.shape[0] >
     0`` each seat is also counted by the alternative vote (:func:`kernels.preferential.irv_winner`,
-    first preferences the candidates' shares after noise, transfers by ``prefs``) and its winner
+    first preferences the candidates' shares after noise, transfers by the draw's preference matrix:
+    ``prefs[0]`` times a mean-one log-normal factor per cell of sd ``prefs[1]``) and its winner
     counted in ``region_av`` by region.
     """
     n_seats = cand_ptr.size - 1
@@ -236,6 +238,16 @@ def simulate_block(
     av_parties = np.empty(max_cands, dtype=np.int64)
     av_pile = np.empty(max_cands)
     av_alive = np.empty(max_cands, dtype=np.bool_)
+    n_pref = prefs.shape[1] if av_on else 0
+    draw_prefs = np.empty((count if av_on else 0, n_pref, n_pref))
+    for b in range(draw_prefs.shape[0]):
+        base = key(seed, uint64(STREAM_PREFERENCE), uint64(first + b))
+        for e in range(n_pref):
+            for q in range(n_pref):
+                s = prefs[1, e, q]
+                draw_prefs[b, e, q] = prefs[0, e, q]
+                if s > 0.0 and prefs[0, e, q] > 0.0:
+                    draw_prefs[b, e, q] *= np.exp(s * normal(base, uint64(e * n_pref + q)) - 0.5 * s * s)
     for i in range(n_seats):
         lo = cand_ptr[i]
         hi = cand_ptr[i + 1]
@@ -301,8 +313,8 @@ def simulate_block(
                     for j in range(lo, hi):
                         region_votes[b, r, cand_idx[j]] += seat_votes[i] * value[j - lo, b] / total[b]
         if av_on:  # outside the draw loop above, so the loop the plurality count runs stays as it was
-            _count_av(lo, hi, r, count, value, cand_lead, cand_idx, prefs, region_av, av_first, av_parties, av_pile,
-                      av_alive)  # fmt: skip
+            _count_av(lo, hi, r, count, value, cand_lead, cand_idx, draw_prefs, region_av, av_first, av_parties,
+                      av_pile, av_alive)  # fmt: skip
 
 
 @njit(cache=True, inline="never")
@@ -311,14 +323,14 @@ def _count_av(
     prefs: np.ndarray, region_av: np.ndarray, first: np.ndarray, parties: np.ndarray, pile: np.ndarray,
     alive: np.ndarray,
 ) -> None:  # fmt: skip
-    """One seat's AV count in each of a block's draws, its winners counted in ``region_av`` by region ``r``."""
+    """One seat's AV count in each of a block's draws (``prefs[b]``: draw ``b``'s matrix), by region ``r``."""
     k = hi - lo
     for j in range(lo, hi):
         parties[j - lo] = cand_idx[j]
     for b in range(count):
         for j in range(lo, hi):
             first[j - lo] = value[j - lo, b] * cand_lead[j]
-        won = irv_winner(first[:k], parties[:k], prefs, pile, alive)
+        won = irv_winner(first[:k], parties[:k], prefs[b], pile, alive)
         region_av[b, r, parties[won]] += 1
 
 
@@ -347,9 +359,10 @@ def simulate_seats(
     block, lanes : int
         Tunables: draws simulated together seat by seat, and accumulator lanes. Neither changes
         a result (variates are keyed by draw; counts are integers).
-    prefs : (n_parties, n_parties) float64, or (0, 0)
-        A preference matrix: also count every seat by the alternative vote, per region and draw
-        (an empty one for none: one compiled specialisation either way).
+    prefs : (2, n_parties, n_parties) float64, or (0, 0, 0)
+        A preference matrix and the sd of each cell's log (its sampling error): also count every
+        seat by the alternative vote, per region and draw, each draw with its own matrix (an empty
+        array for none: one compiled specialisation either way).
 
     Returns
     -------

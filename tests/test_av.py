@@ -14,7 +14,7 @@ from sim.core.errors import ScenarioError, SwingometerError
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import load_election
 from sim.scenario.load import parse_scenario
-from sim.systems.preferences import SOURCES, matrix_for, preferences, projection_outcomes, with_rows
+from sim.systems.preferences import SOURCES, preferences, preferences_for, projection_outcomes, with_rows
 from sim.systems.rules import SYSTEMS, av_winners
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,11 +124,13 @@ def test_simulated_av_without_transfers_is_fptp_draw_for_draw(data_dir: Path | N
     chosen = [SYSTEMS["fptp"], SYSTEMS["av"]]
     _, (fptp, av) = simulate_systems(scenario, projection, 500, 3, chosen, prefs=np.zeros((n, n)))
     np.testing.assert_array_equal(av.hist, fptp.hist)
-    _, (fptp2, av2) = simulate_systems(scenario, projection, 500, 3, chosen, prefs=matrix_for({}, data_dir=data_dir))
+    _, (fptp2, av2) = simulate_systems(
+        scenario, projection, 500, 3, chosen, prefs=preferences_for({}, data_dir=data_dir).matrix
+    )
     np.testing.assert_array_equal(fptp2.hist, fptp.hist)  # the AV count changes no plurality draw
     assert not np.array_equal(av2.hist, fptp.hist)
     _, (_, av3) = simulate_systems(scenario, projection, 500, 3, chosen, threads=1,
-                                   prefs=matrix_for({}, data_dir=data_dir))  # fmt: skip
+                                   prefs=preferences_for({}, data_dir=data_dir).matrix)  # fmt: skip
     np.testing.assert_array_equal(av3.hist, av2.hist)  # any thread count
 
 
@@ -140,3 +142,28 @@ def test_systems_command_with_preferences(tmp_path: Path, data_dir: Path | None)
     assert "av-plus" in result.output
     bad = runner.invoke(app, ["systems", "--election", "2024", "--preferences", "mori", *extra])
     assert bad.exit_code != 0 and "choose one of yougov-2024, bes-2019" in bad.output
+
+
+def test_uncertain_preferences_vary_by_draw_and_reproduce(data_dir: Path | None) -> None:
+    from sim.run import project_file
+    from sim.systems.simulate import simulate_systems
+
+    prefs = preferences("bes-2019", data_dir)
+    con, pc, lab = PARTY_INDEX["CON"], PARTY_INDEX["PC"], PARTY_INDEX["LAB"]
+    assert prefs.sd[pc, lab] > prefs.sd[con, lab] > 0  # 4 Plaid leavers against 140 Conservative ones
+    assert (prefs.sd[prefs.matrix == 0] == 0).all()
+    assert (with_rows(prefs, {"LD": {"CON": 1.0}}).sd[PARTY_INDEX["LD"]] == 0).all()  # a scenario's own row
+
+    scenario, projection = project_file(ROOT / "scenarios" / "examples" / "report-2024.toml", data_dir)
+    av = [SYSTEMS["av"]]
+    _, (fixed,) = simulate_systems(scenario, projection, 400, 5, av, prefs=prefs.matrix)
+    _, (zero,) = simulate_systems(
+        scenario, projection, 400, 5, av, prefs=prefs.matrix, prefs_sd=np.zeros_like(prefs.sd)
+    )
+    np.testing.assert_array_equal(zero.hist, fixed.hist)
+    _, (varied,) = simulate_systems(scenario, projection, 400, 5, av, prefs=prefs.matrix, prefs_sd=prefs.sd, threads=1)
+    _, (again,) = simulate_systems(scenario, projection, 400, 5, av, prefs=prefs.matrix, prefs_sd=prefs.sd, threads=2)
+    np.testing.assert_array_equal(varied.hist, again.hist)
+    assert not np.array_equal(varied.hist, fixed.hist)
+    spread = [float(np.diff(s.quantiles((0.05, 0.95))[:, lab])[0]) for s in (fixed, varied)]
+    assert spread[1] >= spread[0]  # the matrix's own uncertainty adds to the votes'

@@ -13,7 +13,7 @@ from sim.core.parties import PARTY_INDEX
 from sim.data.election import load_election
 from sim.systems.divisor import allocate
 from sim.systems.indices import effective_parties, gallagher, loosemore_hanby
-from sim.systems.preferences import matrix_for, projection_outcomes
+from sim.systems.preferences import preferences_for, projection_outcomes
 from sim.systems.rules import SYSTEMS, outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +151,7 @@ def test_simulated_systems_without_noise_are_the_projection(data_dir: Path | Non
         update={"uncertainty": Uncertainty(national=0, nation=0, regional=0, contest=0, seat=0, slopes={})}
     )
     chosen = list(SYSTEMS.values())
-    prefs = matrix_for({}, data_dir=data_dir)
+    prefs = preferences_for({}, data_dir=data_dir).matrix
     _, summaries = simulate_systems(still, projection, 30, 2, chosen, prefs=prefs)
     expected = projection_outcomes(projection, chosen, data_dir=data_dir)
     assert {o.system.key for o in expected} >= {"av", "av-plus"}
@@ -167,7 +167,7 @@ def test_simulated_systems_share_the_runs_draws_and_stay_in_their_houses(data_di
 
     scenario, projection = project_file(ROOT / "scenarios" / "baseline-2019.toml", data_dir)
     run = simulate_projection(scenario, projection, 600, 4)
-    prefs = matrix_for({}, data_dir=data_dir)
+    prefs = preferences_for({}, data_dir=data_dir).matrix
     one, summaries = simulate_systems(scenario, projection, 600, 4, list(SYSTEMS.values()), threads=1, prefs=prefs)
     np.testing.assert_array_equal(one.summary.hist, run.summary.hist)  # the same elections as `run`, seed for seed
     np.testing.assert_array_equal(summaries[0].hist, run.summary.hist)  # FPTP is run's seat counts

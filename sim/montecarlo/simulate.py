@@ -357,6 +357,7 @@ def simulate(
     on_batch: Callable[[int, np.ndarray, np.ndarray], object] | None = None,
     region_batch: Callable[[np.ndarray, np.ndarray, np.ndarray], object] | None = None,
     prefs: np.ndarray | None = None,
+    prefs_sd: np.ndarray | None = None,
 ) -> SimulationResult:
     """Simulate ``draws`` elections.
 
@@ -396,6 +397,9 @@ def simulate(
     prefs : (n_parties, n_parties) array, optional
         A preference matrix (:mod:`sim.systems.preferences`): count every seat by the alternative
         vote as well (for ``region_batch``). It changes no other output.
+    prefs_sd : (n_parties, n_parties) array, optional
+        The sd of each cell's log: each draw multiplies the cell by a mean-one log-normal factor
+        (its own variates, keyed by draw). Default: the matrix is the same in every draw.
 
     """
     if draws < 1:
@@ -408,7 +412,13 @@ def simulate(
     gb_shares = np.zeros((draws, n_parties), dtype=np.float32) if keep_draws else None
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     hist = np.zeros((inputs.kernel.cand_idx.size, share_bins), dtype=np.int64)
-    av = np.zeros((0, 0)) if prefs is None else np.ascontiguousarray(prefs, dtype=np.float64)
+    if prefs is None:
+        av = np.zeros((0, 0, 0))
+    else:
+        if prefs.shape != (n_parties, n_parties) or (prefs_sd is not None and prefs_sd.shape != prefs.shape):
+            raise ValueError(f"prefs (and prefs_sd) must be ({n_parties}, {n_parties}) matrices")
+        sd = np.zeros_like(prefs) if prefs_sd is None else prefs_sd
+        av = np.ascontiguousarray(np.stack([prefs, sd]), dtype=np.float64)
     previous = numba.get_num_threads()
     try:
         if threads is not None:

@@ -53,6 +53,8 @@ RIGHT = ("UKIP", "BRX", "REF")
 OTHERS = ("OTH", "IND")
 """The surveys' "other party" destination: other parties' and independent candidates' columns."""
 SOURCES = ("yougov-2024", "bes-2019")
+MAX_SD = 2.0
+"""The largest sd of a cell's log (a share of few leavers is barely known)."""
 """The matrices offered, the default first."""
 
 
@@ -64,6 +66,10 @@ class Preferences:
     ----------
     matrix : (n_parties, n_parties) float64
         Row ``e``: the shares of ``e``'s excluded pile going to each party (rows sum to 1 or 0).
+    sd : (n_parties, n_parties) float64
+        Each cell's sampling error as the sd of its log, ``sqrt((1 - p) / (n p))`` for a share ``p``
+        of ``n`` leavers (the delta method), at most :data:`MAX_SD`; 0 for a scenario's own rows. The
+        Monte Carlo draws each cell as the share times a mean-one log-normal factor of this sd.
     leavers : dict
         Party -> weighted survey respondents behind its row (rows not measured are absent).
     source : str
@@ -74,6 +80,7 @@ class Preferences:
     matrix: np.ndarray
     leavers: dict[str, float]
     source: str
+    sd: np.ndarray
 
     def row(self, party: str) -> dict[str, float]:
         """A party's row, as ``{party: share}`` for the shares above zero."""
@@ -116,7 +123,13 @@ def preferences(source: str = SOURCES[0], data_dir: DataDir = None) -> Preferenc
         for party in family:
             matrix[PARTIES.index(party)] = row
             leavers[party] = total
-    return Preferences(matrix, leavers, label)
+    sd = np.zeros_like(matrix)
+    for party, total in leavers.items():
+        e = PARTIES.index(party)
+        p = matrix[e]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sd[e] = np.where(p > 0, np.minimum(np.sqrt((1 - np.minimum(p, 1.0)) / (total * p)), MAX_SD), 0.0)
+    return Preferences(matrix, leavers, label, sd)
 
 
 def with_rows(base: Preferences, rows: dict[str, dict[str, float]]) -> Preferences:
@@ -129,6 +142,7 @@ def with_rows(base: Preferences, rows: dict[str, dict[str, float]]) -> Preferenc
 
     """
     matrix = base.matrix.copy()
+    sd = base.sd.copy()
     for origin, row in rows.items():
         e = party_index(origin, where="preferences")
         values = np.zeros(len(PARTIES))
@@ -142,12 +156,15 @@ def with_rows(base: Preferences, rows: dict[str, dict[str, float]]) -> Preferenc
         if values.sum() <= 0:
             raise SwingometerError(f"preferences.{origin}: give at least one party a share above 0")
         matrix[e] = values / values.sum()
-    return Preferences(matrix, {k: v for k, v in base.leavers.items() if k not in rows}, base.source)
+        sd[e] = 0.0  # the scenario's own figures: no survey behind them, no sampling error
+    return Preferences(matrix, {k: v for k, v in base.leavers.items() if k not in rows}, base.source, sd)
 
 
-def matrix_for(rows: dict[str, dict[str, float]], source: str = SOURCES[0], data_dir: DataDir = None) -> np.ndarray:
-    """The matrix the AV systems count with: a source's, with a scenario's ``[preferences]`` rows in place."""
-    return with_rows(preferences(source, data_dir), rows).matrix
+def preferences_for(
+    rows: dict[str, dict[str, float]], source: str = SOURCES[0], data_dir: DataDir = None
+) -> Preferences:
+    """What the AV systems count with: a source's matrix, with a scenario's ``[preferences]`` rows in place."""
+    return with_rows(preferences(source, data_dir), rows)
 
 
 def projection_outcomes(
@@ -157,6 +174,8 @@ def projection_outcomes(
     """A projection's votes under ``systems``, the AV ones counted with ``source``'s matrix and ``rows`` in place."""
     av = None
     if needs_av(systems):
-        av = av_winners(projection.votes, projection.stood, projection.lead, matrix_for(rows or {}, source, data_dir))
+        av = av_winners(
+            projection.votes, projection.stood, projection.lead, preferences_for(rows or {}, source, data_dir).matrix
+        )
     e = projection.election
     return outcomes(projection.votes, projection.winners, e.regions, systems, threshold, av=av)

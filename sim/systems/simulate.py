@@ -113,12 +113,13 @@ class Accumulator:
 def simulate_systems(
     scenario: Scenario, projection: Projection, draws: int, seed: int, systems: Sequence[System],
     threshold: float = 0.0, *, threads: int | None = None, progress: Callable[[int], object] | None = None,
-    prefs: np.ndarray | None = None,
+    prefs: np.ndarray | None = None, prefs_sd: np.ndarray | None = None,
 ) -> tuple[SimulationResult, list[SystemSummary]]:  # fmt: skip
     """Simulate a projected scenario and count every draw under each system (the same draws as ``run``'s seed).
 
     ``prefs`` is the preference matrix of the AV systems (:mod:`sim.systems.preferences`), needed when
-    one is among ``systems``.
+    one is among ``systems``; ``prefs_sd``, each cell's sampling error (the sd of its log), makes the
+    matrix vary from draw to draw.
     """
     if needs_av(systems) and prefs is None:
         raise ValueError("the AV systems need a preference matrix (prefs)")
@@ -126,7 +127,7 @@ def simulate_systems(
     _, sizes = np.unique(e.regions.astype(str), return_counts=True)  # the kernel's region order
     acc = Accumulator(systems, sizes, threshold, len(e.parties))
     result = simulate(prepare(scenario, projection), draws, seed, threads=threads, progress=progress,
-                      region_batch=acc.add, prefs=prefs if needs_av(systems) else None)  # fmt: skip
+                      region_batch=acc.add, prefs=prefs if needs_av(systems) else None, prefs_sd=prefs_sd)  # fmt: skip
     return result, acc.summaries
 
 
