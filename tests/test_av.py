@@ -14,7 +14,7 @@ from sim.core.errors import ScenarioError, SwingometerError
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import load_election
 from sim.scenario.load import parse_scenario
-from sim.systems.preferences import SOURCES, preferences, preferences_for, projection_outcomes, with_rows
+from sim.systems.preferences import SOURCES, nation_shares, preferences, preferences_for, projection_outcomes, with_rows
 from sim.systems.rules import SYSTEMS, av_winners
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,8 +63,12 @@ def test_the_preference_matrices(source: str, data_dir: Path | None) -> None:
     prefs = preferences(source, data_dir)
     m = prefs.matrix
     assert (m >= 0).all() and (np.diag(m) == 0).all()
+    shares = nation_shares(data_dir)
+    assert 0.07 < shares["SNP"] < 0.1 and 0.04 < shares["PC"] < 0.06  # Scotland's and Wales's shares of GB votes
     for party in ("CON", "LAB", "LD", "GRN", "SNP", "PC", "REF"):
-        row = m[PARTY_INDEX[party]]
+        row = m[PARTY_INDEX[party]].copy()
+        for national, share in shares.items():  # as measured among all GB leavers
+            row[PARTY_INDEX[national]] *= share
         # a row adds up to 1 with each family counted once (REF/BRX/UKIP repeat a share, as do OTH/IND)
         once = row.sum() - 2 * row[PARTY_INDEX["BRX"]] - row[PARTY_INDEX["IND"]]
         if party == "REF":

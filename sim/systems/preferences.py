@@ -41,6 +41,7 @@ import numpy as np
 
 from sim.core.errors import SwingometerError
 from sim.core.parties import PARTIES, party_index
+from sim.data.election import load_election
 from sim.data.readers import DataDir
 from sim.data.transitions import voteswitchr_switches, yougov_table
 from sim.systems.rules import Outcome, System, av_winners, needs_av, outcomes
@@ -52,6 +53,8 @@ RIGHT = ("UKIP", "BRX", "REF")
 """The insurgent right, one family in the matrix."""
 OTHERS = ("OTH", "IND")
 """The surveys' "other party" destination: other parties' and independent candidates' columns."""
+NATIONAL = {"SNP": "Scotland", "PC": "Wales"}
+"""Parties standing in one nation only, and the nation."""
 SOURCES = ("yougov-2024", "bes-2019")
 MAX_SD = 2.0
 """The largest sd of a cell's log (a share of few leavers is barely known)."""
@@ -129,7 +132,20 @@ def preferences(source: str = SOURCES[0], data_dir: DataDir = None) -> Preferenc
         p = matrix[e]
         with np.errstate(divide="ignore", invalid="ignore"):
             sd[e] = np.where(p > 0, np.minimum(np.sqrt((1 - np.minimum(p, 1.0)) / (total * p)), MAX_SD), 0.0)
+    # A party standing in one nation only is measured among all GB leavers; where it stands its share is
+    # that divided by the nation's share of GB voters (only ratios within a seat matter)
+    for party, share in nation_shares(data_dir).items():
+        matrix[:, PARTIES.index(party)] /= share
     return Preferences(matrix, leavers, label, sd)
+
+
+@cache
+def nation_shares(data_dir: DataDir = None) -> dict[str, float]:
+    """Scotland's and Wales's shares of GB valid votes in 2024, for the SNP's and Plaid Cymru's columns."""
+    e = load_election("2024", data_dir)
+    gb = e.nations != "Northern Ireland"
+    total = float(e.votes[gb].sum())
+    return {party: float(e.votes[e.nations == nation].sum()) / total for party, nation in NATIONAL.items()}
 
 
 def with_rows(base: Preferences, rows: dict[str, dict[str, float]]) -> Preferences:
