@@ -275,9 +275,9 @@ def test_more_bad_links(client: TestClient, engine: Engine) -> None:
     named = client.get(f"/update?scenario={token}")  # no name: the scenario's own, and the page keeps the token
     assert named.status_code == 200 and f'name="scenario" value="{token}"' in named.text
     assert "base=2015" in query(named.text)
-    many = 'schema = 1\nbase = "2024"\n' + '[[steps]]\nkind = "turnout"\nparties = { LAB = -0.01 }\n' * 21
+    many = 'schema = 1\nbase = "2024"\n' + '[[steps]]\nkind = "turnout"\nparties = { LAB = -0.01 }\n' * 11
     r = client.post("/open", content=many.encode())
-    assert r.status_code == 400 and "at most 20" in r.text
+    assert r.status_code == 400 and "at most 10" in r.text
 
 
 @pytest.mark.parametrize("base", ["2010", "2017"])
@@ -286,6 +286,35 @@ def test_the_right_pact_runs_where_one_member_never_stands_down(client: TestClie
     assert r.status_code == 200, r.text
     toml = client.get(f"/scenario.toml?base={base}&pact=right")
     assert 'kind = "pact"' in toml.text and "transfer.CON" not in toml.text  # CON stands down nowhere
+
+
+def test_an_edited_page_step_is_kept_whole(engine: Engine, client: TestClient, tmp_path: Path,
+                                           data_dir: Path | None) -> None:  # fmt: skip
+    """A pact narrowed by hand is not the page's pact: the file opens as it is, and the page shows what run gives."""
+    toml = client.get(f"/scenario.toml?base=2024&{sliders(fit(GB))}&pact=progressive&draws=1000").text
+    gb_only = '[steps.where]\nscope = [\n    "gb",\n]\n'
+    edited = toml.replace(gb_only + "\n[steps.transfer]", gb_only + 'winner = [\n    "CON",\n]\n\n[steps.transfer]')
+    assert edited != toml
+    opened = client.post("/open?draws=1000", content=edited.encode())
+    assert opened.status_code == 200, opened.text
+    state = dict(parse_qsl(query(opened.text)))
+    assert state["pact"] == "none" and "s.LAB" not in state  # nothing taken over: the scenario is the opened one
+    file = tmp_path / "edited.toml"
+    file.write_text(edited)
+    out = tmp_path / "run.json"
+    args = ["run", str(file), "--draws", "1000", "--seed", "1", "--json", str(out)]
+    result = runner.invoke(cli, args + (["--data-dir", str(data_dir)] if data_dir else []))
+    assert result.exit_code == 0, result.output
+    run = json.loads(out.read_text())["parties"]
+    shown = means(opened.text)
+    assert {p: round(v["mean"], 1) for p, v in run.items() if p in shown} == shown
+
+
+def test_a_pact_member_with_no_votes_has_no_uncertain_rate(client: TestClient) -> None:
+    values = {"LAB": 34.68, "CON": 24.39, "REF": 14.71, "LD": 12.57, "GRN": 6.9}
+    r = client.get(f"/update?base=2024&{sliders({**values, 'CON': 0})}&t.s=93.247&moved=s.CON&pact=right&draws=1000")
+    assert r.status_code == 200, r.text
+    assert client.post("/open?seed=1&seed=2", content=b'schema = 1\nbase = "2024"\n').status_code == 400
 
 
 def test_a_polls_file_path_is_refused() -> None:

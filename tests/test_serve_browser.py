@@ -148,6 +148,11 @@ def test_base_nations_and_opening_a_file(server: str) -> None:
         assert "sc.SNP" in names() and "wa.PC" in names()
         page.locator('input[data-name="sc.SNP"]').fill("40")
         page.wait_for_function("location.search.includes('sc.SNP=40')", timeout=60_000)
+        page.uncheck('input[name="nations"]')  # and back: the nations' sliders leave the state
+        page.wait_for_function("!location.search.includes('nations=1')", timeout=60_000)
+        assert "sc.SNP" not in page.url and page.inner_text("#error") == ""
+        page.check('input[name="nations"]')
+        page.wait_for_function("location.search.includes('nations=1')", timeout=60_000)
 
         # opening a shipped scenario fills the controls; a file that is not a scenario says why
         page.set_input_files("#open-file", str(repo / "scenarios" / "2024" / "right-pact.toml"))

@@ -132,6 +132,9 @@ def create_app(engine: Engine, initial: PageState | None = None, max_waiting: in
                 body += chunk
                 if len(body) > MAX_SCENARIO_TEXT:
                     raise SwingometerError(f"the file is more than {MAX_SCENARIO_TEXT:,} bytes; is it a scenario file?")
+            keys = [key for key, _ in request.query_params.multi_items()]
+            if len(set(keys)) < len(keys) or set(keys) - {"draws", "seed"}:
+                raise SwingometerError("open takes draws and seed, each at most once (the file sets everything else)")
             params = parse_query(request.query_params, engine.max_draws, engine.default_draws)
             scenario = scenario_from_text(body, "the opened file")
             state = await gated(engine.open, scenario, params.draws, params.seed)

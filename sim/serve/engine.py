@@ -22,8 +22,8 @@ from sim.report.hexmap import HexMap, load_hexmap
 from sim.run import project_checked, simulate_projection
 from sim.scenario import schema as s
 from sim.scenario.write import to_toml
-from sim.serve.scenario import Context, context_of, scenario_of, state_of_scenario
-from sim.serve.state import PROGRESSIVE, PageError, PageState, canonical, decode_token
+from sim.serve.scenario import PAGE_NAME, PAGE_WORDS, Context, context_of, scenario_of, state_of_scenario
+from sim.serve.state import PROGRESSIVE, PageError, PageState, canonical, decode_token, encode_token
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -56,6 +56,25 @@ class Evaluated:
     scenario: s.Scenario
     result: SimulationResult
     blocs: tuple[tuple[str, ...], ...]
+
+
+def same_model(a: s.Scenario, b: s.Scenario, tol: float = 1e-6) -> bool:
+    """Whether two scenarios have the same steps and error model (numbers to ``tol``; names and words aside)."""
+
+    def close(x: object, y: object) -> bool:
+        if isinstance(x, dict) and isinstance(y, dict):
+            return x.keys() == y.keys() and all(close(x[k], y[k]) for k in x)
+        if isinstance(x, list | tuple) and isinstance(y, list | tuple):
+            return len(x) == len(y) and all(close(i, j) for i, j in zip(x, y, strict=True))
+        if isinstance(x, float | int) and isinstance(y, float | int) and not isinstance(x, bool):
+            return abs(float(x) - float(y)) <= tol
+        return x == y
+
+    def dump(m: s.Scenario) -> dict[str, object]:
+        return {"steps": [st.model_dump() for st in m.steps], "uncertainty": m.uncertainty.model_dump(),
+                "preferences": m.preferences, "base": m.base}  # fmt: skip
+
+    return close(dump(a), dump(b))
 
 
 class Engine:
@@ -101,9 +120,22 @@ class Engine:
         return context_of(prelude, self.project(prelude))
 
     def open(self, scenario: s.Scenario, draws: int | None = None, seed: int = 1) -> PageState:
-        """The page state of an opened scenario (its page steps become controls)."""
+        """The page state of an opened scenario (its page steps become controls).
+
+        The controls are taken only if they write back the very steps and uncertain parameters they
+        were read from (a narrower ``where``, another distribution or an extra option would be lost
+        otherwise); else the whole scenario is kept as the opened one, with the controls untouched.
+        """
         with self._lock:
-            state, _ = state_of_scenario(scenario, self.project, draws or self.default_draws, seed)
+            state, ctx = state_of_scenario(scenario, self.project, draws or self.default_draws, seed)
+            state = canonical(state, self.max_draws)
+            rebuilt = self._scenario(state, ctx)[0] if state.token or state.query() else scenario
+            if not same_model(rebuilt, scenario):
+                whole = scenario.model_copy(update={"description": scenario.description.split(PAGE_WORDS, 1)[0]})
+                name = (scenario.name.removesuffix(PAGE_NAME) or "the opened scenario")[:200]
+                state = PageState(
+                    base=scenario.base, draws=state.draws, seed=seed, token=encode_token(whole), name=name
+                )
         return canonical(state, self.max_draws)
 
     def resolve(self, state: PageState) -> PageState:
@@ -121,7 +153,8 @@ class Engine:
         projection = self.project(plain)
         if state.pact == "none":
             return plain, projection
-        down = [p for p in ctx.bloc(state.pact) if projection.stood_down[:, PARTIES.index(p)].any()]
+        shares = {**ctx.shares["gb"], **(state.gb or {})}
+        down = [p for p in ctx.bloc(state.pact) if projection.stood_down[:, PARTIES.index(p)].any() and shares[p] > 0]
         scenario = scenario_of(state, ctx, uncertain=down)
         return scenario, self.project(scenario)
 

@@ -65,8 +65,8 @@ MAX_TOKEN = 16_384
 """Longest opened-scenario token accepted (characters; the URL carries it)."""
 MAX_SCENARIO_TEXT = 65_536
 """Largest scenario text accepted from the page (bytes)."""
-MAX_STEPS = 20
-MAX_PARAMETERS = 8
+MAX_STEPS = 10
+MAX_PARAMETERS = 5
 """The most steps and uncertain parameters of a scenario opened in the page (the shipped ones have 5 and 3):
 each redraw projects every step, twice more per uncertain parameter."""
 
@@ -143,7 +143,9 @@ def _number(params: Mapping[str, str], key: str, low: float, high: float, defaul
     if text is None or text == "":
         return default
     try:
-        value = float(text)
+        if not text.isascii():
+            raise ValueError(text)
+        value = float(text.replace("_", "x"))  # float() would take "1_0" as 10
     except ValueError:
         raise PageError(f"{key}: '{text[:40]}' is not a number; give a number from {low:g} to {high:g}") from None
     if not (low <= value <= high):

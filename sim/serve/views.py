@@ -36,10 +36,10 @@ def controls(page: Evaluated, max_draws: int) -> dict[str, Any]:
         values = slider_values(state, ctx, panel)
         key = PANEL_KEYS[panel]
         total = sum(values.values())
-        top = max(60.0, min(100.0, 100 * total))
+        top = 100 * total  # one slider can take the whole panel, no more
         panels.append({
             "key": key, "title": "Great Britain" if panel == "gb" else panel, "set": state.panel(panel) is not None,
-            "total": f"{100 * total:.4f}", "max": f"{top:.0f}",
+            "total": f"{100 * total:.4f}", "max": f"{top:.4f}",
             "others": f"{100 * (1 - total):.1f}",
             "sliders": [{"party": p, "name": f"{key}.{p}", "colour": party_colour(p), "title": PARTY_NAMES.get(p, p),
                          "value": f"{100 * v:.4f}", "text": f"{100 * v:.1f}"} for p, v in values.items()],

@@ -4,7 +4,8 @@
   "use strict";
   const app = document.getElementById("app");
   const error = document.getElementById("error");
-  let pending = null;
+  let inflight = false;
+  let queued = null;
 
   function show(html) {
     app.innerHTML = html;
@@ -13,29 +14,40 @@
     error.textContent = "";
   }
 
+  // One request at a time per page: a change made while one runs waits, and only the latest is sent.
   async function request(url, options) {
-    if (pending) pending.abort();
-    const controller = new AbortController();
-    pending = controller;
+    if (inflight) {
+      queued = [url, options];
+      return;
+    }
+    inflight = true;
     app.classList.add("busy");
     try {
-      const response = await fetch(url, { ...options, signal: controller.signal });
+      const response = await fetch(url, options);
       const text = await response.text();
-      if (controller !== pending) return;
       if (response.ok) show(text);
       else error.textContent = text;
     } catch (e) {
-      if (e.name !== "AbortError") error.textContent = "The server did not answer: " + e.message;
+      error.textContent = "The server did not answer: " + e.message;
     } finally {
-      if (controller === pending) {
-        app.classList.remove("busy");
-        pending = null;
+      inflight = false;
+      app.classList.remove("busy");
+      if (queued) {
+        const [nextUrl, nextOptions] = queued;
+        queued = null;
+        request(nextUrl, nextOptions);
       }
     }
   }
 
   function formQuery(form, moved) {
     const params = new URLSearchParams(new FormData(form));
+    if (!params.has("nations")) {
+      // Scotland and Wales unticked: their sliders are no longer part of the state
+      for (const key of [...params.keys()]) {
+        if (/^(sc|wa|t\.sc|t\.wa)(\.|$)/.test(key)) params.delete(key);
+      }
+    }
     if (moved && moved.name === "base") {
       // another base: its sliders are other parties; keep only the settings that carry over
       for (const key of [...params.keys()]) {
