@@ -247,16 +247,23 @@ def load_scenario(path: str | Path) -> Scenario:
     if not file.is_file():
         raise ScenarioError(f"scenario file '{file}' not found; check the path (scenarios live in scenarios/)")
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))  # a byte-order mark (Notepad's) is no error
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{file}: not valid TOML: {exc}") from None
+        text = file.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad's) is no error
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{file}: not a UTF-8 text file ({exc})") from None
-    except RecursionError:
-        raise ScenarioError(f"{file}: arrays or tables nested too deeply to read; no scenario field needs it") from None
     except OSError as exc:
         raise ScenarioError(f"{file}: cannot read the file ({exc.strerror}); check its permissions") from None
-    return with_poll_paths(parse_scenario(data, str(file)), file.parent)
+    return with_poll_paths(loads_scenario(text, str(file)), file.parent)
+
+
+def loads_scenario(text: str, name: str = "<scenario>") -> Scenario:
+    """Parse and validate a scenario's TOML text (``name`` heads every error)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{name}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{name}: arrays or tables nested too deeply to read; no scenario field needs it") from None
+    return parse_scenario(data, name)
 
 
 def with_poll_paths(scenario: Scenario, base: Path) -> Scenario:

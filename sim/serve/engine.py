@@ -165,16 +165,16 @@ class Engine:
 
     def evaluate(self, state: PageState) -> Evaluated:
         """Project and simulate a state, as ``swingometer run`` would its scenario file."""
-        key = state.query()
         with self._lock:
-            if key in self._results:
-                return self._results.get_or(key, lambda: self._results[key])
-            ctx = self.context(state)
-            scenario, projection = self._scenario(state, ctx)
-            blocs = (PROGRESSIVE, ctx.right)
-            result = simulate_projection(scenario, projection, state.draws, state.seed, threads=self.threads,
-                                         blocs=[list(b) for b in blocs])  # fmt: skip
-            return self._results.get_or(key, lambda: Evaluated(state, ctx, scenario, result, blocs))
+            return self._results.get_or(state.query(), lambda: self._simulate(state))
+
+    def _simulate(self, state: PageState) -> Evaluated:
+        ctx = self.context(state)
+        scenario, projection = self._scenario(state, ctx)
+        blocs = (PROGRESSIVE, ctx.right)
+        result = simulate_projection(scenario, projection, state.draws, state.seed, threads=self.threads,
+                                     blocs=[list(b) for b in blocs])  # fmt: skip
+        return Evaluated(state, ctx, scenario, result, blocs)
 
     def hexmap(self, projection: Projection) -> HexMap:
         """The hex map of a projection's boundaries (loaded once)."""

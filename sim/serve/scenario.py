@@ -69,11 +69,6 @@ class Context:
     votes: dict[str, float]
     right: tuple[str, ...]
 
-    @property
-    def base(self) -> str:
-        """The base election's name."""
-        return self.prelude.base
-
     def bloc(self, name: str) -> tuple[str, ...]:
         """The members of a named bloc (``progressive`` or ``right``) on this base."""
         return PROGRESSIVE if name == "progressive" else self.right

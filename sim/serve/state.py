@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import tomllib
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from sim.core.errors import ScenarioError
 from sim.core.parties import NI_PARTIES, PARTIES
 from sim.polls.sources import NAMES as POLL_SOURCES
 from sim.scenario import schema as s
-from sim.scenario.load import parse_scenario
+from sim.scenario.load import loads_scenario
 from sim.scenario.write import to_toml
 
 BASES: tuple[str, ...] = ("2024", "2019-notional", "2019", "2017", "2015", "2010")
@@ -109,17 +108,18 @@ class PageState:
         for panel in ("gb", *NATION_PANELS):
             values = self.panel(panel)
             if values is not None and (panel == "gb" or self.nations):
-                items += [(f"{PANEL_KEYS[panel]}.{p}", _percent(v)) for p, v in values.items()]
+                items += [(f"{PANEL_KEYS[panel]}.{p}", percent(v)) for p, v in values.items()]
         if self.nations:
             items.append(("nations", "1"))
-        items += [("pact", self.pact), ("tv", self.tactical_bloc), ("tr", _percent(self.tactical_rate))]
+        items += [("pact", self.pact), ("tv", self.tactical_bloc), ("tr", percent(self.tactical_rate))]
         items += [("draws", str(self.draws)), ("seed", str(self.seed))]
         if self.token:
             items += [("scenario", self.token), ("name", self.name)]
         return urlencode(items)
 
 
-def _percent(value: float) -> str:
+def percent(value: float) -> str:
+    """A share as percent to 0.0001 points, trailing zeros and a negative zero dropped (as URLs carry it)."""
     return f"{100 * value + 0.0:.4f}".rstrip("0").rstrip(".")
 
 
@@ -302,13 +302,7 @@ def scenario_from_text(text: str | bytes, name: str = "the scenario") -> s.Scena
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise PageError(f"{name} is not a UTF-8 text file; open a scenario file (.toml)") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PageError(f"{name} is not valid TOML: {exc}") from None
-    except RecursionError:
-        raise PageError(f"{name} nests arrays or tables too deeply; no scenario field needs it") from None
-    scenario = parse_scenario(data, name)
+    scenario = loads_scenario(text, name)
     if len(scenario.steps) > MAX_STEPS or len(scenario.uncertainty.parameters) > MAX_PARAMETERS:
         raise PageError(
             f"{name} has {len(scenario.steps)} steps and {len(scenario.uncertainty.parameters)} uncertain parameters; "

@@ -22,7 +22,7 @@ from sim.serve.state import (
     PACTS,
     PANEL_KEYS,
     TACTICAL_MAX,
-    PageState,
+    percent,
 )
 
 CHANGES_LISTED = 40
@@ -58,7 +58,7 @@ def controls(page: Evaluated, max_draws: int) -> dict[str, Any]:
         "pact": state.pact,
         "blocs": [(b, f"{b} ({blocs[b]})") for b in BLOCS],
         "tactical_bloc": state.tactical_bloc,
-        "tactical_rate": f"{100 * state.tactical_rate + 0.0:.4f}".rstrip("0").rstrip("."),
+        "tactical_rate": percent(state.tactical_rate),
         "tactical_max": f"{100 * TACTICAL_MAX:.0f}",
         "draws_choices": [d for d in DRAWS_CHOICES if d <= max_draws] or [max_draws],
         "draws": state.draws,
@@ -124,8 +124,3 @@ def page_values(page: Evaluated, hexmap: Any, max_draws: int) -> dict[str, Any]:
 
 def _steps(page: Evaluated) -> list[str]:
     return [describe_step(step) for step in page.scenario.steps]
-
-
-def state_summary(state: PageState) -> str:
-    """One line naming a state (for logs and titles)."""
-    return f"{state.base}, {state.method}, pact {state.pact}, {state.draws:,} draws, seed {state.seed}"
