@@ -113,8 +113,8 @@ def compare(
     if csv_path is not None:
         outputs.add(csv_path, moves.to_csv(index=False))
     if html is not None:
+        from sim.data.hexmap import load_hexmap
         from sim.report import comparison_html
-        from sim.report.hexmap import load_hexmap
 
         hexmap = load_hexmap(results[0][1].projection.election, data_dir)
         runs = [(name, scenario, result) for (name, scenario), (_, result) in zip(named, results, strict=True)]
@@ -127,7 +127,7 @@ def _systems_table(
 ) -> tuple[Table, dict[str, dict[str, Any]]]:
     """Each scenario's projection under every system: the largest party's seats of the house, and Gallagher's index."""
     from sim.systems.preferences import projection_outcomes
-    from sim.systems.rules import SYSTEMS
+    from sim.systems.rules import SYSTEMS, systems_for
 
     table = Table(title="the projections under other voting systems (largest party, seats of the house; Gallagher)")
     table.add_column("system")
@@ -135,14 +135,20 @@ def _systems_table(
         table.add_column(name, justify="right")
     found = {}
     for (name, result), rows in zip(results, preferences, strict=True):
-        found[name] = projection_outcomes(result.projection, list(SYSTEMS.values()), rows, data_dir)
-    by_system = {name: {o.system.key: {"seats": {PARTIES[k]: int(v) for k, v in enumerate(o.seats) if v},
-                                       "house": o.house, **o.indices()} for o in found[name]}
+        chosen = systems_for(result.projection.election.boundaries)
+        found[name] = {o.system.key: o for o in projection_outcomes(result.projection, chosen, rows, data_dir)}
+    by_system = {name: {key: {"seats": {PARTIES[k]: int(v) for k, v in enumerate(o.seats) if v},
+                              "house": o.house, **o.indices()} for key, o in found[name].items()}
                  for name, _ in results}  # fmt: skip
-    for k, system in enumerate(SYSTEMS.values()):
+    for system in SYSTEMS.values():
+        if not any(system.key in found[name] for name, _ in results):
+            continue
         cells = []
         for name, _ in results:
-            o = found[name][k]
+            if system.key not in found[name]:
+                cells.append("(not on these boundaries)")
+                continue
+            o = found[name][system.key]
             top = int(o.seats.argmax())
             mark = " maj." if o.seats[top] >= o.majority else ""
             cells.append(f"{PARTIES[top]} {o.seats[top]}/{o.house}{mark}; {o.indices()['gallagher']:.1f}")

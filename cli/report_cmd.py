@@ -52,10 +52,10 @@ def report(
     force: ForceOption = False,
 ) -> None:
     """Simulate a scenario and write a report: an offline HTML page and/or a hex-map PNG."""
+    from sim.data.hexmap import load_hexmap
     from sim.provenance import scenario_provenance
     from sim.report import DEFAULT_BLOCS, report_html
     from sim.report.charts import map_png as map_png_bytes
-    from sim.report.hexmap import load_hexmap
     from sim.run import project_file, simulate_projection
 
     if html is None and map_png is None:

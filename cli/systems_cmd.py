@@ -40,15 +40,16 @@ def systems(
         typer.Option(
             "--systems",
             help="Comma-separated: fptp, list-dhondt, list-sainte-lague, national-dhondt, "
-            "national-sainte-lague, ams-scottish, ams-senedd-1999, av, av-plus (default: all).",
+            "national-sainte-lague, ams-scottish, ams-senedd-1999, av, av-plus, stv, senedd-2026 (default: all; "
+            "senedd-2026 on the 2024 boundaries only).",
         ),
     ] = None,
     source: Annotated[
         str,
         typer.Option(
             "--preferences",
-            help="AV and AV+: whose later preferences, yougov-2024 (2019-2024 switchers) or bes-2019 (2017-2019); "
-            "a scenario's [preferences] rows replace the matrix's.",
+            help="AV, AV+ and STV: whose later preferences, yougov-2024 (2019-2024 switchers) or bes-2019 "
+            "(2017-2019); a scenario's [preferences] rows replace the matrix's.",
         ),
     ] = "yougov-2024",
     threshold: Annotated[
@@ -69,27 +70,31 @@ def systems(
         Path | None, typer.Option("--json", help="Write the tables as JSON (with --draws, the simulated one too).")
     ] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Write the seats-and-indices table as CSV.")] = None,
+    districts_path: Annotated[
+        Path | None,
+        typer.Option("--districts", help="Write the districts of STV and the Senedd's lists as CSV, seat by seat."),
+    ] = None,
     data_dir: DataDirOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Seats per party under FPTP, AV, list PR, AMS and AV+ from the same votes, with disproportionality indices."""
+    """Seats per party under FPTP, AV, list PR, AMS, AV+, STV and the Senedd's lists from the same votes."""
     import json
 
     from sim.provenance import scenario_provenance
     from sim.run import project_checked, project_file
     from sim.scenario.load import parse_scenario
-    from sim.systems.preferences import SOURCES, preferences_for
-    from sim.systems.rules import av_winners, needs_av, outcomes, parse_systems, systems_frame
+    from sim.systems.preferences import SOURCES, preferences_for, projection_outcomes
+    from sim.systems.rules import needs_preferences, parse_systems, systems_frame
 
     if (election is None) == (file is None):
         raise SwingometerError("give either a scenario FILE or --election YEAR (e.g. --election 2024)")
-    chosen = parse_systems(names)
+    chosen = parse_systems(names)  # all, if not named: those the boundaries have are kept below
     if source not in SOURCES:
         raise SwingometerError(f"--preferences {source}: choose one of {', '.join(SOURCES)}")
     check_threads(threads)
     if threads is not None and not draws:
         raise SwingometerError("--threads applies to the simulation: add --draws N (e.g. --draws 10000)")
-    outputs = Outputs(force, [json_path, csv_path])
+    outputs = Outputs(force, [json_path, csv_path, districts_path])
     if election is not None:  # the real result, simulated with the default errors as a scenario with no steps
         scenario = parse_scenario({"schema": 1, "base": election})
         projection = project_checked(scenario, data_dir, name=f"--election {election}")
@@ -101,9 +106,12 @@ def systems(
         title = f"{file.name} (projected)"
         outputs.provenance = scenario_provenance(file, scenario, seed if draws else None, draws or None)
     e = projection.election
-    prefs = preferences_for(scenario.preferences, source, data_dir) if needs_av(chosen) else None
-    av = av_winners(projection.votes, projection.stood, projection.lead, prefs.matrix) if prefs else None
-    found = outcomes(projection.votes, projection.winners, e.regions, chosen, threshold, av=av)
+    if names is None:
+        chosen = [s for s in chosen if s.boundaries in ("", e.boundaries)]
+    if districts_path is not None and not any(s.districts for s in chosen):
+        raise SwingometerError("--districts writes the districts of stv and senedd-2026: choose one in --systems")
+    found = projection_outcomes(projection, chosen, scenario.preferences, data_dir, threshold, source)
+    prefs = preferences_for(scenario.preferences, source, data_dir) if needs_preferences(chosen) else None
     frame = systems_frame(found, e.parties)
     if threshold:
         title += f", list seats for parties with at least {threshold:.1%} of the UK vote or of the region's"
@@ -115,7 +123,7 @@ def systems(
         matrix, sd = (prefs.matrix, prefs.sd) if prefs else (None, None)
         with threads_used(threads):
             _, summaries = simulate_systems(scenario, projection, draws, seed, chosen, threshold, prefs=matrix,
-                                            prefs_sd=sd)  # fmt: skip
+                                            prefs_sd=sd, data_dir=data_dir)  # fmt: skip
         simulated = simulated_frame(summaries, e.parties)
         console.print(_simulated_table(simulated, f"{title}: {draws:,} simulated elections, seed {seed}"))
         doc["simulated"] = json.loads(simulated.to_json(orient="records"))
@@ -126,6 +134,11 @@ def systems(
     if json_path is not None:
         outputs.add(json_path, json.dumps(doc, indent=1) + "\n")
     export(frame, None, csv_path, outputs)
+    if districts_path is not None:
+        from sim.systems.districts import districts_for, districts_frame
+
+        named = districts_for({s.districts for s in chosen if s.districts}, e, data_dir)
+        outputs.add(districts_path, districts_frame(named, e).to_csv(index=False))
     outputs.commit()
 
 

@@ -34,10 +34,10 @@ import numpy as np
 from numba import get_thread_id, njit, prange, uint64
 
 from kernels.inputs import ErrorGroups, KernelInputs
-from kernels.preferential import irv_winner
+from kernels.preferential import STREAM_PREFERENCE, draw_preferences, irv_winner
 from kernels.rng import Z_MAX, bits, key, mix64, normal, normal_mixed, to_uniform
 
-__all__ = ["BLOCK", "N_LANES", "ErrorGroups", "KernelInputs", "simulate_block", "simulate_seats"]
+__all__ = ["BLOCK", "N_LANES", "STREAM_PREFERENCE", "ErrorGroups", "KernelInputs", "simulate_block", "simulate_seats"]
 
 # Tunables, the defaults of simulate_seats's ``block`` and ``lanes`` (neither changes a result).
 N_LANES = 64
@@ -54,7 +54,6 @@ STREAM_PARAMETER = 5
 STREAM_SEAT = 6
 STREAM_TIE = 7
 STREAM_CONTEST = 8
-STREAM_PREFERENCE = 9
 
 
 @njit(cache=True)
@@ -164,20 +163,22 @@ def simulate_block(
     nation: tuple, reg: tuple, contest: tuple, cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray,
     centre: np.ndarray, cand_sens: np.ndarray, seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray,
     sens_agg: np.ndarray, seat_counts: np.ndarray, gb_shares: np.ndarray, wins: np.ndarray, hist: np.ndarray,
-    seat_votes: np.ndarray, region_seats: np.ndarray, region_votes: np.ndarray, prefs: np.ndarray,
-    region_av: np.ndarray,
+    seat_votes: np.ndarray, tally: np.ndarray, group_seats: np.ndarray, group_votes: np.ndarray, prefs: np.ndarray,
+    group_av: np.ndarray, top_slot: np.ndarray, group_top: np.ndarray,
 ) -> None:  # fmt: skip
     """Simulate draws ``first .. first + count - 1``; ``seat_counts`` and ``gb_shares`` rows are those draws.
 
     Seats are visited once per block; for each candidacy the block's draws are handled in an
     inner loop (the shared terms are laid out draw-last so that loop reads contiguous memory).
-    With ``hist.shape[1] > 0`` each candidacy's share is binned, and with ``region_seats.shape[0]
-    > 0`` each region's seats won and votes (``seat_votes`` times the seat's shares after noise,
-    scaled to add up to 1) are counted per draw; both need every variate. With ``region_av.shape[0] >
-    0`` each seat is also counted by the alternative vote (:func:`kernels.preferential.irv_winner`,
-    first preferences the candidates' shares after noise, transfers by the draw's preference matrix:
-    ``prefs[0]`` times a mean-one log-normal factor per cell of sd ``prefs[1]``) and its winner
-    counted in ``region_av`` by region.
+    With ``hist.shape[1] > 0`` each candidacy's share is binned, and with ``group_seats.shape[0]
+    > 0`` the seats won and votes (``seat_votes`` times the seat's shares after noise, scaled to add
+    up to 1) of each group of seats (``tally[i]``, the seat's group) are counted per draw; both need
+    every variate. With ``group_top.shape[0] > 0`` the group's strongest single candidate of each
+    column with a slot (``top_slot[p] >= 0``: the pooled independents and others) is kept as well,
+    its votes being the column's times its lead fraction. With ``group_av.shape[0] > 0`` each seat
+    is also counted by the alternative vote (:func:`kernels.preferential.irv_winner`, first
+    preferences the candidates' shares after noise, transfers by the draw's preference matrix,
+    :func:`kernels.preferential.draw_preferences`) and its winner counted in ``group_av``.
     """
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
@@ -187,9 +188,10 @@ def simulate_block(
     n_cov = cov.shape[0]
     n_params = quantiles.shape[0]
     n_bins = hist.shape[1]
-    regions_on = region_seats.shape[0] > 0
-    av_on = region_av.shape[0] > 0
-    full = n_bins > 0 or regions_on or av_on  # every candidacy's value is needed, not only the winner
+    groups_on = group_seats.shape[0] > 0
+    top_on = group_top.shape[0] > 0
+    av_on = group_av.shape[0] > 0
+    full = n_bins > 0 or groups_on or av_on  # every candidacy's value is needed, not only the winner
     offset = np.empty((n_regions, n_parties, count))
     contest_offset = np.empty((n_contests, n_parties, count))
     one_contest = np.empty((n_contests, n_parties))
@@ -240,18 +242,17 @@ def simulate_block(
     av_alive = np.empty(max_cands, dtype=np.bool_)
     n_pref = prefs.shape[1] if av_on else 0
     draw_prefs = np.empty((count if av_on else 0, n_pref, n_pref))
+    group_seats[:] = 0  # the block's rows of the caller's arrays, which may hold an earlier batch
+    group_votes[:] = 0.0
+    group_av[:] = 0
+    group_top[:] = 0.0
     for b in range(draw_prefs.shape[0]):
-        base = key(seed, uint64(STREAM_PREFERENCE), uint64(first + b))
-        for e in range(n_pref):
-            for q in range(n_pref):
-                s = prefs[1, e, q]
-                draw_prefs[b, e, q] = prefs[0, e, q]
-                if s > 0.0 and prefs[0, e, q] > 0.0:
-                    draw_prefs[b, e, q] *= np.exp(s * normal(base, uint64(e * n_pref + q)) - 0.5 * s * s)
+        draw_preferences(seed, uint64(first + b), prefs, draw_prefs[b])
     for i in range(n_seats):
         lo = cand_ptr[i]
         hi = cand_ptr[i + 1]
         r = region[i]
+        g = tally[i] if groups_on else 0
         t = seat_contest[i]
         # Candidates come in descending order of projected share, so the best score so far is
         # soon high and most trailing parties are skipped without their variate.
@@ -307,23 +308,27 @@ def simulate_block(
             if n_bins > 0 and total[b] > 0.0:
                 for j in range(lo, hi):
                     hist[j, min(int(value[j - lo, b] / total[b] * n_bins), n_bins - 1)] += 1
-            if regions_on:
-                region_seats[b, r, w] += 1
+            if groups_on:
+                group_seats[b, g, w] += 1
                 if total[b] > 0.0:
                     for j in range(lo, hi):
-                        region_votes[b, r, cand_idx[j]] += seat_votes[i] * value[j - lo, b] / total[b]
+                        p = cand_idx[j]
+                        v = seat_votes[i] * value[j - lo, b] / total[b]
+                        group_votes[b, g, p] += v
+                        if top_on and top_slot[p] >= 0:
+                            group_top[b, g, top_slot[p]] = max(group_top[b, g, top_slot[p]], v * cand_lead[j])
         if av_on:  # outside the draw loop above, so the loop the plurality count runs stays as it was
-            _count_av(lo, hi, r, count, value, cand_lead, cand_idx, draw_prefs, region_av, av_first, av_parties,
+            _count_av(lo, hi, g, count, value, cand_lead, cand_idx, draw_prefs, group_av, av_first, av_parties,
                       av_pile, av_alive)  # fmt: skip
 
 
 @njit(cache=True, inline="never")
 def _count_av(
-    lo: int, hi: int, r: int, count: int, value: np.ndarray, cand_lead: np.ndarray, cand_idx: np.ndarray,
-    prefs: np.ndarray, region_av: np.ndarray, first: np.ndarray, parties: np.ndarray, pile: np.ndarray,
+    lo: int, hi: int, g: int, count: int, value: np.ndarray, cand_lead: np.ndarray, cand_idx: np.ndarray,
+    prefs: np.ndarray, group_av: np.ndarray, first: np.ndarray, parties: np.ndarray, pile: np.ndarray,
     alive: np.ndarray,
 ) -> None:  # fmt: skip
-    """One seat's AV count in each of a block's draws (``prefs[b]``: draw ``b``'s matrix), by region ``r``."""
+    """One seat's AV count in each of a block's draws (``prefs[b]``: draw ``b``'s matrix), in group ``g``."""
     k = hi - lo
     for j in range(lo, hi):
         parties[j - lo] = cand_idx[j]
@@ -331,14 +336,15 @@ def _count_av(
         for j in range(lo, hi):
             first[j - lo] = value[j - lo, b] * cand_lead[j]
         won = irv_winner(first[:k], parties[:k], prefs[b], pile, alive)
-        region_av[b, r, parties[won]] += 1
+        group_av[b, g, parties[won]] += 1
 
 
 @njit(cache=True)
 def simulate_seats(
     inp: KernelInputs, seed: np.uint64, first_draw: int, n_draws: int, n_bins: int, n_slots: int,
-    regions: bool, prefs: np.ndarray, block: int = BLOCK, lanes: int = N_LANES,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    tally: np.ndarray, top_slot: np.ndarray, prefs: np.ndarray, group_seats: np.ndarray, group_votes: np.ndarray,
+    group_av: np.ndarray, group_top: np.ndarray, block: int = BLOCK, lanes: int = N_LANES,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Simulate draws ``first_draw .. first_draw + n_draws - 1`` in parallel.
 
     Parameters
@@ -353,16 +359,30 @@ def simulate_seats(
     n_slots : int
         Numba's maximum thread count: histograms are accumulated per thread (integer counts, so
         the total does not depend on which thread counted what).
-    regions : bool
-        Also count each region's seats won and votes cast per party in every draw (for other
-        voting systems); this needs every variate, as share histograms do.
+    tally : (n_seats,) int64, or (0,)
+        Each seat's group (0 to ``n_groups - 1``; for other voting systems, a region or a
+        district): also count each group's seats won and votes cast per party in every draw, into
+        ``group_seats`` and ``group_votes``. This needs every variate, as share histograms do. An
+        empty array for none.
+    top_slot : (n_parties,) int64, or (0,)
+        With ``tally``, the columns whose strongest single candidate per group is also kept (their
+        slot, from 0; -1 for the others), into ``group_top``: the pooled independents and others,
+        for STV. An empty array for none.
     block, lanes : int
         Tunables: draws simulated together seat by seat, and accumulator lanes. Neither changes
         a result (variates are keyed by draw; counts are integers).
     prefs : (2, n_parties, n_parties) float64, or (0, 0, 0)
-        A preference matrix and the sd of each cell's log (its sampling error): also count every
-        seat by the alternative vote, per region and draw, each draw with its own matrix (an empty
-        array for none: one compiled specialisation either way).
+        A preference matrix and the sd of each cell's log (its sampling error): with ``tally``,
+        also count every seat by the alternative vote, per group and draw, into ``group_av``, each
+        draw with its own matrix (an empty array for none: one compiled specialisation either way).
+    group_seats : (>= n_draws, n_groups, n_parties) int32 and group_votes : same, float64
+        Filled (their first ``n_draws`` rows, zeroed first) with the seats won and votes per
+        group, party and draw; ``(0, 0, 0)`` arrays without ``tally``. The caller owns them, so a
+        long run reuses the same memory batch after batch.
+    group_av : (>= n_draws, n_groups, n_parties) int32, or (0, 0, 0)
+        Filled with the seats won by the alternative vote (with ``prefs``).
+    group_top : (>= n_draws, n_groups, n_top) float64, or (0, 0, 0)
+        Filled with the strongest candidate's votes of each slot's column (with ``top_slot``).
 
     Returns
     -------
@@ -370,10 +390,6 @@ def simulate_seats(
     gb_shares : (n_draws, n_parties) float32
     wins : (n_seats, n_parties) int64
     hist : (n_candidacies, n_bins) int64
-    region_seats : (n_draws, n_regions, n_parties) int32 and region_votes : same shape, float64
-        Seats won and votes per region, party and draw (``n_draws`` is 0 without ``regions``).
-    region_av : (n_draws, n_regions, n_parties) int32
-        Seats won by the alternative vote (``n_draws`` is 0 without ``prefs``).
 
     """
     # The parallel driver takes the fields as arguments: numba's parallel loops cannot trace a
@@ -382,7 +398,7 @@ def simulate_seats(
         inp.cand_share, inp.cand_lead, inp.cand_ptr, inp.cand_idx, inp.region, inp.region_nation, inp.seat_contest,
         inp.nat, inp.nation, inp.reg, inp.contest, inp.cov, inp.slope_sigma, inp.quantiles, inp.centre,
         inp.cand_sens, inp.seat_sigma, inp.gb_base, inp.slope_agg, inp.sens_agg, inp.seat_votes, seed, first_draw,
-        n_draws, n_bins, n_slots, regions, block, lanes, prefs,
+        n_draws, n_bins, n_slots, tally, top_slot, block, lanes, prefs, group_seats, group_votes, group_av, group_top,
     )  # fmt: skip
 
 
@@ -392,9 +408,10 @@ def _simulate_parallel(
     region_nation: np.ndarray, seat_contest: np.ndarray, nat: tuple, nation: tuple, reg: tuple, contest: tuple,
     cov: np.ndarray, slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, cand_sens: np.ndarray,
     seat_sigma: np.ndarray, gb_base: np.ndarray, slope_agg: np.ndarray, sens_agg: np.ndarray, seat_votes: np.ndarray,
-    seed: np.uint64, first_draw: int, n_draws: int, n_bins: int, n_slots: int, regions: bool, block: int, lanes: int,
-    prefs: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    seed: np.uint64, first_draw: int, n_draws: int, n_bins: int, n_slots: int, tally: np.ndarray, top_slot: np.ndarray,
+    block: int, lanes: int, prefs: np.ndarray, group_seats: np.ndarray, group_votes: np.ndarray, group_av: np.ndarray,
+    group_top: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The parallel driver of :func:`simulate_seats` (its fields as arguments)."""
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
@@ -403,10 +420,6 @@ def _simulate_parallel(
     gb_shares = np.zeros((n_draws, n_parties), dtype=np.float32)
     lane_wins = np.zeros((lanes, n_seats, n_parties), dtype=np.int32)  # a lane has < 2**31 draws
     lane_hist = np.zeros((n_slots if n_bins > 0 else 1, n_candidacies, max(n_bins, 1)), dtype=np.int32)
-    n_regions = reg[0].shape[0]
-    region_seats = np.zeros((n_draws if regions else 0, n_regions, n_parties), dtype=np.int32)
-    region_votes = np.zeros((n_draws if regions else 0, n_regions, n_parties))
-    region_av = np.zeros((n_draws if prefs.shape[0] > 0 else 0, n_regions, n_parties), dtype=np.int32)
     n_blocks = (n_draws + block - 1) // block
     for lane in prange(lanes):
         thread = get_thread_id() if n_bins > 0 else 0
@@ -418,8 +431,9 @@ def _simulate_parallel(
                 first_draw + start, count, seed, cand_share, cand_lead, cand_ptr, cand_idx, region, region_nation,
                 seat_contest, nat, nation, reg, contest, cov, slope_sigma, quantiles, centre, cand_sens, seat_sigma,
                 gb_base, slope_agg, sens_agg, seat_counts[start : start + count], gb_shares[start : start + count],
-                lane_wins[lane], hist, seat_votes, region_seats[start : start + count],
-                region_votes[start : start + count], prefs, region_av[start : start + count],
+                lane_wins[lane], hist, seat_votes, tally, group_seats[start : start + count],
+                group_votes[start : start + count], prefs, group_av[start : start + count], top_slot,
+                group_top[start : start + count],
             )  # fmt: skip
     wins = np.zeros((n_seats, n_parties), dtype=np.int64)
     for lane in range(lanes):
@@ -430,4 +444,4 @@ def _simulate_parallel(
     if n_bins > 0:
         for t in range(lane_hist.shape[0]):
             hist_total += lane_hist[t]
-    return seat_counts, gb_shares, wins, hist_total, region_seats, region_votes, region_av
+    return seat_counts, gb_shares, wins, hist_total

@@ -73,7 +73,7 @@ def test_the_2019_baseline_has_the_calibrated_spread(inputs: Inputs, data_dir: P
 
 def test_nation_scales_follow_the_measurement() -> None:
     """Scotland's own scale by default (no advice to set 0.2), and one value for all when given."""
-    from sim.montecarlo.simulate import nation_scale
+    from sim.montecarlo.groups import nation_scale
 
     default = Uncertainty()
     assert nation_scale(default, "Scotland") > 3 * nation_scale(default, "Wales") > 0

@@ -16,7 +16,8 @@ from sim.backtest.pairs import load_pairs
 from sim.core.errors import ScenarioError
 from sim.core.parties import PARTY_INDEX
 from sim.data.election import DataDir, load_election
-from sim.montecarlo.simulate import inputs_for, poll_variances
+from sim.montecarlo.groups import poll_variances
+from sim.montecarlo.simulate import inputs_for
 from sim.polls.sources import cached_average
 from sim.projection.project import project, project_state
 from sim.projection.swing import scope_shares

@@ -14,7 +14,7 @@ from sim.data.election import load_election
 from sim.systems.divisor import allocate
 from sim.systems.indices import effective_parties, gallagher, loosemore_hanby
 from sim.systems.preferences import preferences_for, projection_outcomes
-from sim.systems.rules import SYSTEMS, outcomes
+from sim.systems.rules import SYSTEMS, outcomes, systems_for
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -59,7 +59,7 @@ def test_the_published_disproportionality_of_real_results(year: str, g: float, l
 
 def test_list_pr_fills_each_region_and_cuts_disproportionality() -> None:
     e = load_election("2024")
-    plain = [s for s in SYSTEMS.values() if s.rule == "plurality"]
+    plain = [s for s in SYSTEMS.values() if s.rule == "plurality" and not s.districts]
     results = {o.system.key: o for o in outcomes(e.votes, e.winners, e.regions, plain)}
     assert results["fptp"].seats.tolist() == np.bincount(e.winners, minlength=len(e.parties)).tolist()
     for key in ("list-dhondt", "list-sainte-lague", "national-dhondt", "national-sainte-lague"):
@@ -140,21 +140,23 @@ def test_the_compiled_allocation_is_the_reference_one() -> None:
             assert got.tolist() == allocate(votes, seats, method, held=held).tolist(), (votes, seats, held, method)
 
 
-def test_simulated_systems_without_noise_are_the_projection(data_dir: Path | None) -> None:
+@pytest.mark.parametrize("name", ["examples/pact-progressive.toml", "2024/reform-led.toml"])
+def test_simulated_systems_without_noise_are_the_projection(data_dir: Path | None, name: str) -> None:
     """No error at all: every draw's regional votes are the projection's, so each system gives its fixed seats."""
     from sim.run import project_file
     from sim.scenario.schema import Uncertainty
     from sim.systems.simulate import simulate_systems
 
-    scenario, projection = project_file(ROOT / "scenarios" / "examples" / "pact-progressive.toml", data_dir)
+    scenario, projection = project_file(ROOT / "scenarios" / name, data_dir)
     still = scenario.model_copy(
         update={"uncertainty": Uncertainty(national=0, nation=0, regional=0, contest=0, seat=0, slopes={})}
     )
-    chosen = list(SYSTEMS.values())
+    chosen = systems_for(projection.election.boundaries)
     prefs = preferences_for({}, data_dir=data_dir).matrix
-    _, summaries = simulate_systems(still, projection, 30, 2, chosen, prefs=prefs)
+    _, summaries = simulate_systems(still, projection, 30, 2, chosen, prefs=prefs, data_dir=data_dir)
     expected = projection_outcomes(projection, chosen, data_dir=data_dir)
-    assert {o.system.key for o in expected} >= {"av", "av-plus"}
+    assert {o.system.key for o in expected} >= {"av", "av-plus", "stv"}
+    assert ("senedd-2026" in {o.system.key for o in expected}) == (projection.election.boundaries == "2024")
     for summary, outcome in zip(summaries, expected, strict=True):
         assert summary.house == outcome.house
         np.testing.assert_array_equal(summary.mean(), outcome.seats)  # every draw the same
@@ -168,10 +170,11 @@ def test_simulated_systems_share_the_runs_draws_and_stay_in_their_houses(data_di
     scenario, projection = project_file(ROOT / "scenarios" / "baseline-2019.toml", data_dir)
     run = simulate_projection(scenario, projection, 600, 4)
     prefs = preferences_for({}, data_dir=data_dir).matrix
-    one, summaries = simulate_systems(scenario, projection, 600, 4, list(SYSTEMS.values()), threads=1, prefs=prefs)
+    chosen = systems_for(projection.election.boundaries)
+    one, summaries = simulate_systems(scenario, projection, 600, 4, chosen, threads=1, prefs=prefs, data_dir=data_dir)
     np.testing.assert_array_equal(one.summary.hist, run.summary.hist)  # the same elections as `run`, seed for seed
     np.testing.assert_array_equal(summaries[0].hist, run.summary.hist)  # FPTP is run's seat counts
-    _, again = simulate_systems(scenario, projection, 600, 4, list(SYSTEMS.values()), threads=2, prefs=prefs)
+    _, again = simulate_systems(scenario, projection, 600, 4, chosen, threads=2, prefs=prefs, data_dir=data_dir)
     for a, b in zip(summaries, again, strict=True):
         np.testing.assert_array_equal(a.hist, b.hist)  # any thread count
         assert a.index("gallagher") == b.index("gallagher")

@@ -36,7 +36,8 @@ from sim.backtest.pollerror import PollError, industry_error, poll_errors
 from sim.backtest.simulation import simulate_pair
 from sim.core.parties import PARTIES, PARTY_INDEX
 from sim.data.election import NATIONS, DataDir, load_election
-from sim.montecarlo.simulate import contest_of, inputs_for, party_scale, simulate
+from sim.montecarlo.groups import contest_of
+from sim.montecarlo.simulate import inputs_for, party_scale, simulate
 from sim.projection.project import Projection, project
 from sim.projection.steps import State
 from sim.projection.terms import centred

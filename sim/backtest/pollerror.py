@@ -6,7 +6,7 @@ votes scaled to the seats it fought: :mod:`sim.polls.reading`), is compared with
 (Northern Ireland left out, as the polls leave it out). The errors give the Monte Carlo's
 national poll error (``uncertainty.national`` and ``lead``): the industry's error once the
 average's own variance is taken out, so that a ``polls`` step, which adds its average's variance
-back (:func:`sim.montecarlo.simulate.poll_variances`), does not count it twice.
+back (:func:`sim.montecarlo.groups.poll_variances`), does not count it twice.
 """
 
 from __future__ import annotations

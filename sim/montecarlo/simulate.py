@@ -23,21 +23,20 @@ import numpy as np
 from kernels.montecarlo import ErrorGroups, KernelInputs, simulate_seats
 from sim.core.errors import ScenarioError, did_you_mean
 from sim.core.interrupts import sigint_deferred
-from sim.core.parties import PARTIES, PARTY_INDEX
-from sim.data.model import NATIONS
 from sim.data.names import NUMERIC
+from sim.montecarlo.groups import contest_types, nation_scale, nations_set_by, poll_variances
 from sim.montecarlo.nnls import nnls2
 from sim.montecarlo.results import SimulationResult
 from sim.montecarlo.summary import SeatSummary
 from sim.projection.project import Projection
 from sim.projection.terms import centred
 from sim.scenario.distributions import QUANTILE_POINTS
-from sim.scenario.schema import Scenario, SharesStep, Uncertainty
+from sim.scenario.schema import Scenario, Uncertainty
 
 DEFAULT_BATCH = 50_000
+TALLY_BYTES = 256 * 2**20
+"""The most a batch's group counts may take (:func:`simulate` with ``tally``): batches are cut to fit."""
 MAIN_SHARE = 0.05
-MIN_CONTEST_SEATS = 10
-"""Contest types with fewer seats are pooled (:func:`contest_types`)."""
 """Parties above this GB share set the national error's calibration (:func:`national_errors`)."""
 
 
@@ -286,63 +285,6 @@ def inputs_for(
     return Inputs(projection=projection, kernel=kernel, sens=sens)
 
 
-def poll_variances(projection: Projection) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Each poll average a polls step used, by scope: its share variance per party and covariance.
-
-    On the party axis (``GB``, a nation or ``London`` as keys); the polls' others are left out:
-    they are no one party.
-    """
-    out = {}
-    for _, average in projection.polls:
-        n = len(PARTIES)
-        idx = [PARTY_INDEX[p] if p != "OTH" else -1 for p in average.parties]
-        cov = np.zeros((n, n))
-        for a, i in enumerate(idx):
-            for b, j in enumerate(idx):
-                if i >= 0 and j >= 0:
-                    cov[i, j] = average.cov[a, b]
-        out[average.scope] = (np.diag(cov).copy(), cov)
-    return out
-
-
-def contest_types(projection: Projection) -> tuple[np.ndarray, list[str]]:
-    """Each seat's contest type, its projected top two parties (``"CON/LAB"``), and the type names.
-
-    Types with fewer than ``MIN_CONTEST_SEATS`` seats are pooled (``"other"``, ``"other NI"``):
-    Northern Ireland's seats are typed apart from Great Britain's.
-    """
-    return contest_of(projection.shares * projection.lead * projection.stood, projection.election.nations)
-
-
-def contest_of(scores: np.ndarray, nations: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Contest types from candidate scores ``(n_seats, n_parties)`` (see :func:`contest_types`)."""
-    order = np.argsort(-scores, axis=1, kind="stable")[:, :2]
-    ni = nations == "Northern Ireland"
-    labels = np.array(["/".join(sorted((PARTIES[a], PARTIES[b]))) for a, b in order], dtype=object)
-    labels[ni] = "NI " + labels[ni]
-    found, counts = np.unique(labels, return_counts=True)
-    small = set(found[counts < MIN_CONTEST_SEATS])
-    pooled = [("other NI" if s.startswith("NI") else "other") if s in small else str(s) for s in labels]
-    names = sorted(set(pooled))
-    index = {n: k for k, n in enumerate(names)}
-    return np.array([index[s] for s in pooled], dtype=np.int64), names
-
-
-def nations_set_by(scenario: Scenario) -> frozenset[str]:
-    """The nations a scenario gives shares for in a ``shares`` step scoped to (or with an area for) the nation."""
-    by_key = {n.lower(): n for n in NATIONS}
-    names = [name for step in scenario.steps if isinstance(step, SharesStep)
-             for name in ([step.scope_name] if step.shares else list(step.areas))]  # fmt: skip
-    return frozenset(by_key[n.strip().lower()] for n in names if n.strip().lower() in by_key)
-
-
-def nation_scale(unc: Uncertainty, nation: str) -> float:
-    """The nation error's scale for one nation: ``nation`` if the scenario sets it, else the nation's own."""
-    if unc.nation is not None:
-        return float(unc.nation)
-    return float(unc.nations.get(nation, 0.0))
-
-
 def simulate(
     inputs: Inputs,
     draws: int,
@@ -355,7 +297,9 @@ def simulate(
     keep_draws: bool = False,
     blocs: Sequence[Sequence[str]] = (),
     on_batch: Callable[[int, np.ndarray, np.ndarray], object] | None = None,
-    region_batch: Callable[[np.ndarray, np.ndarray, np.ndarray], object] | None = None,
+    tally: np.ndarray | None = None,
+    tally_batch: Callable[[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray], object] | None = None,
+    top_slot: np.ndarray | None = None,
     prefs: np.ndarray | None = None,
     prefs_sd: np.ndarray | None = None,
 ) -> SimulationResult:
@@ -389,14 +333,23 @@ def simulate(
     on_batch : callable, optional
         Called after each batch with the batch's first draw number, its ``(n, n_parties)`` int32
         seat counts and float32 GB shares (to stream the draws to a file).
-    region_batch : callable, optional
-        Called after each batch with its ``(n, n_regions, n_parties)`` seats won, votes, and seats
-        won by the alternative vote per region (regions in sorted order of name; every variate is
-        then drawn, as with ``share_bins``; the AV array has no draws without ``prefs``): what other
-        voting systems are counted from (:mod:`sim.systems`).
+    tally : (n_seats,) int array, optional
+        Each seat's group (0, 1, ...; for other voting systems, a region or a district): the seat
+        kernel then counts each group's seats won and votes per party in every draw (every variate
+        is drawn, as with ``share_bins``), for ``tally_batch``. Batches are made smaller, so that
+        the counts of one take at most :data:`TALLY_BYTES`.
+    tally_batch : callable, optional
+        Called after each batch with its first draw number and its ``(n, n_groups, n_parties)``
+        seats won, votes, seats won by the alternative vote (no draws without ``prefs``), and
+        ``(n, n_groups, n_slots)`` strongest single candidates of ``top_slot``'s columns (no draws
+        without it): what other voting systems are counted from (:mod:`sim.systems`). The arrays
+        are reused by the next batch: copy what must outlast the call.
+    top_slot : (n_parties,) int array, optional
+        With ``tally``: the slot (0, 1, ...) of each column whose strongest single candidate per
+        group is kept, -1 for the others.
     prefs : (n_parties, n_parties) array, optional
         A preference matrix (:mod:`sim.systems.preferences`): count every seat by the alternative
-        vote as well (for ``region_batch``). It changes no other output.
+        vote as well (for ``tally_batch``). It changes no other output.
     prefs_sd : (n_parties, n_parties) array, optional
         The sd of each cell's log: each draw multiplies the cell by a mean-one log-normal factor
         (its own variates, keyed by draw). Default: the matrix is the same in every draw.
@@ -419,6 +372,18 @@ def simulate(
             raise ValueError(f"prefs (and prefs_sd) must be ({n_parties}, {n_parties}) matrices")
         sd = np.zeros_like(prefs) if prefs_sd is None else prefs_sd
         av = np.ascontiguousarray(np.stack([prefs, sd]), dtype=np.float64)
+    if (tally is None) != (tally_batch is None):
+        raise ValueError("tally and tally_batch go together")
+    groups = np.ascontiguousarray(tally if tally is not None else np.zeros(0), dtype=np.int64)
+    slots = np.ascontiguousarray(top_slot if top_slot is not None else np.zeros(0), dtype=np.int64)
+    tallies = [np.zeros((0, 0, n_parties), dtype=t) for t in (np.int32, np.float64, np.int32, np.float64)]
+    if groups.size:  # the kernel fills these batch after batch (the same memory: fresh pages are slow to touch)
+        n_groups, n_slots = int(groups.max()) + 1, int(slots.max()) + 1 if slots.size else 0
+        per_draw = n_groups * (n_parties * (4 + 8 + (4 if prefs is not None else 0)) + 8 * n_slots)
+        batch = max(1, min(batch, draws, TALLY_BYTES // per_draw))
+        tallies = [np.empty((batch, n_groups, n_parties), dtype=np.int32), np.empty((batch, n_groups, n_parties)),
+                   np.empty((batch if prefs is not None else 0, n_groups, n_parties), dtype=np.int32),
+                   np.empty((batch if n_slots else 0, n_groups, n_slots))]  # fmt: skip
     previous = numba.get_num_threads()
     try:
         if threads is not None:
@@ -426,8 +391,8 @@ def simulate(
         for first in range(0, draws, batch):
             n = min(batch, draws - first)
             with sigint_deferred():
-                counts, batch_gb, batch_wins, batch_hist, region_seats, region_votes, region_av = simulate_seats(
-                    inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads(), region_batch is not None, av
+                counts, batch_gb, batch_wins, batch_hist = simulate_seats(
+                    inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads(), groups, slots, av, *tallies
                 )
             summary.add(counts)
             if seat_counts is not None and gb_shares is not None:
@@ -435,8 +400,8 @@ def simulate(
                 gb_shares[first : first + n] = batch_gb
             if on_batch is not None:
                 on_batch(first, counts, batch_gb)
-            if region_batch is not None:
-                region_batch(region_seats, region_votes, region_av)
+            if tally_batch is not None:
+                tally_batch(first, *(t[:n] for t in tallies))
             wins += batch_wins
             hist += batch_hist
             if progress is not None:

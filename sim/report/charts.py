@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.data.election import MAJORITY
+from sim.data.hexmap import HexMap
 from sim.montecarlo.results import SimulationResult, label
-from sim.report.hexmap import HexMap
 from sim.report.mapdata import HATCHED, HEX_INSET, SHADE_NAMES, SHADES, legend, outline_colour, party_colour
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.analysis.plots import COLOURS
+from sim.data.hexmap import HexMap
 from sim.montecarlo.results import SimulationResult, label
-from sim.report.hexmap import HexMap
 
 SHADES: dict[str, float] = {"safe": 1.0, "likely": 0.7, "lean": 0.45, "toss-up": 0.25}
 """Fill opacity of a hex by its favourite's label (win probability, :data:`sim.montecarlo.results.LABELS`)."""

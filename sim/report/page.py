@@ -19,9 +19,9 @@ from sim.analysis.plots import poll_trend
 from sim.backtest.forecast import forecast_all
 from sim.core.parties import PARTY_NAMES
 from sim.data.election import DataDir
+from sim.data.hexmap import HexMap
 from sim.montecarlo.results import SimulationResult
 from sim.report.charts import inline_svg, main_parties, seat_distributions
-from sim.report.hexmap import HexMap
 from sim.report.mapdata import (
     HATCHED,
     SHADE_NAMES,
@@ -37,7 +37,7 @@ from sim.report.words import describe_step, describe_uncertainty
 from sim.scenario.schema import PollsStep, Scenario
 from sim.systems.indices import INDEX_NAMES
 from sim.systems.preferences import projection_outcomes
-from sim.systems.rules import SYSTEMS, systems_frame
+from sim.systems.rules import SYSTEMS, systems_for, systems_frame
 
 DEFAULT_BLOCS: tuple[tuple[str, ...], ...] = (("CON", "DUP", "UUP"), ("LAB", "LD", "SNP", "GRN", "PC"))
 """Blocs shown when none are given."""
@@ -180,7 +180,7 @@ def report_html(
     source : str
         What to call the scenario file (shown in the title).
     hexmap : HexMap
-        The hex map of the result's boundaries (:func:`sim.report.hexmap.load_hexmap`).
+        The hex map of the result's boundaries (:func:`sim.data.hexmap.load_hexmap`).
     blocs : sequence of party-code sequences
         Blocs whose odds are shown.
     data_dir : path, optional
@@ -225,7 +225,7 @@ def systems_section(
     AV and AV+ count with the default preference matrix, ``preferences`` (a scenario's rows) in place.
     """
     e = result.projection.election
-    found = projection_outcomes(result.projection, list(SYSTEMS.values()), preferences, data_dir)
+    found = projection_outcomes(result.projection, systems_for(e.boundaries), preferences, data_dir)
     frame = systems_frame(found, e.parties)
     rows = []
     for name, row in frame.iterrows():

@@ -436,6 +436,6 @@ class Scenario(Strict):
     claim: dict[str, str] = Field(default_factory=dict, description="for essay claims: essay, quote, test")
     preferences: dict[str, dict[str, Rate]] = Field(
         default_factory=dict,
-        description="the AV systems only (swingometer systems): rows of the later-preference matrix replacing the "
+        description="AV, AV+ and STV only (swingometer systems): rows of the later-preference matrix replacing the "
         "default's, e.g. { LD = { LAB = 0.5, CON = 0.3, GRN = 0.2 } } (each row rescaled to add up to 1)",
     )

@@ -16,9 +16,9 @@ from typing import TypeVar
 
 from sim.core.parties import PARTIES
 from sim.data.election import DataDir
+from sim.data.hexmap import HexMap, load_hexmap
 from sim.montecarlo.results import SimulationResult
 from sim.projection.project import Projection
-from sim.report.hexmap import HexMap, load_hexmap
 from sim.run import project_checked, simulate_projection
 from sim.scenario import schema as s
 from sim.scenario.write import to_toml

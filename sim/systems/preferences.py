@@ -44,7 +44,16 @@ from sim.core.parties import PARTIES, party_index
 from sim.data.election import load_election
 from sim.data.readers import DataDir
 from sim.data.transitions import voteswitchr_switches, yougov_table
-from sim.systems.rules import Outcome, System, av_winners, needs_av, outcomes
+from sim.systems.districts import districts_for
+from sim.systems.rules import (
+    Outcome,
+    System,
+    av_winners,
+    needs_av,
+    needs_preferences,
+    outcomes,
+    single_candidates,
+)
 
 if TYPE_CHECKING:
     from sim.projection.project import Projection
@@ -187,11 +196,12 @@ def projection_outcomes(
     projection: Projection, systems: Sequence[System], rows: dict[str, dict[str, float]] | None = None,
     data_dir: DataDir = None, threshold: float = 0.0, source: str = SOURCES[0],
 ) -> list[Outcome]:  # fmt: skip
-    """A projection's votes under ``systems``, the AV ones counted with ``source``'s matrix and ``rows`` in place."""
-    av = None
-    if needs_av(systems):
-        av = av_winners(
-            projection.votes, projection.stood, projection.lead, preferences_for(rows or {}, source, data_dir).matrix
-        )
+    """A projection's votes under ``systems``; those that transfer votes count with ``source``'s matrix and ``rows``."""
     e = projection.election
-    return outcomes(projection.votes, projection.winners, e.regions, systems, threshold, av=av)
+    prefs = preferences_for(rows or {}, source, data_dir).matrix if needs_preferences(systems) else None
+    av = av_winners(projection.votes, projection.stood, projection.lead, prefs) if needs_av(systems) else None
+    return outcomes(
+        projection.votes, projection.winners, e.regions, systems, threshold, av=av, prefs=prefs,
+        districts=districts_for({s.districts for s in systems if s.districts}, e, data_dir),
+        single=single_candidates(projection.votes, projection.lead),
+    )  # fmt: skip

@@ -17,6 +17,11 @@
 * ``av-plus``: the Jenkins Commission's AV+ (1998): AV constituencies, and corrective top-ups by
   region as under AMS, 17.5% of the house (``n * 7 / 33`` per region, the middle of the
   Commission's 15-20%), each party's divisor counting the constituencies it won by AV.
+* ``stv``: the single transferable vote in districts of 3-5 constituencies joined within each
+  region (:mod:`sim.systems.districts`), each electing as many members as it joins, counted party
+  by party with the preference matrix (:func:`kernels.preferential.stv_count`).
+* ``senedd-2026``: the Senedd's 2026 system, Wales only: closed lists in the sixteen pairs of
+  Welsh constituencies, six members each by D'Hondt (96 members).
 
 Lists: every party column but ``IND``, ``OTH`` (candidates of many separate groups, no list) and
 ``SPK`` (the Speaker stands in no list) may win list and top-up seats; their votes still count in the
@@ -28,7 +33,7 @@ first-past-the-post ones as cast or projected (docs/systems.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,6 +41,7 @@ import numpy as np
 
 from sim.core.errors import SwingometerError, did_you_mean
 from sim.core.parties import PARTIES
+from sim.systems.districts import Districts
 from sim.systems.divisor import allocate
 from sim.systems.indices import INDEX_NAMES, indices
 
@@ -54,11 +60,13 @@ class System:
 
     key: str
     label: str
-    kind: str  # "fptp" (constituencies only), "list" or "ams"
+    kind: str  # "fptp" (constituencies only), "list", "ams" or "stv"
     method: str = "dhondt"
     national: bool = False
     topup: tuple[int, int] = (0, 1)  # AMS: regional seats to constituency seats, e.g. (56, 73) in Scotland
     rule: str = "plurality"  # how constituencies are won: "plurality" or "av"
+    districts: str = ""  # lists and STV: the districts (sim.systems.districts.DISTRICTINGS) instead of the regions
+    boundaries: str = ""  # the only boundary set the system exists on ("" for any)
 
     def topups(self, constituencies: int) -> int:
         """Top-up seats of a region with this many constituencies, rounded half up (exact: integers)."""
@@ -76,12 +84,34 @@ SYSTEMS: dict[str, System] = {s.key: s for s in (
     System("ams-senedd-1999", "AMS, Senedd 1999-2021 top-ups (33%)", "ams", "dhondt", topup=(20, 40)),
     System("av", "AV (instant runoff)", "fptp", rule="av"),
     System("av-plus", "AV+, Jenkins top-ups (17.5%)", "ams", "dhondt", topup=(7, 33), rule="av"),
+    System("stv", "STV, districts of 3-5", "stv", districts="stv"),
+    System("senedd-2026", "Senedd 2026 (Wales: 16 x 6 lists)", "list", "dhondt", districts="senedd-2026",
+           boundaries="2024"),
 )}  # fmt: skip
+
+
+def systems_for(boundaries: str) -> list[System]:
+    """Every system that exists on a boundary set (the Senedd's pairs are of the 2024 constituencies)."""
+    return [s for s in SYSTEMS.values() if s.boundaries in ("", boundaries)]
 
 
 def needs_av(systems: Sequence[System]) -> bool:
     """Whether any of the systems counts its constituencies by the alternative vote."""
     return any(s.rule == "av" for s in systems)
+
+
+def needs_preferences(systems: Sequence[System]) -> bool:
+    """Whether any of the systems transfers votes (AV, AV+, STV): it then needs a preference matrix."""
+    return needs_av(systems) or any(s.kind == "stv" for s in systems)
+
+
+def single_candidates(votes: np.ndarray, lead: np.ndarray) -> np.ndarray:
+    """The leading single candidate's votes of each pooled column (independents, others, the Speaker), else 0.
+
+    STV counts each district's strongest such candidate (:func:`kernels.preferential.stv_district`).
+    """
+    pooled = np.array([p in NO_LIST for p in PARTIES[: votes.shape[1]]])
+    return np.where(pooled, np.asarray(votes, dtype=float) * np.asarray(lead, dtype=float), 0.0)
 
 
 def av_winners(votes: np.ndarray, stood: np.ndarray, lead: np.ndarray, prefs: np.ndarray) -> np.ndarray:
@@ -120,8 +150,10 @@ class Outcome:
         return {key: float(value) for key, value in indices(self.votes, self.seats).items()}
 
 
-def house_size(system: System, sizes: np.ndarray, topups: np.ndarray) -> int:
-    """A system's house: the constituencies, plus the top-ups under AMS."""
+def house_size(system: System, sizes: np.ndarray, topups: np.ndarray, districts: Districts | None = None) -> int:
+    """A system's house: its districts' members, or the constituencies plus the top-ups under AMS."""
+    if districts is not None:
+        return int(districts.members.sum())
     return int(sizes.sum() + (topups.sum() if system.kind == "ams" else 0))
 
 
@@ -143,14 +175,22 @@ def parse_systems(text: str | None) -> list[System]:
 
 def outcomes(
     votes: np.ndarray, winners: np.ndarray, regions: np.ndarray, systems: Sequence[System], threshold: float = 0.0,
-    av: np.ndarray | None = None,
+    av: np.ndarray | None = None, *, districts: Mapping[str, Districts] | None = None, prefs: np.ndarray | None = None,
+    single: np.ndarray | None = None,
 ) -> list[Outcome]:  # fmt: skip
     """Each system's seats from constituency ``votes`` ``(n_seats, n_parties)``, ``winners`` and ``regions``.
 
-    ``av`` holds each constituency's AV winner (:func:`av_winners`), needed by the AV systems.
+    ``av`` holds each constituency's AV winner (:func:`av_winners`), needed by the AV systems;
+    ``districts`` the districts of the systems that have them (by ``System.districts``); STV needs
+    the preference matrix ``prefs`` and each seat's ``single`` candidates (:func:`single_candidates`).
     """
     if needs_av(systems) and av is None:
         raise SwingometerError("the AV systems need each constituency's AV winner: give av=av_winners(...)")
+    wanted = {s.districts for s in systems if s.districts}
+    if wanted - set(districts or {}) or (any(s.kind == "stv" for s in systems) and (prefs is None or single is None)):
+        raise SwingometerError(
+            f"these systems need their districts ({', '.join(sorted(wanted))}); STV prefs and single"
+        )
     if not 0.0 <= threshold <= MAX_THRESHOLD:
         raise SwingometerError(f"--threshold {threshold:g}: give a share of the vote from 0 to 0.2 (0.05 for 5%)")
     votes = np.asarray(votes, dtype=float)
@@ -161,6 +201,10 @@ def outcomes(
     for system in systems:
         local = np.asarray(won[system.rule])
         fptp = np.bincount(local, minlength=votes.shape[1])
+        if system.districts:
+            assert districts is not None
+            out.append(_district_outcome(system, votes, districts[system.districts], listed, threshold, prefs, single))
+            continue
         if system.kind == "fptp":
             seats = fptp
         elif system.kind == "list" and system.national:
@@ -179,6 +223,28 @@ def outcomes(
                     seats += allocate(region_votes, system.topups(n), system.method, held=held)
         out.append(Outcome(system, np.asarray(seats, dtype=np.int64), total))
     return out
+
+
+def _district_outcome(
+    system: System, votes: np.ndarray, districts: Districts, listed: np.ndarray, threshold: float,
+    prefs: np.ndarray | None, single: np.ndarray | None,
+) -> Outcome:  # fmt: skip
+    """A district system's seats: STV, or lists by district, counting the votes of the districts' seats only."""
+    from kernels.preferential import stv_district
+
+    scope = votes[districts.of_seat >= 0].sum(axis=0)
+    seats = np.zeros(votes.shape[1], dtype=np.int64)
+    for k in range(districts.n):
+        here = districts.of_seat == k
+        district_votes = votes[here].sum(axis=0)
+        if system.kind == "stv":
+            assert prefs is not None and single is not None
+            stv_district(district_votes, single[here].max(axis=0), listed, int(districts.members[k]),
+                         np.ascontiguousarray(prefs, dtype=float), seats)  # fmt: skip
+        else:
+            ok = eligible(listed, scope, district_votes, threshold)
+            seats += allocate(district_votes * ok, int(districts.members[k]), system.method)
+    return Outcome(system, seats, scope)
 
 
 def eligible(listed: np.ndarray, uk: np.ndarray, region: np.ndarray, threshold: float) -> np.ndarray:

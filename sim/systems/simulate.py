@@ -1,9 +1,10 @@
 """Other voting systems in the Monte Carlo: every draw's seats under each system, summarised as they come.
 
-The seat kernel, asked for regions (:func:`sim.montecarlo.simulate.simulate` with
-``region_batch``), returns per draw each region's seats won and votes cast per party (the seat's
-votes times its shares after the draw's errors). Each batch is allocated under every system by
-:func:`kernels.apportion.allocate_draws` and folded into fixed-size summaries: per system a
+The seat kernel, asked for groups of seats (:func:`sim.montecarlo.simulate.simulate` with
+``tally``: the regions, split by any districts), returns per draw each group's seats won and votes
+cast per party (the seat's votes times its shares after the draw's errors). Each batch is
+allocated under every system by :func:`kernels.apportion.allocate_draws` (lists, AMS, AV+) or
+counted by :func:`kernels.preferential.stv_draws` (STV) and folded into fixed-size summaries: per system a
 histogram of each party's seats, its majorities in that system's house, and histograms of the
 indices (Gallagher and Loosemore-Hanby to 0.01 point, effective numbers of parties to 0.001).
 Memory does not grow with the draws.
@@ -11,18 +12,21 @@ Memory does not grow with the draws.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kernels.apportion import KIND_AMS, KIND_LIST, KIND_NATIONAL, allocate_draws
+from kernels.preferential import stv_draws
 from sim.core.parties import PARTIES
+from sim.data.election import DataDir
 from sim.montecarlo.simulate import prepare, simulate
 from sim.montecarlo.summary import column_histograms, histogram_mean, histogram_quantiles
+from sim.systems.districts import Districts, districts_for
 from sim.systems.indices import indices
-from sim.systems.rules import NO_LIST, System, house_size, needs_av
+from sim.systems.rules import NO_LIST, System, house_size, needs_av, needs_preferences
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,50 +88,107 @@ class SystemSummary:
 
 
 class Accumulator:
-    """Allocates each batch of the kernel's regional counts under every system and folds it in."""
+    """Allocates each batch of the kernel's group counts under every system and folds it in.
 
-    def __init__(self, systems: Sequence[System], sizes: np.ndarray, threshold: float, n_parties: int) -> None:
+    The groups are the finest division the systems need: each region, split by any districts.
+    """
+
+    def __init__(self, systems: Sequence[System], regions: np.ndarray, threshold: float, n_parties: int,
+                 districts: Mapping[str, Districts], prefs: np.ndarray | None, seed: int) -> None:  # fmt: skip
         self.systems = list(systems)
-        self.sizes = sizes.astype(np.int64)
         self.threshold = threshold
         self.listed = np.array([p not in NO_LIST for p in PARTIES[:n_parties]])
+        self.districts = districts
+        self.prefs = prefs
+        self.seed = np.uint64(seed)
+        names, region_index = np.unique(regions.astype(str), return_inverse=True)  # the kernel's region order
+        keys = np.stack([region_index, *(d.of_seat for d in districts.values())], axis=1)
+        found, self.tally = np.unique(keys, axis=0, return_inverse=True)
+        self.tally = self.tally.reshape(-1).astype(np.int64)
+        self.group_region = found[:, 0]
+        self.group_district = {name: found[:, 1 + k] for k, name in enumerate(districts)}
+        self.sizes = np.bincount(region_index, minlength=len(names)).astype(np.int64)
+        self.top_cols = np.flatnonzero(~self.listed).astype(np.int64)
+        self.top_slot = np.full(n_parties, -1, dtype=np.int64)
+        self.top_slot[self.top_cols] = np.arange(self.top_cols.size)
         self.topups = {s.key: np.array([s.topups(int(n)) for n in self.sizes], dtype=np.int64) for s in self.systems}
         self.summaries = [
-            SystemSummary(s, house_size(s, self.sizes, self.topups[s.key]), n_parties) for s in self.systems
+            SystemSummary(s, house_size(s, self.sizes, self.topups[s.key], districts.get(s.districts)), n_parties)
+            for s in self.systems
         ]
 
-    def add(self, region_seats: np.ndarray, region_votes: np.ndarray, region_av: np.ndarray) -> None:
-        """The ``region_batch`` callback of :func:`sim.montecarlo.simulate.simulate`."""
-        votes = region_votes.sum(axis=1)
+    def _by(self, counts: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+        """Group counts ``(n_draws, n_groups, n_parties)`` summed by ``owner`` (a region or district per group)."""
+        if owner.size == n and (owner == np.arange(n)).all():
+            return counts  # the groups are the regions (no districts asked for)
+        order = np.argsort(owner, kind="stable")
+        inside = order[owner[order] >= 0]
+        starts = np.searchsorted(owner[inside], np.arange(n))
+        if counts.shape[0] == 0:
+            return np.zeros((0, n, counts.shape[2]), dtype=counts.dtype)
+        ordered = counts if inside.size == owner.size and (inside == np.arange(owner.size)).all() else counts[:, inside]
+        return np.add.reduceat(ordered, starts, axis=1)
+
+    def add(self, first: int, seats: np.ndarray, votes: np.ndarray, av: np.ndarray, top: np.ndarray) -> None:
+        """The ``tally_batch`` callback of :func:`sim.montecarlo.simulate.simulate`."""
+        n_regions = self.sizes.size
+        regional = any(not s.districts for s in self.systems)
+        region_votes = self._by(votes, self.group_region, n_regions)
+        region_seats = self._by(seats, self.group_region, n_regions) if regional else seats
+        region_av = self._by(av, self.group_region, n_regions) if av.shape[0] else av
+        uk = region_votes.sum(axis=1)
         for system, summary in zip(self.systems, self.summaries, strict=True):
+            if system.districts:
+                district = self.districts[system.districts]
+                owner = self.group_district[system.districts]
+                in_scope = owner >= 0
+                scope = uk if in_scope.all() else votes[:, in_scope].sum(axis=1)
+                if system.kind == "stv":
+                    assert self.prefs is not None
+                    won = stv_draws(votes, top, self.top_cols, owner, district.members, self.listed, self.prefs,
+                                    self.seed, first)  # fmt: skip
+                else:
+                    won = allocate_draws(self._by(votes, owner, district.n), np.zeros((votes.shape[0], district.n,
+                                         votes.shape[2]), dtype=np.int32), district.members, self.listed,
+                                         self.threshold, KIND_LIST, system.method == "sainte-lague",
+                                         district.members)  # fmt: skip
+                summary.add(won, scope)
+                continue
             won = region_av if system.rule == "av" else region_seats
             if system.kind == "fptp":
-                seats = won.sum(axis=1).astype(np.int64)
+                counted = won.sum(axis=1).astype(np.int64)
             else:
                 kind = KIND_AMS if system.kind == "ams" else KIND_NATIONAL if system.national else KIND_LIST
-                seats = allocate_draws(region_votes, won, self.sizes, self.listed, self.threshold, kind,
-                                       system.method == "sainte-lague", self.topups[system.key])  # fmt: skip
-            summary.add(seats, votes)
+                counted = allocate_draws(region_votes, won, self.sizes, self.listed, self.threshold, kind,
+                                         system.method == "sainte-lague", self.topups[system.key])  # fmt: skip
+            summary.add(counted, uk)
 
 
 def simulate_systems(
     scenario: Scenario, projection: Projection, draws: int, seed: int, systems: Sequence[System],
     threshold: float = 0.0, *, threads: int | None = None, progress: Callable[[int], object] | None = None,
-    prefs: np.ndarray | None = None, prefs_sd: np.ndarray | None = None,
+    prefs: np.ndarray | None = None, prefs_sd: np.ndarray | None = None, data_dir: DataDir = None,
 ) -> tuple[SimulationResult, list[SystemSummary]]:  # fmt: skip
     """Simulate a projected scenario and count every draw under each system (the same draws as ``run``'s seed).
 
-    ``prefs`` is the preference matrix of the AV systems (:mod:`sim.systems.preferences`), needed when
-    one is among ``systems``; ``prefs_sd``, each cell's sampling error (the sd of its log), makes the
-    matrix vary from draw to draw.
+    ``prefs`` is the preference matrix of the systems that transfer votes (AV, AV+, STV;
+    :mod:`sim.systems.preferences`), needed when one is among ``systems``; ``prefs_sd``, each
+    cell's sampling error (the sd of its log), makes the matrix vary from draw to draw (the same
+    matrix for a draw's AV and STV counts).
     """
-    if needs_av(systems) and prefs is None:
-        raise ValueError("the AV systems need a preference matrix (prefs)")
+    if needs_preferences(systems) and prefs is None:
+        raise ValueError("AV, AV+ and STV need a preference matrix (prefs)")
     e = projection.election
-    _, sizes = np.unique(e.regions.astype(str), return_counts=True)  # the kernel's region order
-    acc = Accumulator(systems, sizes, threshold, len(e.parties))
+    districts = districts_for({s.districts for s in systems if s.districts}, e, data_dir)
+    stacked = None
+    if prefs is not None:
+        sd = np.zeros_like(prefs) if prefs_sd is None else prefs_sd
+        stacked = np.ascontiguousarray(np.stack([prefs, sd]), dtype=np.float64)
+    acc = Accumulator(systems, e.regions, threshold, len(e.parties), districts, stacked, seed)
+    stv = any(s.kind == "stv" for s in systems)
     result = simulate(prepare(scenario, projection), draws, seed, threads=threads, progress=progress,
-                      region_batch=acc.add, prefs=prefs if needs_av(systems) else None, prefs_sd=prefs_sd)  # fmt: skip
+                      tally=acc.tally, tally_batch=acc.add, top_slot=acc.top_slot if stv else None,
+                      prefs=prefs if needs_av(systems) else None, prefs_sd=prefs_sd)  # fmt: skip
     return result, acc.summaries
 
 
