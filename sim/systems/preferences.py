@@ -1,4 +1,4 @@
-"""Later preferences: where a party's voters turn when their candidate is out of an AV count.
+"""Later preferences: where a party's voters turn when their candidate is out of an AV or STV count.
 
 No survey in the data asks British voters for a second preference. The matrices here take the
 nearest measured behaviour instead: where each party's voters went **when they left it** between
@@ -23,7 +23,7 @@ Both read the data's ``vote_transitions/`` files. In both:
 * The surveys' "other party" is a destination for other parties' and independent candidates alike.
 * Rows with no GB measurement transfer nothing: their piles exhaust. These are Northern Ireland's
   parties (no GB survey asks there), independents, others and the Speaker. Northern Ireland's seats
-  therefore keep their plurality winners under AV.
+  therefore keep their plurality winners under AV, and its STV districts count without transfers.
 * A family's share is repeated in each of its columns (only one of them stands in nearly every
   seat), so a row adds up to 1 over the parties standing in a seat, not over all columns.
 * Only ratios within a row matter. An excluded pile is shared over the continuing candidates in
