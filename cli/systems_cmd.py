@@ -45,20 +45,21 @@ def systems(
         ),
     ] = None,
     source: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--preferences",
             help="AV, AV+ and STV: whose later preferences, yougov-2024 (2019-2024 switchers) or bes-2019 "
-            "(2017-2019); a scenario's [preferences] rows replace the matrix's.",
+            "(2017-2019); default yougov-2024. A scenario's [preferences] rows replace the matrix's.",
         ),
-    ] = "yougov-2024",
+    ] = None,
     threshold: Annotated[
         float,
         typer.Option(
             "--threshold",
             min=0.0,
             max=0.2,
-            help="Share of the UK vote, or of a region's, a party needs for list seats there (at most 0.2).",
+            help="Share of the UK vote, or of a region's, a party needs for list and top-up seats there (at most "
+            "0.2; not the Senedd's lists, which have no threshold in law).",
         ),
     ] = 0.0,
     draws: Annotated[
@@ -80,6 +81,8 @@ def systems(
     """Seats per party under FPTP, AV, list PR, AMS, AV+, STV and the Senedd's lists from the same votes."""
     import json
 
+    from sim.data.fetch import recording_reads
+    from sim.data.registry import BY_PATH
     from sim.provenance import scenario_provenance
     from sim.run import project_checked, project_file
     from sim.scenario.load import parse_scenario
@@ -89,8 +92,16 @@ def systems(
     if (election is None) == (file is None):
         raise SwingometerError("give either a scenario FILE or --election YEAR (e.g. --election 2024)")
     chosen = parse_systems(names)  # all, if not named: those the boundaries have are kept below
-    if source not in SOURCES:
+    if source is not None and source not in SOURCES:
         raise SwingometerError(f"--preferences {source}: choose one of {', '.join(SOURCES)}")
+    if source is not None and not needs_preferences(chosen):
+        raise SwingometerError(
+            "--preferences applies to av, av-plus and stv, which transfer votes: choose one in --systems"
+        )
+    if threshold and not any(s.thresholded for s in chosen):
+        raise SwingometerError(
+            "--threshold applies to list and top-up seats (list-*, national-*, ams-*, av-plus): choose one in --systems"
+        )
     check_threads(threads)
     if threads is not None and not draws:
         raise SwingometerError("--threads applies to the simulation: add --draws N (e.g. --draws 10000)")
@@ -110,11 +121,19 @@ def systems(
         chosen = [s for s in chosen if s.boundaries in ("", e.boundaries)]
     if districts_path is not None and not any(s.districts for s in chosen):
         raise SwingometerError("--districts writes the districts of stv and senedd-2026: choose one in --systems")
-    found = projection_outcomes(projection, chosen, scenario.preferences, data_dir, threshold, source)
-    prefs = preferences_for(scenario.preferences, source, data_dir) if needs_preferences(chosen) else None
-    frame = systems_frame(found, e.parties)
+    source = source or SOURCES[0]
+    with recording_reads() as reads:
+        found = projection_outcomes(projection, chosen, scenario.preferences, data_dir, threshold, source)
+        prefs = preferences_for(scenario.preferences, source, data_dir) if needs_preferences(chosen) else None
+    outputs.provenance["data"] = dict(sorted({**outputs.provenance.get("data", {}),
+                                              **{f: BY_PATH[f].sha256 for f in reads}}.items()))  # fmt: skip
+    outputs.provenance["systems"] = [s.key for s in chosen]
+    outputs.provenance["threshold"] = threshold
+    if prefs is not None:
+        outputs.provenance["preferences"] = source
+    frame = systems_frame(found, e.parties, projection.votes.sum(axis=0))
     if threshold:
-        title += f", list seats for parties with at least {threshold:.1%} of the UK vote or of the region's"
+        title += f", list and top-up seats for parties with at least {threshold:.1%} of the UK vote or of the region's"
     console.print(_table(frame, f"{title}: seats under each system"))
     doc: dict[str, object] = {"votes_as_given": json.loads(frame.reset_index().to_json(orient="records"))}
     if draws:

@@ -214,3 +214,45 @@ def test_the_districts_are_written_seat_by_seat(tmp_path: Path) -> None:
     other = tmp_path / "other.csv"
     refused = runner.invoke(app, ["systems", "--election", "2024", "--systems", "fptp", "--districts", str(other)])
     assert refused.exit_code == 1 and "choose one in --systems" in refused.output and not other.exists()
+
+
+def test_the_vote_column_is_the_uks_whichever_system_comes_first(tmp_path: Path) -> None:
+    import csv
+
+    out = tmp_path / "s.json"  # a table under a .json name: written as given, its provenance beside it
+    result = runner.invoke(app, ["systems", "--election", "2024", "--systems", "senedd-2026,fptp", "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = {r["party"]: r for r in csv.DictReader(out.read_text(encoding="utf-8").splitlines())}
+    assert round(float(rows["LAB"]["vote %"]), 1) == 33.7 and float(rows["SNP"]["vote %"]) > 2  # UK, not Wales
+    assert (tmp_path / "s.json.provenance.json").exists()
+
+
+def test_options_that_would_change_nothing_are_refused() -> None:
+    stv_threshold = runner.invoke(app, ["systems", "--election", "2024", "--systems", "stv", "--threshold", "0.1"])
+    assert stv_threshold.exit_code == 1 and "--threshold applies to list and top-up seats" in stv_threshold.output
+    lists_prefs = runner.invoke(app, ["systems", "--election", "2024", "--systems", "senedd-2026", "--preferences",
+                                      "bes-2019"])  # fmt: skip
+    assert lists_prefs.exit_code == 1 and "--preferences applies to av, av-plus and stv" in lists_prefs.output
+
+
+def test_the_senedd_has_no_threshold() -> None:
+    (plain,) = projection_outcomes(_projection("2024"), [SYSTEMS["senedd-2026"]])
+    (barred,) = projection_outcomes(_projection("2024"), [SYSTEMS["senedd-2026"]], threshold=0.2)
+    np.testing.assert_array_equal(plain.seats, barred.seats)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("LD = { CON = 1.0 }\nld = { LAB = 1.0 }", "LD and ld name the same party"),
+        ("LD = { CON = 1.0, con = 0.5 }", "CON and con name the same party"),
+        ("REF = { LAB = 1.0 }", "REF stands in no seat of the 2015 base (the insurgent right there is UKIP)"),
+        ("LAB = { BRX = 1.0 }", "preferences.LAB.BRX: BRX stands in no seat"),
+    ],
+)
+def test_preference_rows_that_would_be_lost_are_refused(tmp_path: Path, table: str, message: str) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(f'schema = 1\nbase = "2015"\n\n[preferences]\n{table}\n', encoding="utf-8")
+    result = runner.invoke(app, ["systems", str(path), "--systems", "stv"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert message in " ".join(result.output.split()), result.output

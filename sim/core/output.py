@@ -84,7 +84,10 @@ class Outputs:
         suffix = path.suffix.lower()
         beside = suffix in SIDECAR_SUFFIXES
         if suffix == ".json" and isinstance(content, str):
-            doc = json.loads(content)
+            try:
+                doc = json.loads(content)
+            except ValueError:  # a table named .json (--csv x.json): written as given, provenance beside it
+                doc = None
             beside = not isinstance(doc, dict)
             if not beside:
                 content = json.dumps({**doc, "provenance": self.provenance}, indent=1) + "\n"

@@ -226,7 +226,7 @@ def systems_section(
     """
     e = result.projection.election
     found = projection_outcomes(result.projection, systems_for(e.boundaries), preferences, data_dir)
-    frame = systems_frame(found, e.parties)
+    frame = systems_frame(found, e.parties, result.projection.votes.sum(axis=0))
     rows = []
     for name, row in frame.iterrows():
         whole = name not in INDEX_NAMES.values()

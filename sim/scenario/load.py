@@ -163,8 +163,11 @@ def canonical_codes(scenario: Scenario, path: str = "<scenario>") -> Scenario:
     across fields, such as a pact's ``transfer + to_others <= 1`` per member, see them matched).
     """
     data = scenario.model_dump(by_alias=True)
-    steps = [_canonical_step(step) for step in data["steps"]]
-    preferences = {_code(origin): _keys(row) for origin, row in data["preferences"].items()}
+    try:
+        steps = [_canonical_step(step) for step in data["steps"]]
+        preferences = _keys({origin: _keys(row) for origin, row in data["preferences"].items()})
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     if steps == data["steps"] and preferences == data["preferences"]:
         return scenario
     data["steps"] = steps
@@ -180,7 +183,13 @@ def _code(value: Any) -> Any:
 
 
 def _keys(table: dict[str, Any]) -> dict[str, Any]:
-    return {_code(k): v for k, v in table.items()}
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        if _code(k) in out:
+            same = [key for key in table if _code(key) == _code(k)]
+            raise ScenarioError(f"{' and '.join(map(str, same))} name the same party (codes ignore case): give it once")
+        out[_code(k)] = v
+    return out
 
 
 def _canonical_step(step: dict[str, Any]) -> dict[str, Any]:

@@ -196,8 +196,18 @@ def projection_outcomes(
     projection: Projection, systems: Sequence[System], rows: dict[str, dict[str, float]] | None = None,
     data_dir: DataDir = None, threshold: float = 0.0, source: str = SOURCES[0],
 ) -> list[Outcome]:  # fmt: skip
-    """A projection's votes under ``systems``; those that transfer votes count with ``source``'s matrix and ``rows``."""
+    """A projection's votes under ``systems``; those that transfer votes count with ``source``'s matrix and ``rows``.
+
+    Raises
+    ------
+    SwingometerError
+        If a row names a party with no candidate anywhere in the projection (the row would change
+        nothing, or send its votes nowhere).
+
+    """
     e = projection.election
+    if needs_preferences(systems):
+        check_rows(rows or {}, projection)
     prefs = preferences_for(rows or {}, source, data_dir).matrix if needs_preferences(systems) else None
     av = av_winners(projection.votes, projection.stood, projection.lead, prefs) if needs_av(systems) else None
     return outcomes(
@@ -205,3 +215,18 @@ def projection_outcomes(
         districts=districts_for({s.districts for s in systems if s.districts}, e, data_dir),
         single=single_candidates(projection.votes, projection.lead),
     )  # fmt: skip
+
+
+def check_rows(rows: dict[str, dict[str, float]], projection: Projection) -> None:
+    """Refuse ``[preferences]`` rows naming a party that stands nowhere in the projection (see above)."""
+    standing = projection.stood.any(axis=0)
+    base = projection.election.name
+    for origin, row in rows.items():
+        for where, party in [(f"preferences.{origin}", origin), *((f"preferences.{origin}.{d}", d) for d in row)]:
+            if not standing[party_index(party, where=where)]:
+                right = [p for p in RIGHT if standing[PARTIES.index(p)]]
+                hint = f" (the insurgent right there is {', '.join(right)})" if party in RIGHT and right else ""
+                raise SwingometerError(
+                    f"{where}: {party} stands in no seat of the {base} base{hint}, so the row would change nothing "
+                    "or send votes nowhere; name a party that stands"
+                )

@@ -68,6 +68,11 @@ class System:
     districts: str = ""  # lists and STV: the districts (sim.systems.districts.DISTRICTINGS) instead of the regions
     boundaries: str = ""  # the only boundary set the system exists on ("" for any)
 
+    @property
+    def thresholded(self) -> bool:
+        """Whether a list threshold applies: regional and national lists, AMS and AV+ top-ups (not the Senedd's)."""
+        return self.kind in ("list", "ams") and not self.districts
+
     def topups(self, constituencies: int) -> int:
         """Top-up seats of a region with this many constituencies, rounded half up (exact: integers)."""
         regional, seats = self.topup
@@ -203,7 +208,7 @@ def outcomes(
         fptp = np.bincount(local, minlength=votes.shape[1])
         if system.districts:
             assert districts is not None
-            out.append(_district_outcome(system, votes, districts[system.districts], listed, threshold, prefs, single))
+            out.append(_district_outcome(system, votes, districts[system.districts], listed, prefs, single))
             continue
         if system.kind == "fptp":
             seats = fptp
@@ -226,10 +231,13 @@ def outcomes(
 
 
 def _district_outcome(
-    system: System, votes: np.ndarray, districts: Districts, listed: np.ndarray, threshold: float,
-    prefs: np.ndarray | None, single: np.ndarray | None,
+    system: System, votes: np.ndarray, districts: Districts, listed: np.ndarray, prefs: np.ndarray | None,
+    single: np.ndarray | None,
 ) -> Outcome:  # fmt: skip
-    """A district system's seats: STV, or lists by district, counting the votes of the districts' seats only."""
+    """A district system's seats: STV, or lists by district (no threshold: the Senedd's law has none).
+
+    Only the votes of the districts' seats count.
+    """
     from kernels.preferential import stv_district
 
     scope = votes[districts.of_seat >= 0].sum(axis=0)
@@ -242,8 +250,7 @@ def _district_outcome(
             stv_district(district_votes, single[here].max(axis=0), listed, int(districts.members[k]),
                          np.ascontiguousarray(prefs, dtype=float), seats)  # fmt: skip
         else:
-            ok = eligible(listed, scope, district_votes, threshold)
-            seats += allocate(district_votes * ok, int(districts.members[k]), system.method)
+            seats += allocate(district_votes * listed, int(districts.members[k]), system.method)
     return Outcome(system, seats, scope)
 
 
@@ -260,14 +267,16 @@ def eligible(listed: np.ndarray, uk: np.ndarray, region: np.ndarray, threshold: 
     return ok
 
 
-def systems_frame(results: Sequence[Outcome], parties: Sequence[str]) -> pd.DataFrame:
+def systems_frame(results: Sequence[Outcome], parties: Sequence[str], votes: np.ndarray) -> pd.DataFrame:
     """Seats per party under each system (columns), the vote share first, then house, majority and indices.
 
-    Party rows are every party with votes or a seat under any system, most votes first.
+    ``votes`` are the UK votes per party (the first column's shares); party rows are every party with
+    votes or a seat under any system, most votes first. A system of part of the UK (the Senedd's)
+    has its indices on its own votes.
     """
     import pandas as pd
 
-    votes = results[0].votes
+    votes = np.asarray(votes, dtype=float)
     share = votes / votes.sum()
     won = np.any([r.seats > 0 for r in results], axis=0) | (votes > 0)
     order = [p for p in np.argsort(-votes, kind="stable") if won[p]]

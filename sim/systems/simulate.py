@@ -150,7 +150,7 @@ class Accumulator:
                 else:
                     won = allocate_draws(self._by(votes, owner, district.n), np.zeros((votes.shape[0], district.n,
                                          votes.shape[2]), dtype=np.int32), district.members, self.listed,
-                                         self.threshold, KIND_LIST, system.method == "sainte-lague",
+                                         0.0, KIND_LIST, system.method == "sainte-lague",
                                          district.members)  # fmt: skip
                 summary.add(won, scope)
                 continue
