@@ -20,6 +20,7 @@ from sim.systems.districts import (
     _components,
     neighbours,
     senedd_districts,
+    shared_ground,
     stv_districts,
 )
 from sim.systems.preferences import projection_outcomes
@@ -123,9 +124,10 @@ def test_a_single_candidate_elects_one_member_and_fills_no_more() -> None:
 def test_stv_districts_are_connected_groups_of_three_to_five_within_a_region(year: str, data_dir: Path | None) -> None:
     e = load_election(year, data_dir)
     hexmap = load_hexmap(e, data_dir)
-    d = stv_districts(e, hexmap)
+    ground = shared_ground(e, data_dir)
+    d = stv_districts(e, hexmap, ground)
     regions = e.regions.astype(str)
-    links = neighbours(hexmap, regions)
+    links = [a | b for a, b in zip(neighbours(hexmap, regions), ground, strict=True)]
     assert (d.of_seat >= 0).all() and d.members.sum() == e.n_seats == 650
     assert set(np.unique(d.of_seat)) == set(range(d.n))
     for k in range(d.n):
@@ -135,7 +137,7 @@ def test_stv_districts_are_connected_groups_of_three_to_five_within_a_region(yea
         assert len(_components(seats, links)) == 1, d.names[k]  # one piece
     # each region gets about n / 5 districts: mostly of five
     assert (d.members == 5).mean() > 0.7
-    again = stv_districts(e, hexmap)
+    again = stv_districts(e, hexmap, ground)
     np.testing.assert_array_equal(again.of_seat, d.of_seat)
 
 
@@ -256,3 +258,20 @@ def test_preference_rows_that_would_be_lost_are_refused(tmp_path: Path, table: s
     result = runner.invoke(app, ["systems", str(path), "--systems", "stv"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert message in " ".join(result.output.split()), result.output
+
+
+def test_neighbours_on_the_ground_come_from_the_boundary_overlaps() -> None:
+    """Llanelli and Caerfyrddin share a border (both took parts of one 2010 seat), though far apart on the hex map;
+    a seat whose boundaries did not change (Ynys Môn) has no such neighbour."""
+    e = load_election("2024")
+    ground = shared_ground(e)
+    names = list(e.seat_names)
+    assert names.index("Caerfyrddin") in ground[names.index("Llanelli")]
+    assert not ground[names.index("Ynys Môn")]
+    regions = e.regions.astype(str)
+    assert all(regions[j] == regions[i] for i, near in enumerate(ground) for j in near)
+    d = stv_districts(e, load_hexmap(e), ground)
+    wales = [set(e.seat_names[d.of_seat == k]) for k in range(d.n) if d.regions[k] == "Wales"]
+    assert {"Cardiff East", "Cardiff West", "Cardiff South and Penarth"} <= next(
+        s for s in wales if "Cardiff West" in s
+    )

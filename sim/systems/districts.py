@@ -1,17 +1,19 @@
 """Multi-member districts built from constituencies: STV's 3-5-member districts and the Senedd's pairs.
 
 **STV districts** (:func:`stv_districts`). Constituencies are joined into districts of 3 to 5
-within each of the twelve nations and regions, using the adjacency of the hex map of their
-boundaries (:mod:`sim.data.hexmap`): two constituencies are neighbours when their hexes touch. An
-island that touches no hex of its region (Orkney and Shetland, Na h-Eileanan an Iar, Ynys Môn, the
-Isle of Wight) is joined to its region's nearest hex. A region of ``n`` constituencies gets
-``ceil(n / 5)`` districts, their sizes as equal as possible, larger ones first (London's 75: fifteen
-of five; the South East's 91: fifteen of five and four of four). Districts are grown one at a
-time from the most outlying constituency left (the fewest neighbours left, then the farthest from
-the centre of those left), adding the neighbour with the most links into the district, then the
-nearest to it, and backtracking when a choice would leave a group of constituencies too small to
-form a district. Hex neighbours approximate geographic ones: the layout keeps each constituency
-near its real place but not every real border.
+within each of the twelve nations and regions. Neighbours are those on the ground
+(:func:`shared_ground`: constituencies sharing the area of a seat of the other boundary set) and
+those on the hex map of the boundaries (:mod:`sim.data.hexmap`: hexes that touch; an island that
+touches no hex of its region, such as Orkney and Shetland or the Isle of Wight, is joined to its
+region's nearest hex). A region of ``n`` constituencies aims at ``ceil(n / 5)`` districts, their
+sizes as equal as possible, larger ones first (London's 75: fifteen of five); where the shape
+does not allow it, smaller districts are made (on the 2010 map, Scotland's 59 seats make 13
+districts and Wales's 40 make 9). Districts are grown one at a time from the most outlying
+constituency left (the fewest neighbours left, then the farthest from the centre of those left),
+adding the neighbour with the most neighbours on the ground in the district, then on the map,
+then the nearest on the map, and backtracking when a choice would leave a group of
+constituencies too small to form a district. Hex neighbours approximate geographic ones: the
+layout keeps each constituency near its real place but not every real border.
 
 **The Senedd's 2026 constituencies** (:func:`senedd_districts`): the sixteen pairs of Welsh
 constituencies of the Democracy and Boundary Commission Cymru's final determinations (11 March
@@ -30,6 +32,7 @@ from sim.core.errors import SwingometerError
 from sim.data.election import DataDir
 from sim.data.hexmap import HexMap, load_hexmap
 from sim.data.model import Election
+from sim.data.readers import overlaps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,6 +118,30 @@ def neighbours(hexmap: HexMap, regions: np.ndarray) -> list[set[int]]:
     return links
 
 
+def shared_ground(election: Election, data_dir: DataDir = None, least: float = 0.01) -> list[set[int]]:
+    """Neighbours on the ground: constituencies (of one region) that took parts of the same seat of the other set.
+
+    From the Commons Library's overlaps of the 2010 and 2024 boundaries: two 2024 constituencies
+    each holding at least ``least`` of a 2010 constituency's area lie side by side, and likewise
+    two 2010 constituencies sharing a 2024 one. A constituency whose boundaries did not change has
+    no such neighbours.
+    """
+    frame = overlaps(data_dir)
+    if election.boundaries == "2024":
+        old, new, share = "From ONS ID", "To ONS ID", "From geographic overlap"
+    else:
+        old, new, share = "To ONS ID", "From ONS ID", "To geographic overlap"
+    index = {str(code): i for i, code in enumerate(election.seat_ids)}
+    regions = np.asarray(election.regions).astype(str)
+    links: list[set[int]] = [set() for _ in range(election.n_seats)]
+    kept = frame[frame[share].astype(float) >= least]
+    for _, group in kept.groupby(old):
+        seats = [index[str(c)] for c in group[new] if str(c) in index]
+        for a in seats:
+            links[a] |= {b for b in seats if b != a and regions[b] == regions[a]}
+    return links
+
+
 def _components(seats: np.ndarray, links: list[set[int]]) -> list[set[int]]:
     """The connected groups of ``seats`` under ``links`` (restricted to ``seats``)."""
     left = set(int(s) for s in seats)
@@ -138,8 +165,14 @@ def _size(n: int) -> int:
     return -(-n // k)
 
 
-def _grow(seed: int, size: int, free: set[int], links: list[set[int]], centres: np.ndarray) -> list[int] | None:
-    """A connected district of ``size`` from ``seed`` among ``free`` leaving no group under 3, or None."""
+def _grow(
+    seed: int, size: int, free: set[int], links: list[set[int]], ground: list[set[int]], centres: np.ndarray
+) -> list[int] | None:
+    """A connected district of ``size`` from ``seed`` among ``free`` leaving no group under 3, or None.
+
+    Candidates are ranked by their neighbours on the ground in the district, then on the map, then
+    by distance on the map.
+    """
 
     def ok(district: list[int]) -> bool:
         rest = free - set(district)
@@ -151,7 +184,8 @@ def _grow(seed: int, size: int, free: set[int], links: list[set[int]], centres: 
         inside = set(district)
         middle = centres[district].mean(axis=0)
         options = {j for i in district for j in links[i] if j in free and j not in inside}
-        ranked = sorted(options, key=lambda j: (-len(links[j] & inside), float(np.linalg.norm(centres[j] - middle)), j))
+        ranked = sorted(options, key=lambda j: (-len(ground[j] & inside), -len(links[j] & inside),
+                                                float(np.linalg.norm(centres[j] - middle)), j))  # fmt: skip
         for j in ranked[:4]:
             found = extend([*district, j])
             if found is not None:
@@ -161,7 +195,7 @@ def _grow(seed: int, size: int, free: set[int], links: list[set[int]], centres: 
     return extend([seed])
 
 
-def stv_districts(election: Election, hexmap: HexMap) -> Districts:
+def stv_districts(election: Election, hexmap: HexMap, ground: list[set[int]] | None = None) -> Districts:
     """The election's constituencies joined into STV districts of 3-5 within each region (module docstring).
 
     Raises
@@ -171,7 +205,8 @@ def stv_districts(election: Election, hexmap: HexMap) -> Districts:
 
     """
     regions = np.asarray(election.regions).astype(str)
-    links = neighbours(hexmap, regions)
+    ground = ground if ground is not None else [set() for _ in range(election.n_seats)]
+    links = [a | b for a, b in zip(neighbours(hexmap, regions), ground, strict=True)]
     centres = hexmap.centres()
     of_seat = np.full(election.n_seats, -1, dtype=np.int64)
     names: list[str] = []
@@ -188,7 +223,7 @@ def stv_districts(election: Election, hexmap: HexMap) -> Districts:
             sizes = sorted(range(MIN_MEMBERS, MAX_MEMBERS + 1), key=lambda s: (abs(s - target), -s))
             district = next(
                 (d for s in sizes if s <= len(group) for seed in order[:8] if seed in group
-                 for d in [_grow(seed, s, free, links, centres)] if d is not None),
+                 for d in [_grow(seed, s, free, links, ground, centres)] if d is not None),
                 None,
             )  # fmt: skip
             if district is None:
@@ -240,7 +275,7 @@ def districts_for(names: set[str] | list[str], election: Election, data_dir: Dat
     found = {}
     for name in dict.fromkeys(sorted(names)):
         if name == "stv":
-            found[name] = stv_districts(election, load_hexmap(election, data_dir))
+            found[name] = stv_districts(election, load_hexmap(election, data_dir), shared_ground(election, data_dir))
         elif name == "senedd-2026":
             found[name] = senedd_districts(election)
         else:

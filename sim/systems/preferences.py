@@ -209,7 +209,11 @@ def projection_outcomes(
     if needs_preferences(systems):
         check_rows(rows or {}, projection)
     prefs = preferences_for(rows or {}, source, data_dir).matrix if needs_preferences(systems) else None
-    av = av_winners(projection.votes, projection.stood, projection.lead, prefs) if needs_av(systems) else None
+    av = (
+        av_winners(projection.votes, projection.stood, projection.lead, prefs)
+        if prefs is not None and needs_av(systems)
+        else None
+    )
     return outcomes(
         projection.votes, projection.winners, e.regions, systems, threshold, av=av, prefs=prefs,
         districts=districts_for({s.districts for s in systems if s.districts}, e, data_dir),
@@ -219,7 +223,8 @@ def projection_outcomes(
 
 def check_rows(rows: dict[str, dict[str, float]], projection: Projection) -> None:
     """Refuse ``[preferences]`` rows naming a party that stands nowhere in the projection (see above)."""
-    standing = projection.stood.any(axis=0)
+    stood = np.asarray(projection.stood, dtype=bool)
+    standing = [bool(stood[:, p].any()) for p in range(stood.shape[1])]
     base = projection.election.name
     for origin, row in rows.items():
         for where, party in [(f"preferences.{origin}", origin), *((f"preferences.{origin}.{d}", d) for d in row)]:
