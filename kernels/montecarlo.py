@@ -34,10 +34,10 @@ import numpy as np
 from numba import get_thread_id, njit, prange, uint64
 
 from kernels.inputs import ErrorGroups, KernelInputs
-from kernels.preferential import STREAM_PREFERENCE, draw_preferences, irv_winner
+from kernels.preferential import draw_preferences, irv_winner
 from kernels.rng import Z_MAX, bits, key, mix64, normal, normal_mixed, to_uniform
 
-__all__ = ["BLOCK", "N_LANES", "STREAM_PREFERENCE", "ErrorGroups", "KernelInputs", "simulate_block", "simulate_seats"]
+__all__ = ["BLOCK", "N_LANES", "ErrorGroups", "KernelInputs", "simulate_block", "simulate_seats"]
 
 # Tunables, the defaults of simulate_seats's ``block`` and ``lanes`` (neither changes a result).
 N_LANES = 64

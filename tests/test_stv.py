@@ -246,8 +246,8 @@ def test_the_senedd_has_no_threshold() -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ("LD = { CON = 1.0 }\nld = { LAB = 1.0 }", "LD and ld name the same party"),
-        ("LD = { CON = 1.0, con = 0.5 }", "CON and con name the same party"),
+        ("LD = { CON = 1.0 }\nld = { LAB = 1.0 }", "preferences: party 'LD' is given twice"),
+        ("LD = { CON = 1.0, con = 0.5 }", "preferences.LD: party 'CON' is given twice"),
         ("REF = { LAB = 1.0 }", "REF stands in no seat of the 2015 base (the insurgent right there is UKIP)"),
         ("LAB = { BRX = 1.0 }", "preferences.LAB.BRX: BRX stands in no seat"),
     ],

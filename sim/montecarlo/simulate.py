@@ -392,20 +392,9 @@ def simulate(
             n = min(batch, draws - first)
             with sigint_deferred():
                 counts, batch_gb, batch_wins, batch_hist = simulate_seats(
-                    inputs.kernel,
-                    np.uint64(seed),
-                    first,
-                    n,
-                    share_bins,
-                    max_threads(),
-                    groups,
-                    slots,
-                    av,
-                    tallies[0],
-                    tallies[1],
-                    tallies[2],
-                    tallies[3],
-                )
+                    inputs.kernel, np.uint64(seed), first, n, share_bins, max_threads(), groups, slots, av,
+                    tallies[0], tallies[1], tallies[2], tallies[3],
+                )  # fmt: skip
             summary.add(counts)
             if seat_counts is not None and gb_shares is not None:
                 seat_counts[first : first + n] = counts

@@ -163,11 +163,8 @@ def canonical_codes(scenario: Scenario, path: str = "<scenario>") -> Scenario:
     across fields, such as a pact's ``transfer + to_others <= 1`` per member, see them matched).
     """
     data = scenario.model_dump(by_alias=True)
-    try:
-        steps = [_canonical_step(step) for step in data["steps"]]
-        preferences = _keys({origin: _keys(row) for origin, row in data["preferences"].items()})
-    except ScenarioError as exc:
-        raise ScenarioError(f"{path}: {exc}") from None
+    steps = [_canonical_step(step) for step in data["steps"]]
+    preferences = {_code(origin): _keys(row) for origin, row in data["preferences"].items()}
     if steps == data["steps"] and preferences == data["preferences"]:
         return scenario
     data["steps"] = steps
@@ -183,13 +180,7 @@ def _code(value: Any) -> Any:
 
 
 def _keys(table: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in table.items():
-        if _code(k) in out:
-            same = [key for key in table if _code(key) == _code(k)]
-            raise ScenarioError(f"{' and '.join(map(str, same))} name the same party (codes ignore case): give it once")
-        out[_code(k)] = v
-    return out
+    return {_code(k): v for k, v in table.items()}
 
 
 def _canonical_step(step: dict[str, Any]) -> dict[str, Any]:

@@ -282,6 +282,17 @@ def check_static(scenario: s.Scenario) -> None:
                     "its retiring MPs and new candidates would be another election's"
                 )
         _check_filter(getattr(step, "where", None), f"steps[{k}].where")
+    repeated = _duplicates(scenario.preferences)
+    if repeated:
+        raise ScenarioError(
+            f"preferences: party '{repeated[0]}' is given twice (party codes ignore case); give it once"
+        )
+    for origin, row in scenario.preferences.items():
+        repeated = _duplicates(row)
+        if repeated:
+            raise ScenarioError(
+                f"preferences.{origin}: party '{repeated[0]}' is given twice (party codes ignore case); give it once"
+            )
     for name in scenario.uncertainty.slopes:
         if name not in NUMERIC:
             raise ScenarioError(

@@ -206,9 +206,10 @@ def projection_outcomes(
 
     """
     e = projection.election
+    prefs = None
     if needs_preferences(systems):
         check_rows(rows or {}, projection)
-    prefs = preferences_for(rows or {}, source, data_dir).matrix if needs_preferences(systems) else None
+        prefs = preferences_for(rows or {}, source, data_dir).matrix
     av = (
         av_winners(projection.votes, projection.stood, projection.lead, prefs)
         if prefs is not None and needs_av(systems)

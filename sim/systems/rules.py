@@ -110,13 +110,17 @@ def needs_preferences(systems: Sequence[System]) -> bool:
     return needs_av(systems) or any(s.kind == "stv" for s in systems)
 
 
+def listed(n_parties: int) -> np.ndarray:
+    """Which of the first ``n_parties`` columns are party lists (all but :data:`NO_LIST`), as a bool array."""
+    return np.array([p not in NO_LIST for p in PARTIES[:n_parties]])
+
+
 def single_candidates(votes: np.ndarray, lead: np.ndarray) -> np.ndarray:
     """The leading single candidate's votes of each pooled column (independents, others, the Speaker), else 0.
 
     STV counts each district's strongest such candidate (:func:`kernels.preferential.stv_district`).
     """
-    pooled = np.array([p in NO_LIST for p in PARTIES[: votes.shape[1]]])
-    return np.where(pooled, np.asarray(votes, dtype=float) * np.asarray(lead, dtype=float), 0.0)
+    return np.where(listed(votes.shape[1]), 0.0, np.asarray(votes, dtype=float) * np.asarray(lead, dtype=float))
 
 
 def av_winners(votes: np.ndarray, stood: np.ndarray, lead: np.ndarray, prefs: np.ndarray) -> np.ndarray:
@@ -200,7 +204,7 @@ def outcomes(
         raise SwingometerError(f"--threshold {threshold:g}: give a share of the vote from 0 to 0.2 (0.05 for 5%)")
     votes = np.asarray(votes, dtype=float)
     total = votes.sum(axis=0)
-    listed = np.array([p not in NO_LIST for p in PARTIES[: votes.shape[1]]])
+    lists = listed(votes.shape[1])
     won = {"plurality": winners, "av": av}
     out = []
     for system in systems:
@@ -208,19 +212,19 @@ def outcomes(
         fptp = np.bincount(local, minlength=votes.shape[1])
         if system.districts:
             assert districts is not None
-            out.append(_district_outcome(system, votes, districts[system.districts], listed, prefs, single))
+            out.append(_district_outcome(system, votes, districts[system.districts], lists, prefs, single))
             continue
         if system.kind == "fptp":
             seats = fptp
         elif system.kind == "list" and system.national:
-            seats = allocate(total * eligible(listed, total, total, threshold), len(winners), system.method)
+            seats = allocate(total * eligible(lists, total, total, threshold), len(winners), system.method)
         else:
             seats = fptp.copy() if system.kind == "ams" else np.zeros_like(fptp)
             for region in np.unique(regions):
                 here = regions == region
                 n = int(here.sum())
                 region_votes = votes[here].sum(axis=0)
-                region_votes = region_votes * eligible(listed, total, region_votes, threshold)
+                region_votes = region_votes * eligible(lists, total, region_votes, threshold)
                 if system.kind == "list":
                     seats += allocate(region_votes, n, system.method)
                 else:

@@ -20,13 +20,12 @@ import numpy as np
 
 from kernels.apportion import KIND_AMS, KIND_LIST, KIND_NATIONAL, allocate_draws
 from kernels.preferential import stv_draws
-from sim.core.parties import PARTIES
 from sim.data.election import DataDir
 from sim.montecarlo.simulate import prepare, simulate
 from sim.montecarlo.summary import column_histograms, histogram_mean, histogram_quantiles
 from sim.systems.districts import Districts, districts_for
 from sim.systems.indices import indices
-from sim.systems.rules import NO_LIST, System, house_size, needs_av, needs_preferences
+from sim.systems.rules import System, house_size, listed, needs_av, needs_preferences
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,7 +96,7 @@ class Accumulator:
                  districts: Mapping[str, Districts], prefs: np.ndarray | None, seed: int) -> None:  # fmt: skip
         self.systems = list(systems)
         self.threshold = threshold
-        self.listed = np.array([p not in NO_LIST for p in PARTIES[:n_parties]])
+        self.listed = listed(n_parties)
         self.districts = districts
         self.prefs = prefs
         self.seed = np.uint64(seed)
