@@ -8,7 +8,9 @@ import numpy as np
 
 
 class ErrorGroups(NamedTuple):
-    """Errors shared by the seats of a group (the nation, each nation, each region): see :func:`_zero_sum_errors`.
+    """Errors shared by the seats of a group (the nation, each nation, each region).
+
+    See :func:`kernels.terms._zero_sum_errors`.
 
     Every field is ``(n_groups, n_parties)`` float64 but ``parent``, ``(n_groups,)`` int64.
     """
@@ -34,7 +36,7 @@ class KernelInputs(NamedTuple):
     region, seat_contest : (n_seats,) int64 and region_nation : (n_regions,) int64
         Each seat's region and contest type (its projected top two), and each region's nation.
     nat, nation, reg, contest : ErrorGroups
-        The national (one group), nation, region and contest-type errors (:func:`_zero_sum_errors`).
+        The national (one group), nation, region and contest-type errors (:func:`kernels.terms._zero_sum_errors`).
     cov : (n_covariates, n_seats) float64 and slope_sigma : (n_covariates, n_parties) float64
         Covariates for slope errors, centred within region (0 where missing), and the slopes' sds.
     quantiles : (n_params, n_q), centre : (n_params,), cand_sens : (n_params, n_candidacies)

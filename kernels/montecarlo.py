@@ -12,17 +12,21 @@ Model of one draw (errors in share points, added to the projected share of party
     score[i, p] = max(0, mean[i, p] + seat_sigma[p] * z[i, p]) * lead[i, p]
 
 for the parties standing in seat ``i``; the highest score wins. ``nat``, ``nation``, ``region`` and
-``contest`` come from :func:`_zero_sum_errors`: per group, zero-sum over parties (in the group's
-shares), plus a common factor where given, and centred within the group's parent (nations within
-GB, regions within their nation, contest types over GB); ``slope`` are normal errors on covariate
-slopes (covariates centred within region); ``theta`` are scenario parameters drawn by inverse CDF
-from quantile tables, entering through their sensitivities.
+``contest`` come from :func:`kernels.terms._zero_sum_errors`: per group, zero-sum over parties (in
+the group's shares), plus a common factor where given, and centred within the group's parent
+(nations within GB, regions within their nation, contest types over GB); ``slope`` are normal
+errors on covariate slopes (covariates centred within region); ``theta`` are scenario parameters
+drawn by inverse CDF from quantile tables, entering through their sensitivities. These shared
+terms are computed for a whole block of draws at once (:func:`kernels.terms.draw_terms`).
 
-Exact pruning: a variate of this generator never exceeds ``Z_MAX`` in absolute value, so a party
-whose best possible score is below a score another party has already reached cannot win the seat
-in this draw, and its seat variate is not generated. Candidates are visited in descending order
-of projected share (the library orders ``cand_idx`` so), which makes most trailing parties
-skippable. Skipping changes nothing: variates are keyed by position, not drawn in sequence.
+Speed comes from loops over the block's draws that the compiler vectorises: for each candidacy,
+the means, then the seat variates (:func:`kernels.rng.normals_over`: the hash in SIMD lanes), then
+the scores, branch-free. Exact pruning: a variate of this generator never exceeds ``Z_MAX`` in
+absolute value, so a party whose best possible score is below a score another party has already
+reached cannot win the seat in that draw. Candidates are visited in descending order of projected
+share (the library orders ``cand_idx`` so); a candidacy that can win in no draw of the block is
+skipped, and one that can win in at most ``SPARSE`` draws is evaluated in those draws alone.
+Skipping changes nothing: variates are keyed by position, not drawn in sequence.
 
 Exact ties go to one of the tied parties chosen uniformly (reservoir sampling) by a hash of
 (seed, draw, seat, tie number).
@@ -35,7 +39,8 @@ from numba import get_thread_id, njit, prange, uint64
 
 from kernels.inputs import ErrorGroups, KernelInputs
 from kernels.preferential import draw_preferences, irv_winner
-from kernels.rng import Z_MAX, bits, key, mix64, normal, normal_mixed, to_uniform
+from kernels.rng import Z_MAX, bits, key, mix64, normal_mixed, normals_over, to_uniform
+from kernels.terms import STREAM_SEAT, STREAM_TIE, draw_terms
 
 __all__ = ["BLOCK", "N_LANES", "ErrorGroups", "KernelInputs", "simulate_block", "simulate_seats"]
 
@@ -44,116 +49,32 @@ N_LANES = 64
 """Accumulator lanes: win counts take N_LANES x n_seats x n_parties, whatever n_draws."""
 BLOCK = 128
 """Draws simulated together, seat by seat: per-candidacy work is shared by the block's draws."""
-
-
-STREAM_NATIONAL = 1
-STREAM_NATION = 2
-STREAM_REGION = 3
-STREAM_SLOPE = 4
-STREAM_PARAMETER = 5
-STREAM_SEAT = 6
-STREAM_TIE = 7
-STREAM_CONTEST = 8
+SPARSE = 16
+"""A candidacy that can win in at most this many of a block's draws is evaluated in those alone."""
 
 
 @njit(cache=True)
-def _zero_sum_errors(seed: np.uint64, stream: np.uint64, draw: np.uint64, sigma: np.ndarray, weight: np.ndarray,
-                     cover: np.ndarray, parent: np.ndarray, group_weight: np.ndarray, factor: np.ndarray,
-                     out: np.ndarray) -> None:  # fmt: skip
-    """Per-group errors that add up: zero across parties, and zero across groups within a parent.
+def _keeps_tie(tie_base: np.uint64, i: int, tie: int) -> bool:
+    """Whether the ``tie``-th party tied for seat ``i`` takes it (reservoir sampling).
 
-    ``out[g, p] = sigma[g, p] z[g, p] - weight[g, p] * sum_q cover[g, q] sigma[g, q] z[g, q]``: in
-    seat units (the change in each seat the party fights in group ``g``). ``cover`` is each party's
-    share of the group's votes cast where it stands and ``weight`` its share there, so the changes
-    of the group's shares, ``cover * out``, sum to zero over parties (before the centring below,
-    which then leaves each group's sum off by its parent's means: the centring is exact, the
-    groups' own sums approximate). Each group adds one common
-    factor, ``factor[g, p] * z`` (its loadings also sum to zero once multiplied by ``cover``: the
-    two largest parties against the rest). Then, for groups with a
-    parent (``parent[g] >= 0``), each party's vote-weighted mean over the parent's groups
-    (weights ``group_weight``, summing to one per parent and party) is subtracted, so nation and
-    region deviations sum to zero within their nation or GB. ``z`` are keyed by (group, party).
+    Exact ties go to one of the tied parties chosen uniformly, by a hash of (seed, draw, seat, tie
+    number) under the draw's ``tie_base``.
     """
-    groups, n = sigma.shape
-    base = key(seed, uint64(stream), draw)
-    for g in range(groups):
-        total = 0.0
-        for q in range(n):
-            e = sigma[g, q] * normal(base, uint64(g * n + q)) if sigma[g, q] > 0.0 else 0.0
-            out[g, q] = e
-            total += cover[g, q] * e
-        has_factor = False
-        for p in range(n):
-            has_factor = has_factor or factor[g, p] != 0.0
-        z = normal(base, uint64(groups * n + g)) if has_factor else 0.0  # keyed: skipping it changes nothing
-        for p in range(n):
-            out[g, p] -= weight[g, p] * total
-            out[g, p] += factor[g, p] * z
-    # Centre within parents: each party's vote-weighted mean over the parent's groups, subtracted
-    # (one pass for the means in group order, one to subtract them).
-    centred = False
-    for g in range(groups):
-        centred = centred or parent[g] >= 0
-    if not centred:
-        return
-    mean = np.zeros((groups, n))
-    for g in range(groups):
-        if parent[g] >= 0:
-            for p in range(n):
-                mean[parent[g], p] += group_weight[g, p] * out[g, p]
-    for g in range(groups):
-        if parent[g] >= 0:
-            for p in range(n):
-                out[g, p] -= mean[parent[g], p]
+    return to_uniform(bits(tie_base, uint64(i) * uint64(1024) + uint64(tie))) * tie < 1.0
 
 
 @njit(cache=True)
-def _draw_parameters(seed: np.uint64, draw: np.uint64, quantiles: np.ndarray, centre: np.ndarray,
-                     theta: np.ndarray) -> None:  # fmt: skip
-    """Parameter deviations ``theta[k] - centre[k]`` by inverse CDF on quantile tables."""
-    base = key(seed, uint64(STREAM_PARAMETER), draw)
-    m = quantiles.shape[1] - 1
-    for k in range(quantiles.shape[0]):
-        u = to_uniform(bits(base, uint64(k))) * m
-        j = min(int(u), m - 1)
-        frac = u - j
-        theta[k] = quantiles[k, j] + frac * (quantiles[k, j + 1] - quantiles[k, j]) - centre[k]
-
-
-@njit(cache=True)
-def _draw_terms(
-    d: np.uint64, seed: np.uint64, nat: tuple, nation: tuple, reg: tuple, contest: tuple, region_nation: np.ndarray,
-    slope_sigma: np.ndarray, quantiles: np.ndarray, centre: np.ndarray, seat_sigma: np.ndarray, offset: np.ndarray,
-    slope: np.ndarray, theta: np.ndarray,
-    nat_err: np.ndarray, nation_err: np.ndarray, contest_err: np.ndarray,
-) -> None:  # fmt: skip
-    """One draw's shared terms: region and contest offsets, slopes and parameters.
-
-    ``nat``, ``nation``, ``reg`` and ``contest`` are each :class:`ErrorGroups` for
-    :func:`_zero_sum_errors`. ``nat_err`` (1, n_parties) and ``nation_err`` (n_nations, n_parties)
-    are scratch space; ``contest_err`` (n_contests, n_parties) receives the contest-type errors.
-    """
-    n_parties = seat_sigma.size
-    n_regions = offset.shape[0]
-    # The streams as uint64 values, not literals: a literal argument would compile one specialisation each.
-    _zero_sum_errors(seed, uint64(STREAM_NATIONAL), d, nat[0], nat[1], nat[2], nat[3], nat[4], nat[5], nat_err)
-    _zero_sum_errors(
-        seed, uint64(STREAM_NATION), d, nation[0], nation[1], nation[2], nation[3], nation[4], nation[5], nation_err
-    )
-    _zero_sum_errors(seed, uint64(STREAM_REGION), d, reg[0], reg[1], reg[2], reg[3], reg[4], reg[5], offset)
-    _zero_sum_errors(seed, uint64(STREAM_CONTEST), d, contest[0], contest[1], contest[2], contest[3], contest[4],
-                     contest[5], contest_err)  # fmt: skip
-    for r in range(n_regions):  # regions nest in nations: one offset per region and party
-        for p in range(n_parties):
-            offset[r, p] += nat_err[0, p] + nation_err[region_nation[r], p]
-    n_cov = slope.shape[0]
-    base = key(seed, uint64(STREAM_SLOPE), d)
-    for c in range(n_cov):
-        for p in range(n_parties):
-            slope[c, p] = (
-                slope_sigma[c, p] * normal(base, uint64(c * n_parties + p)) if slope_sigma[c, p] > 0.0 else 0.0
-            )
-    _draw_parameters(seed, d, quantiles, centre, theta)
+def _take(b: int, p: int, sc: float, i: int, best: np.ndarray, winner: np.ndarray, ties: np.ndarray,
+          tie_base: np.ndarray) -> None:  # fmt: skip
+    """Count party ``p``'s score ``sc`` in draw ``b`` of seat ``i``: it leads if highest so far, or wins a tie."""
+    if sc > best[b]:
+        best[b] = sc
+        winner[b] = p
+        ties[b] = 1
+    elif sc == best[b]:
+        ties[b] += 1
+        if _keeps_tie(tie_base[b], i, ties[b]):
+            winner[b] = p
 
 
 @njit(cache=True)
@@ -182,7 +103,6 @@ def simulate_block(
     """
     n_seats = cand_ptr.size - 1
     n_parties = seat_sigma.size
-    n_nations = nation[0].shape[0]
     n_regions = reg[0].shape[0]
     n_contests = contest[0].shape[0]
     n_cov = cov.shape[0]
@@ -194,37 +114,28 @@ def simulate_block(
     full = n_bins > 0 or groups_on or av_on  # every candidacy's value is needed, not only the winner
     offset = np.empty((n_regions, n_parties, count))
     contest_offset = np.empty((n_contests, n_parties, count))
-    one_contest = np.empty((n_contests, n_parties))
     slope = np.empty((n_cov, n_parties, count))
     theta = np.empty((n_params, count))
+    nat_err = np.empty((1, n_parties, count))
+    draw_terms(first, seed, nat, nation, reg, contest, region_nation, slope_sigma, quantiles, centre, offset,
+               contest_offset, slope, theta, nat_err)  # fmt: skip
     seat_base = np.empty(count, dtype=np.uint64)
     tie_base = np.empty(count, dtype=np.uint64)
-    one_offset = np.empty((n_regions, n_parties))
-    one_slope = np.empty((n_cov, n_parties))
-    one_theta = np.empty(n_params)
-    nat_err = np.empty((1, n_parties))
-    nation_err = np.empty((n_nations, n_parties))
     for b in range(count):
         d = uint64(first + b)
-        _draw_terms(d, seed, nat, nation, reg, contest, region_nation, slope_sigma, quantiles, centre, seat_sigma,
-                    one_offset, one_slope, one_theta, nat_err, nation_err, one_contest)  # fmt: skip
-        contest_offset[:, :, b] = one_contest
         g_total = 0.0
         for p in range(n_parties):  # the draw's GB share before seat noise: the shared terms, aggregated
-            g = gb_base[p] + nat[2][0, p] * nat_err[0, p]
+            g = gb_base[p] + nat[2][0, p] * nat_err[0, p, b]
             for c in range(n_cov):
-                g += one_slope[c, p] * slope_agg[c, p]
+                g += slope[c, p, b] * slope_agg[c, p]
             for k in range(n_params):
-                g += one_theta[k] * sens_agg[k, p]
+                g += theta[k, b] * sens_agg[k, p]
             g = max(g, 0.0)  # a share, so at least 0; then the row is scaled to add up to 1
             gb_shares[b, p] = g
             g_total += g
         if g_total > 0.0:
             for p in range(n_parties):
                 gb_shares[b, p] /= g_total
-        offset[:, :, b] = one_offset
-        slope[:, :, b] = one_slope
-        theta[:, b] = one_theta
         seat_base[b] = key(seed, uint64(STREAM_SEAT), d)
         tie_base[b] = key(seed, uint64(STREAM_TIE), d)
     best = np.empty(count)
@@ -236,6 +147,8 @@ def simulate_block(
         max_cands = max(max_cands, cand_ptr[i + 1] - cand_ptr[i])
     value = np.empty((max_cands, count))
     mean = np.empty(count)
+    z = np.empty(count)
+    slow = np.empty(count, dtype=np.bool_)
     av_first = np.empty(max_cands)
     av_parties = np.empty(max_cands, dtype=np.int64)
     av_pile = np.empty(max_cands)
@@ -246,6 +159,7 @@ def simulate_block(
     group_votes[:] = 0.0
     group_av[:] = 0
     group_top[:] = 0.0
+    block_counts = np.zeros((n_parties, count), dtype=np.int32)
     for b in range(draw_prefs.shape[0]):
         draw_preferences(seed, uint64(first + b), prefs, draw_prefs[b])
     for i in range(n_seats):
@@ -268,7 +182,6 @@ def simulate_block(
             sigma = seat_sigma[p]
             edge = Z_MAX * sigma
             index = uint64(i * n_parties + p)
-            mixed = mix64(index)  # the same for every draw: hashed once
             # The block's means first, in branch-free loops over draws (they vectorise), in the
             # reference's order of additions; then the draws that need a variate.
             for b in range(count):
@@ -281,30 +194,48 @@ def simulate_block(
                 s_k = cand_sens[k, j]
                 for b in range(count):
                     mean[b] += theta[k, b] * s_k
+            if not full:  # exact test, draw by draw: can its variate make it win?
+                need = 0
+                for b in range(count):
+                    need += max(mean[b] + edge, 0.0) * lead >= best[b]
+                if need <= SPARSE:  # none or few: those draws alone
+                    mixed = mix64(index)
+                    for b in range(count if need > 0 else 0):
+                        if max(mean[b] + edge, 0.0) * lead >= best[b]:
+                            x = mean[b] + sigma * normal_mixed(seat_base[b], index, mixed) if sigma > 0.0 else mean[b]
+                            _take(b, p, max(x, 0.0) * lead, i, best, winner, ties, tie_base)
+                    continue
+            # Every draw: the variates, then the scores, in branch-free loops (they vectorise).
+            normals_over(seat_base, index, z, slow)
+            n_tied = 0
             for b in range(count):
-                m = mean[b]
-                if not full and max(m + edge, 0.0) * lead < best[b]:
-                    continue  # exact test: its variate is not needed
-                x = m
-                if sigma > 0.0:
-                    x += sigma * normal_mixed(seat_base[b], index, mixed)
-                x = max(x, 0.0)
-                if full:  # only share histograms and regional votes need every value
-                    total[b] += x
-                    value[j - lo, b] = x
+                x = max(mean[b] + sigma * z[b], 0.0)
+                z[b] = x  # the value, from here on
                 sc = x * lead
-                if sc > best[b]:
-                    best[b] = sc
+                up = sc > best[b]
+                tied = sc == best[b]
+                n_tied += tied
+                winner[b] = p if up else winner[b]
+                ties[b] = 1 if up else ties[b] + tied
+                best[b] = sc if up else best[b]
+            if full:  # only share histograms and regional votes need every value
+                for b in range(count):
+                    total[b] += z[b]
+                    value[j - lo, b] = z[b]
+            for b in range(count if n_tied > 0 else 0):  # exact ties (rare): the tied party may take the seat
+                if winner[b] != p and z[b] * lead == best[b] and _keeps_tie(tie_base[b], i, ties[b]):
                     winner[b] = p
-                    ties[b] = 1
-                elif sc == best[b]:
-                    ties[b] += 1  # exact tie: reservoir choice keyed to (seed, draw, seat, tie number)
-                    if to_uniform(bits(tie_base[b], uint64(i) * uint64(1024) + uint64(ties[b]))) * ties[b] < 1.0:
-                        winner[b] = p
-        for b in range(count):
+        for j in range(lo, hi):  # seats won per party, counted branch-free (it vectorises)
+            p = cand_idx[j]
+            won = 0
+            row = block_counts[p]
+            for b in range(count):
+                hit = winner[b] == p
+                row[b] += hit
+                won += hit
+            wins[i, p] += won
+        for b in range(count if n_bins > 0 or groups_on else 0):
             w = winner[b]
-            seat_counts[b, w] += 1
-            wins[i, w] += 1
             if n_bins > 0 and total[b] > 0.0:
                 for j in range(lo, hi):
                     hist[j, min(int(value[j - lo, b] / total[b] * n_bins), n_bins - 1)] += 1
@@ -320,6 +251,9 @@ def simulate_block(
         if av_on:  # outside the draw loop above, so the loop the plurality count runs stays as it was
             _count_av(lo, hi, g, count, value, cand_lead, cand_idx, draw_prefs, group_av, av_first, av_parties,
                       av_pile, av_alive)  # fmt: skip
+    for b in range(count):
+        for p in range(n_parties):
+            seat_counts[b, p] += block_counts[p, b]
 
 
 @njit(cache=True, inline="never")

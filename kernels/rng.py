@@ -139,6 +139,32 @@ def normal_mixed(base: np.uint64, index: np.uint64, mixed: np.uint64) -> float:
     return _normal_slow(base, index, hz, iz)
 
 
+@njit(cache=True, inline="always")
+def normals_over(bases: np.ndarray, index: np.uint64, out: np.ndarray, slow: np.ndarray) -> None:
+    """``out[b] = normal(bases[b], index)`` for every ``b`` (``slow``: scratch of the same size).
+
+    The ziggurat's fast path runs for all in one branch-free loop, which vectorises (the hash in
+    SIMD lanes, the tables gathered); the rare rejections and tails (about 1.2%) follow one by one.
+    Faster than :func:`normal` in a loop wherever many variates share an index.
+    """
+    mixed = mix64(index)
+    n_slow = 0
+    for b in range(out.size):
+        h = mix64(bases[b] ^ mixed)
+        hz = int64(h >> uint64(32)) - int64(2147483648)
+        iz = h & uint64(127)
+        out[b] = hz * WN[iz]
+        is_slow = abs(hz) >= KN[iz]
+        slow[b] = is_slow
+        n_slow += is_slow
+    if n_slow > 0:
+        for b in range(out.size):
+            if slow[b]:
+                h = mix64(bases[b] ^ mixed)
+                out[b] = _normal_slow(bases[b], index, int64(h >> uint64(32)) - int64(2147483648),
+                                      int64(h & uint64(127)))  # fmt: skip
+
+
 @njit(cache=True)
 def normals(seed: np.uint64, stream: np.uint64, draw: np.uint64, n: int) -> np.ndarray:
     """``n`` standard normals for one (seed, stream, draw): positions 0..n-1."""

@@ -91,7 +91,7 @@ def error_groups(
     ``S / cover`` there. Its error in those seats has the binomial-like scale
     ``scales[g] * sqrt(s (1 - s) / 0.25)`` of that share, so the group share moves by ``cover``
     times that: the variance each party's group share should have. The errors are drawn
-    independently and then made zero-sum over parties (:func:`kernels.montecarlo._zero_sum_errors`),
+    independently and then made zero-sum over parties (:func:`kernels.terms._zero_sum_errors`),
     which changes their variances; the independent variances are solved (non-negative least
     squares) so that after the projection each party's group-share variance is the target.
     ``parents`` labels the groups whose deviations are centred together (-1: none); the centring
