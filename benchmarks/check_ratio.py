@@ -1,10 +1,11 @@
 """Read a pytest-benchmark JSON file: print elections per second, start-up and memory; fail on any.
 
-Usage: ``python -m benchmarks.check_ratio BENCH.json [--min-ratio 10] [--max-startup 4]
-[--max-memory-growth 64]``: fails when the kernel is under ``--min-ratio`` times the numpy
-reference, when ``swingometer --help`` takes over ``--max-startup`` times as long as
-``python -c "import numpy"`` (both measured in the same run), or when ``run``'s peak memory at the
-large number of draws exceeds that at the small by more than ``--max-memory-growth`` MB.
+Usage: ``python -m benchmarks.check_ratio BENCH.json [--min-ratio 10] [--min-roofline 0]
+[--max-startup 4] [--max-memory-growth 64]``: fails when the kernel is under ``--min-ratio``
+times the numpy reference or under ``--min-roofline`` times the bare argmax roofline, when
+``swingometer --help`` takes over ``--max-startup`` times as long as ``python -c "import numpy"``
+(both measured in the same run), or when ``run``'s peak memory at the large number of draws
+exceeds that at the small by more than ``--max-memory-growth`` MB.
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ def runs(path: str) -> dict[str, dict[str, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the table; exit 1 if kernel / reference is below ``--min-ratio``."""
+    """Print the table; exit 1 if a ratio is below its minimum (or start-up or memory above theirs)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("json")
-    parser.add_argument("--min-ratio", type=float, default=10.0)
+    parser.add_argument("--min-ratio", type=float, default=10.0, help="least kernel / numpy reference")
+    parser.add_argument("--min-roofline", type=float, default=0.0, help="least kernel / roofline")
     parser.add_argument("--max-startup", type=float, default=4.0, help="most `--help` / `import numpy` time")
     parser.add_argument("--max-memory-growth", type=float, default=64.0, help="most MB `run` grows with draws")
     args = parser.parse_args(argv)
@@ -64,9 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:>10}: {rate:>14,.0f} simulated elections per second")
     ratio = rates["kernel"] / rates["reference"]
     print(f"kernel / numpy reference: {ratio:.1f}x (minimum {args.min_ratio:g}x)")
-    print(f"kernel / roofline: {rates['kernel'] / rates['roofline']:.3f}")
+    roofline = rates["kernel"] / rates["roofline"]
+    print(f"kernel / roofline: {roofline:.3f} (minimum {args.min_roofline:g})")
     if ratio < args.min_ratio:
         print("FAIL: the kernel is slower than required against the reference", file=sys.stderr)
+        return 1
+    if roofline < args.min_roofline:
+        print("FAIL: the kernel is slower than required against the roofline", file=sys.stderr)
         return 1
     print_serve(args.json)
     return check_runs(runs(args.json), rates.get("kernel"), args.max_memory_growth)

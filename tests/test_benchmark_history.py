@@ -41,3 +41,12 @@ def test_a_row_holds_machine_independent_ratios_and_the_plot_draws(tmp_path: Pat
     out = tmp_path / "history.png"
     plot(out, history)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_check_ratio_fails_below_either_floor(tmp_path: Path) -> None:
+    from benchmarks.check_ratio import main
+
+    bench = str(_bench_json(tmp_path / "b.json"))  # kernel 100,000/s, reference 2,000/s, roofline 400,000/s
+    assert main([bench, "--min-ratio", "20", "--min-roofline", "0.2"]) == 0
+    assert main([bench, "--min-ratio", "60"]) == 1  # 50x
+    assert main([bench, "--min-ratio", "20", "--min-roofline", "0.3"]) == 1  # 0.25
