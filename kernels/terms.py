@@ -31,6 +31,18 @@ def _keys(seed: np.uint64, stream: np.uint64, first: int, base: np.ndarray) -> N
 
 
 @njit(cache=True)
+def _scaled_normals(sigma: float, base: np.ndarray, index: np.uint64, out: np.ndarray, z: np.ndarray,
+                    slow: np.ndarray) -> None:  # fmt: skip
+    """``out[b] = sigma * normal(base[b], index)``; 0 without generating a variate when ``sigma`` is 0."""
+    if sigma > 0.0:
+        normals_over(base, index, z, slow)
+        for b in range(out.size):
+            out[b] = sigma * z[b]
+    else:
+        out[:] = 0.0
+
+
+@njit(cache=True)
 def _zero_sum_errors(seed: np.uint64, stream: np.uint64, first: int, sigma: np.ndarray, weight: np.ndarray,
                      cover: np.ndarray, parent: np.ndarray, group_weight: np.ndarray, factor: np.ndarray,
                      out: np.ndarray, base: np.ndarray, z: np.ndarray, slow: np.ndarray) -> None:  # fmt: skip
@@ -56,13 +68,7 @@ def _zero_sum_errors(seed: np.uint64, stream: np.uint64, first: int, sigma: np.n
     for g in range(groups):
         total[:] = 0.0
         for q in range(n):
-            s = sigma[g, q]
-            if s > 0.0:
-                normals_over(base, uint64(g * n + q), z, slow)
-                for b in range(count):
-                    out[g, q, b] = s * z[b]
-            else:
-                out[g, q, :] = 0.0
+            _scaled_normals(sigma[g, q], base, uint64(g * n + q), out[g, q], z, slow)
             c = cover[g, q]
             for b in range(count):
                 total[b] += c * out[g, q, b]
@@ -149,11 +155,5 @@ def draw_terms(
     _keys(seed, uint64(STREAM_SLOPE), first, base)
     for c in range(slope.shape[0]):
         for p in range(n_parties):
-            s = slope_sigma[c, p]
-            if s > 0.0:
-                normals_over(base, uint64(c * n_parties + p), z, slow)
-                for b in range(count):
-                    slope[c, p, b] = s * z[b]
-            else:
-                slope[c, p, :] = 0.0
+            _scaled_normals(slope_sigma[c, p], base, uint64(c * n_parties + p), slope[c, p], z, slow)
     _draw_parameters(seed, first, quantiles, centre, theta)
