@@ -39,8 +39,8 @@ from numba import get_thread_id, njit, prange, uint64
 
 from kernels.inputs import ErrorGroups, KernelInputs
 from kernels.preferential import draw_preferences, irv_winner
-from kernels.rng import Z_MAX, bits, key, mix64, normal_mixed, normals_over, to_uniform
-from kernels.terms import STREAM_SEAT, STREAM_TIE, draw_terms
+from kernels.rng import Z_MAX, bits, mix64, normal_mixed, normals_over, to_uniform
+from kernels.terms import STREAM_SEAT, STREAM_TIE, draw_terms, gb_before_seats, keys
 
 __all__ = ["BLOCK", "N_LANES", "ErrorGroups", "KernelInputs", "simulate_block", "simulate_seats"]
 
@@ -119,25 +119,11 @@ def simulate_block(
     nat_err = np.empty((1, n_parties, count))
     draw_terms(first, seed, nat, nation, reg, contest, region_nation, slope_sigma, quantiles, centre, offset,
                contest_offset, slope, theta, nat_err)  # fmt: skip
+    gb_before_seats(gb_base, nat[2][0], nat_err, slope, slope_agg, theta, sens_agg, gb_shares)
     seat_base = np.empty(count, dtype=np.uint64)
     tie_base = np.empty(count, dtype=np.uint64)
-    for b in range(count):
-        d = uint64(first + b)
-        g_total = 0.0
-        for p in range(n_parties):  # the draw's GB share before seat noise: the shared terms, aggregated
-            g = gb_base[p] + nat[2][0, p] * nat_err[0, p, b]
-            for c in range(n_cov):
-                g += slope[c, p, b] * slope_agg[c, p]
-            for k in range(n_params):
-                g += theta[k, b] * sens_agg[k, p]
-            g = max(g, 0.0)  # a share, so at least 0; then the row is scaled to add up to 1
-            gb_shares[b, p] = g
-            g_total += g
-        if g_total > 0.0:
-            for p in range(n_parties):
-                gb_shares[b, p] /= g_total
-        seat_base[b] = key(seed, uint64(STREAM_SEAT), d)
-        tie_base[b] = key(seed, uint64(STREAM_TIE), d)
+    keys(seed, uint64(STREAM_SEAT), first, seat_base)
+    keys(seed, uint64(STREAM_TIE), first, tie_base)
     best = np.empty(count)
     winner = np.empty(count, dtype=np.int64)
     ties = np.empty(count, dtype=np.int64)

@@ -1,7 +1,7 @@
 """The terms a draw shares across seats, for a block of draws at once (see :mod:`kernels.montecarlo`).
 
-National, nation, region and contest-type errors, covariate slopes and scenario parameters. Each
-is computed for every draw of a block in loops over the draws, which vectorise: the same
+National, nation, region and contest-type errors, covariate slopes and scenario parameters, and
+the GB shares they make before seat noise. Each is computed for every draw of a block in loops over the draws, which vectorise: the same
 operations in the same order as one draw at a time, so every value is identical, and each
 variate is keyed to (seed, stream, draw, index) as before.
 """
@@ -24,7 +24,7 @@ STREAM_CONTEST = 8
 
 
 @njit(cache=True)
-def _keys(seed: np.uint64, stream: np.uint64, first: int, base: np.ndarray) -> None:
+def keys(seed: np.uint64, stream: np.uint64, first: int, base: np.ndarray) -> None:
     """``base[b]``: the key of draw ``first + b`` in ``stream``."""
     for b in range(base.size):
         base[b] = key(seed, stream, uint64(first + b))
@@ -63,7 +63,7 @@ def _zero_sum_errors(seed: np.uint64, stream: np.uint64, first: int, sigma: np.n
     """
     groups, n = sigma.shape
     count = out.shape[2]
-    _keys(seed, stream, first, base)
+    keys(seed, stream, first, base)
     total = np.empty(count)
     for g in range(groups):
         total[:] = 0.0
@@ -152,8 +152,35 @@ def draw_terms(
         for p in range(n_parties):
             for b in range(count):
                 offset[r, p, b] += nat_err[0, p, b] + nation_err[region_nation[r], p, b]
-    _keys(seed, uint64(STREAM_SLOPE), first, base)
+    keys(seed, uint64(STREAM_SLOPE), first, base)
     for c in range(slope.shape[0]):
         for p in range(n_parties):
             _scaled_normals(slope_sigma[c, p], base, uint64(c * n_parties + p), slope[c, p], z, slow)
     _draw_parameters(seed, first, quantiles, centre, theta)
+
+
+@njit(cache=True)
+def gb_before_seats(gb_base: np.ndarray, nat_cover: np.ndarray, nat_err: np.ndarray, slope: np.ndarray,
+                    slope_agg: np.ndarray, theta: np.ndarray, sens_agg: np.ndarray,
+                    out: np.ndarray) -> None:  # fmt: skip
+    """Each draw's GB shares before seat noise: the shared terms aggregated, ``out[b, p]``, rows adding up to 1.
+
+    ``gb_base`` is the projection's GB share, ``nat_cover`` the national group's ``cover``,
+    ``slope_agg`` and ``sens_agg`` the covariates' and parameters' GB aggregates (see
+    :class:`~kernels.inputs.KernelInputs`).
+    """
+    n_parties = gb_base.size
+    for b in range(out.shape[0]):
+        total = 0.0
+        for p in range(n_parties):
+            g = gb_base[p] + nat_cover[p] * nat_err[0, p, b]
+            for c in range(slope.shape[0]):
+                g += slope[c, p, b] * slope_agg[c, p]
+            for k in range(theta.shape[0]):
+                g += theta[k, b] * sens_agg[k, p]
+            g = max(g, 0.0)  # a share, so at least 0; then the row is scaled to add up to 1
+            out[b, p] = g
+            total += g
+        if total > 0.0:
+            for p in range(n_parties):
+                out[b, p] /= total
