@@ -1,9 +1,9 @@
 """The terms a draw shares across seats, for a block of draws at once (see :mod:`kernels.montecarlo`).
 
 National, nation, region and contest-type errors, covariate slopes and scenario parameters, and
-the GB shares they make before seat noise. Each is computed for every draw of a block in loops over the draws, which vectorise: the same
-operations in the same order as one draw at a time, so every value is identical, and each
-variate is keyed to (seed, stream, draw, index) as before.
+the GB shares they make before seat noise. Each is computed for every draw of a block in loops
+over the draws, which vectorise: the same operations in the same order as one draw at a time, so
+every value is identical, and each variate is keyed to (seed, stream, draw, index) as before.
 """
 
 from __future__ import annotations
