@@ -87,7 +87,7 @@ def systems(
     from sim.run import project_checked, project_file
     from sim.scenario.load import parse_scenario
     from sim.systems.preferences import SOURCES, preferences_for, projection_outcomes
-    from sim.systems.rules import needs_preferences, parse_systems, systems_frame
+    from sim.systems.rules import needs_preferences, parse_systems, systems_for, systems_frame
 
     if (election is None) == (file is None):
         raise SwingometerError("give either a scenario FILE or --election YEAR (e.g. --election 2024)")
@@ -118,7 +118,7 @@ def systems(
         outputs.provenance = scenario_provenance(file, scenario, seed if draws else None, draws or None)
     e = projection.election
     if names is None:
-        chosen = [s for s in chosen if s.boundaries in ("", e.boundaries)]
+        chosen = systems_for(e.boundaries)
     if districts_path is not None and not any(s.districts for s in chosen):
         raise SwingometerError("--districts writes the districts of stv and senedd-2026: choose one in --systems")
     source = source or SOURCES[0]

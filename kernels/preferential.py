@@ -18,9 +18,7 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from kernels.rng import key, normal
-
-STREAM_PREFERENCE = 9
-"""The random stream of the preference matrix's draw-by-draw noise (the seat kernel's streams are 1-8)."""
+from kernels.terms import STREAM_PREFERENCE
 
 
 @njit(cache=True)

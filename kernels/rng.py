@@ -160,9 +160,7 @@ def normals_over(bases: np.ndarray, index: np.uint64, out: np.ndarray, slow: np.
     if n_slow > 0:
         for b in range(out.size):
             if slow[b]:
-                h = mix64(bases[b] ^ mixed)
-                out[b] = _normal_slow(bases[b], index, int64(h >> uint64(32)) - int64(2147483648),
-                                      int64(h & uint64(127)))  # fmt: skip
+                out[b] = normal_mixed(bases[b], index, mixed)
 
 
 @njit(cache=True)

@@ -21,6 +21,8 @@ STREAM_PARAMETER = 5
 STREAM_SEAT = 6
 STREAM_TIE = 7
 STREAM_CONTEST = 8
+STREAM_PREFERENCE = 9
+"""The random streams, one per kind of variate (the last: the preference matrix's draw-by-draw noise)."""
 
 
 @njit(cache=True)

@@ -285,6 +285,12 @@ def inputs_for(
     return Inputs(projection=projection, kernel=kernel, sens=sens)
 
 
+def preference_stack(prefs: np.ndarray, prefs_sd: np.ndarray | None) -> np.ndarray:
+    """A preference matrix and its cells' log sd (0 if none) as the kernels take them: ``(2, n, n)`` float64."""
+    sd = np.zeros_like(prefs) if prefs_sd is None else prefs_sd
+    return np.ascontiguousarray(np.stack([prefs, sd]), dtype=np.float64)
+
+
 def simulate(
     inputs: Inputs,
     draws: int,
@@ -370,8 +376,7 @@ def simulate(
     else:
         if prefs.shape != (n_parties, n_parties) or (prefs_sd is not None and prefs_sd.shape != prefs.shape):
             raise ValueError(f"prefs (and prefs_sd) must be ({n_parties}, {n_parties}) matrices")
-        sd = np.zeros_like(prefs) if prefs_sd is None else prefs_sd
-        av = np.ascontiguousarray(np.stack([prefs, sd]), dtype=np.float64)
+        av = preference_stack(prefs, prefs_sd)
     if (tally is None) != (tally_batch is None):
         raise ValueError("tally and tally_batch go together")
     groups = np.ascontiguousarray(tally if tally is not None else np.zeros(0), dtype=np.int64)

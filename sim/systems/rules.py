@@ -198,7 +198,8 @@ def outcomes(
     wanted = {s.districts for s in systems if s.districts}
     if wanted - set(districts or {}) or (any(s.kind == "stv" for s in systems) and (prefs is None or single is None)):
         raise SwingometerError(
-            f"these systems need their districts ({', '.join(sorted(wanted))}); STV prefs and single"
+            f"outcomes: give districts= for {', '.join(sorted(wanted))}, and prefs= and single= for stv "
+            "(sim.systems.preferences.projection_outcomes gives them all)"
         )
     if not 0.0 <= threshold <= MAX_THRESHOLD:
         raise SwingometerError(f"--threshold {threshold:g}: give a share of the vote from 0 to 0.2 (0.05 for 5%)")

@@ -21,7 +21,7 @@ import numpy as np
 from kernels.apportion import KIND_AMS, KIND_LIST, KIND_NATIONAL, allocate_draws
 from kernels.preferential import stv_draws
 from sim.data.election import DataDir
-from sim.montecarlo.simulate import prepare, simulate
+from sim.montecarlo.simulate import preference_stack, prepare, simulate
 from sim.montecarlo.summary import column_histograms, histogram_mean, histogram_quantiles
 from sim.systems.districts import Districts, districts_for
 from sim.systems.indices import indices
@@ -179,10 +179,7 @@ def simulate_systems(
         raise ValueError("AV, AV+ and STV need a preference matrix (prefs)")
     e = projection.election
     districts = districts_for({s.districts for s in systems if s.districts}, e, data_dir)
-    stacked = None
-    if prefs is not None:
-        sd = np.zeros_like(prefs) if prefs_sd is None else prefs_sd
-        stacked = np.ascontiguousarray(np.stack([prefs, sd]), dtype=np.float64)
+    stacked = preference_stack(prefs, prefs_sd) if prefs is not None else None
     acc = Accumulator(systems, e.regions, threshold, len(e.parties), districts, stacked, seed)
     stv = any(s.kind == "stv" for s in systems)
     result = simulate(prepare(scenario, projection), draws, seed, threads=threads, progress=progress,
